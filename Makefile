@@ -1,0 +1,45 @@
+# mpbsim — top-level Makefile.
+# The two set-up commands of the README are `make run` and `make test`; both depend on
+# `make deps`, which installs missing Debian packages (or prints the one command to run).
+# Each area of the tree contributes its own rules in <area>/module.mk; this file only
+# wires them together. Build products go under $(B) (build/ or build-san/), results
+# under out/, downloaded model files under models/ (all git-ignored).
+
+.DEFAULT_GOAL := help
+include mk/config.mk
+include mk/deps.mk
+
+include cmodel/module.mk
+include traces/module.mk
+include analysis/module.mk
+include sim/module.mk
+include rtl/module.mk
+include tests/module.mk
+include bench/module.mk
+
+.PHONY: help all run test test-one test-san regress bench fuzz clean
+help:
+	@echo "mpbsim make targets:"
+	@echo "  make run      main job on the embedded default (writes out/)"
+	@echo "  make test     test suite, normal build then ASan+UBSan build"
+	@echo "  make regress  long RTL regressions (seeds x configurations)"
+	@echo "  make bench    benchmarks, ratios measured side by side"
+	@echo "  make fuzz     longer fuzzing of every parser"
+	@echo "  make deps     install missing Debian packages"
+
+all: deps $(ALL_TARGETS)
+
+# `make test` = the whole suite twice: a plain build, then an ASan+UBSan build.
+test: deps
+	$(MAKE) --no-print-directory test-one SAN=0
+	$(MAKE) --no-print-directory test-one SAN=1
+	@tools/test-summary.sh build/test-results.txt build-san/test-results.txt
+
+test-san: deps
+	$(MAKE) --no-print-directory test-one SAN=1
+
+test-one: $(TEST_BINS) $(TEST_DEPS)
+	@tools/run-tests.sh $(B)/test-results.txt $(TEST_BINS)
+
+clean:
+	rm -rf build build-san out

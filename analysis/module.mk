@@ -1,0 +1,1 @@
+# analysis/: rules for this area (see the top-level Makefile).

@@ -1,0 +1,27 @@
+# Compiler flags and the build variant. SAN=1 selects the ASan+UBSan build in build-san/.
+SAN ?= 0
+ifeq ($(SAN),1)
+B := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B := build
+SANFLAGS :=
+endif
+
+CC  ?= gcc
+CXX ?= g++
+OPT ?= -O2
+WARN := -Wall -Wextra -Werror
+CFLAGS   := -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L -Icmodel -Itraces -Ianalysis -Isim
+CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -Icmodel -Itraces -Ianalysis -Isim
+LDFLAGS  := $(SANFLAGS)
+
+PKG_LIBS := libconfig jansson gsl libzstd zlib mpfr
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
+LDLIBS := -lm
+
+# Targets contributed by the module.mk files.
+ALL_TARGETS :=
+TEST_BINS :=
+TEST_DEPS :=

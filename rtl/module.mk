@@ -1,0 +1,1 @@
+# rtl/: rules for this area (see the top-level Makefile).

@@ -1,0 +1,1 @@
+# sim/: the mpbsim CLI driver (C) and the Verilator/SystemC harnesses (C++).

@@ -1,0 +1,1 @@
+# traces/: rules for this area (see the top-level Makefile).
