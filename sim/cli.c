@@ -1,0 +1,102 @@
+/* cli.c — shared helpers of the mpbsim CLI: atomic output files and option parsing. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cli_out_open(cli_out *o, const char *cmd, const char *path) {
+  memset(o, 0, sizeof *o);
+  size_t n = strlen(path) + 32;
+  o->path = strdup(path);
+  o->tmp = malloc(n);
+  if (!o->path || !o->tmp) {
+    fprintf(stderr, "mpbsim %s: out of memory\n", cmd);
+    cli_out_abort(o);
+    return -1;
+  }
+  snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+  o->f = fopen(o->tmp, "w");
+  if (!o->f) {
+    fprintf(stderr, "mpbsim %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+    cli_out_abort(o);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_out_commit(cli_out *o, const char *cmd) {
+  int bad = ferror(o->f);
+  if (fclose(o->f) != 0) bad = 1;
+  o->f = NULL;
+  if (bad || rename(o->tmp, o->path) != 0) {
+    fprintf(stderr, "mpbsim %s: cannot write %s: %s\n", cmd, o->path, strerror(errno));
+    cli_out_abort(o);
+    return -1;
+  }
+  free(o->tmp);
+  free(o->path);
+  o->tmp = o->path = NULL;
+  return 0;
+}
+
+void cli_out_abort(cli_out *o) {
+  if (o->f) fclose(o->f);
+  if (o->tmp) unlink(o->tmp);
+  free(o->tmp);
+  free(o->path);
+  memset(o, 0, sizeof *o);
+}
+
+int cli_mkdirs(const char *cmd, const char *dir) {
+  char buf[4096];
+  size_t n = strlen(dir);
+  if (n == 0 || n >= sizeof buf) {
+    fprintf(stderr, "mpbsim %s: bad directory name '%s'\n", cmd, dir);
+    return -1;
+  }
+  memcpy(buf, dir, n + 1);
+  for (size_t i = 1; i <= n; i++) {
+    if (buf[i] == '/' || buf[i] == '\0') {
+      char c = buf[i];
+      buf[i] = '\0';
+      if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "mpbsim %s: cannot create directory %s: %s\n", cmd, buf,
+                strerror(errno));
+        return -1;
+      }
+      buf[i] = c;
+    }
+  }
+  return 0;
+}
+
+int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi,
+                   long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 0);
+  if (errno || end == s || *end != '\0' || v < lo || v > hi) {
+    fprintf(stderr, "mpbsim %s: option --%s: '%s' is not an integer in [%ld, %ld]\n", cmd,
+            opt, s, lo, hi);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi,
+                     double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || end == s || *end != '\0' || !(v >= lo && v <= hi)) {
+    fprintf(stderr, "mpbsim %s: option --%s: '%s' is not a number in [%g, %g]\n", cmd, opt,
+            s, lo, hi);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}

@@ -1,0 +1,49 @@
+/* cli.h — shared conventions of the mpbsim command-line driver.
+ *
+ * Every subcommand is `int cmd_NAME(int argc, char **argv)` (argv[0] is the subcommand
+ * name), parses its options with getopt_long, answers --help on stdout with exit 0,
+ * prints errors on stderr as "mpbsim NAME: ..." and returns one of the exit codes below.
+ * Output files are written through cli_out_open/cli_out_commit so that a failed run
+ * leaves no partial file behind (write to "<path>.tmp.<pid>", rename on success).
+ */
+#ifndef MPB_CLI_H
+#define MPB_CLI_H
+
+#include <stdio.h>
+
+enum {
+  MPB_EXIT_OK = 0,     /* success                                                */
+  MPB_EXIT_FAIL = 1,   /* the run worked but a check failed (mismatch, goal missed) */
+  MPB_EXIT_USAGE = 2,  /* bad command line                                       */
+  MPB_EXIT_INPUT = 3,  /* bad input: configuration, trace, model or data file     */
+  MPB_EXIT_IO = 4      /* cannot read or write a file                            */
+};
+
+typedef struct cli_out {
+  FILE *f;
+  char *path;
+  char *tmp;
+} cli_out;
+
+/* Open a temporary file beside path; returns 0, or prints an error and returns -1. */
+int cli_out_open(cli_out *o, const char *cmd, const char *path);
+/* Close and rename into place; returns 0, or prints an error, removes the temporary
+ * file and returns -1. */
+int cli_out_commit(cli_out *o, const char *cmd);
+/* Close and remove the temporary file (on any failure path). */
+void cli_out_abort(cli_out *o);
+/* mkdir -p; returns 0 or prints an error and returns -1. */
+int cli_mkdirs(const char *cmd, const char *dir);
+
+/* Parse helpers: print "mpbsim CMD: option --OPT: VALUE is not ... in [lo, hi]". */
+int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi,
+                   long *out);
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi,
+                     double *out);
+
+/* The subcommands. */
+int cmd_rope(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_tables(int argc, char **argv);
+
+#endif

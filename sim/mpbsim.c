@@ -1,0 +1,48 @@
+/* mpbsim.c — the command-line driver: dispatches to one subcommand per file (cmd_*.c).
+ * Exit codes are listed in sim/cli.h and docs/cli.md. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mpb.h"
+
+typedef struct {
+  const char *name;
+  int (*fn)(int, char **);
+  const char *summary;
+} command;
+
+static const command commands[] = {
+    {"rope", cmd_rope, "evaluate a configuration and the baselines over positions and pairs"},
+    {"config", cmd_config, "print the resolved configuration; validate a configuration file"},
+    {"tables", cmd_tables, "export the LOGLUT tables as $readmemh files for the RTL"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: mpbsim COMMAND [options]   (mpbsim COMMAND --help for details)\n\n"
+             "mpbsim %s: simulator of the mixed-precision bridge datapath.\n\ncommands:\n",
+          MPB_VERSION);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "\nexit codes: 0 ok, 1 check failed, 2 usage, 3 bad input, 4 I/O error\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return MPB_EXIT_USAGE;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return MPB_EXIT_OK;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("mpbsim %s\n", MPB_VERSION);
+    return MPB_EXIT_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+  fprintf(stderr, "mpbsim: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return MPB_EXIT_USAGE;
+}

@@ -1,0 +1,29 @@
+/* gtest_c.h — include the project's C headers from GoogleTest C++ sources.
+ * The headers carry their own extern "C" guards; this file keeps the include order in
+ * one place and adds small helpers shared by the suites. */
+#ifndef MPB_GTEST_C_H
+#define MPB_GTEST_C_H
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "mpb.h"
+
+/* Seed for randomized tests: $MPB_SEED if set, else a fixed default; always printed so
+ * that a failure can be reproduced. */
+static inline uint64_t mpb_test_seed(const char *test) {
+  const char *s = std::getenv("MPB_SEED");
+  uint64_t seed = s ? std::strtoull(s, nullptr, 0) : 0x5eed2026ULL;
+  std::printf("[ seed     ] %s: MPB_SEED=0x%llx\n", test, (unsigned long long)seed);
+  return seed;
+}
+
+/* splitmix64: small, well-known generator for reproducible stimulus. */
+static inline uint64_t mpb_test_rand(uint64_t *s) {
+  uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+#endif
