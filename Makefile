@@ -41,5 +41,18 @@ test-san: deps
 test-one: $(TEST_BINS) $(TEST_DEPS)
 	@tools/run-tests.sh $(B)/test-results.txt $(TEST_BINS)
 
+# Each area adds phony targets to these lists in its module.mk; they run in list order.
+run: deps
+	@for t in $(RUN_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+regress: deps
+	@for t in $(REGRESS_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+bench: deps
+	@for t in $(BENCH_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+fuzz: deps
+	@for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
+
 clean:
 	rm -rf build build-san out

@@ -25,3 +25,8 @@ LDLIBS := -lm
 ALL_TARGETS :=
 TEST_BINS :=
 TEST_DEPS :=
+# Phony targets run in order by `make run`, `make regress`, `make bench`, `make fuzz`.
+RUN_TARGETS :=
+REGRESS_TARGETS :=
+BENCH_TARGETS :=
+FUZZ_TARGETS :=
