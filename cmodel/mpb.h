@@ -151,6 +151,8 @@ typedef struct mpb_counts {
   uint64_t active_cycles;  /* edges on which the pipeline advanced with data    */
   uint64_t stall_cycles;   /* edges held by back-pressure                       */
   uint64_t idle_cycles;    /* edges with an empty pipeline                      */
+  uint64_t bus_prev[192];  /* internal: last value seen on each operand bus, for
+                              the toggle counts (not added by mpb_counts_add)    */
 } mpb_counts;
 
 void mpb_counts_clear(mpb_counts *c);
@@ -161,6 +163,9 @@ void mpb_rope_eval(const mpb_model *mdl, const mpb_rope_req *in, mpb_rope_resp *
                    mpb_counts *counts);
 /* cos/sin only, as doubles (value of the Q1.(CW-1) outputs); for error sweeps. */
 void mpb_rope_cossin(const mpb_model *mdl, uint32_t m, uint32_t j, double *c, double *s);
+/* Bound on |cos/sin error| of the rope unit for positions < m_max
+ * (docs/architecture.md §10); +inf in LOG-ADD mode. */
+double mpb_rope_error_bound(const mpb_config *cfg, uint32_t m_max);
 /* Rotate a whole head vector v[d] (signed x_bits) at position m, out[d] raw outputs. */
 void mpb_rope_vector(const mpb_model *mdl, uint32_t m, const int32_t *v, int32_t *out,
                      mpb_counts *counts);

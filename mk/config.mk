@@ -12,7 +12,7 @@ CC  ?= gcc
 CXX ?= g++
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
-CFLAGS   := -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L -Icmodel -Itraces -Ianalysis -Isim
+CFLAGS   := -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -D_DEFAULT_SOURCE -Icmodel -Itraces -Ianalysis -Isim
 CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -Icmodel -Itraces -Ianalysis -Isim
 LDFLAGS  := $(SANFLAGS)
 

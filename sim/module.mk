@@ -1,6 +1,6 @@
 # sim/: the mpbsim CLI driver (C). Verilator/SystemC harnesses add their own rules below
 # or in sim/cosim/module.mk.
-SIM_SRCS := sim/mpbsim.c sim/cli.c $(wildcard sim/cmd_*.c)
+SIM_SRCS := sim/mpbsim.c $(wildcard sim/cli*.c sim/cmd_*.c)
 SIM_OBJS := $(SIM_SRCS:%.c=$(B)/%.o)
 MPBSIM := $(B)/mpbsim
 

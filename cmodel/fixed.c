@@ -1,0 +1,39 @@
+/* fixed.c — the datapath's arithmetic primitives: the one rounding rule R(v, s), the MAC8
+ * multiplier and accumulator, and PACK16 recombination (docs/architecture.md §2, §7). */
+#include "internal.h"
+
+int64_t mpb_round_shift(int64_t v, int sh, mpb_rounding mode) {
+  if (sh <= 0) return v;
+  if (sh > 62) return mode == MPB_ROUND_TRUNC && v < 0 ? -1 : 0; /* |v| < 2^62 always */
+  int64_t q = v >> sh; /* floor: arithmetic shift */
+  switch (mode) {
+  case MPB_ROUND_TRUNC:
+    return q;
+  case MPB_ROUND_NEAREST:
+    return (v + (INT64_C(1) << (sh - 1))) >> sh;
+  case MPB_ROUND_EVEN: {
+    int64_t rem = v - mpb_shl(q, sh), half = INT64_C(1) << (sh - 1);
+    if (rem > half || (rem == half && (q & 1))) q++;
+    return q;
+  }
+  }
+  return q;
+}
+
+int32_t mpb_mac8_mul(int32_t a, bool a_signed, int32_t b, bool b_signed) {
+  int32_t ea = a_signed ? (int32_t)(int8_t)(uint8_t)a : (int32_t)(uint8_t)a;
+  int32_t eb = b_signed ? (int32_t)(int8_t)(uint8_t)b : (int32_t)(uint8_t)b;
+  return ea * eb;
+}
+
+int64_t mpb_mac8_acc(int64_t acc, int64_t v, int acc_bits, mpb_overflow mode, bool *event) {
+  int64_t s = acc + v, r;
+  if (mode == MPB_OVF_SAT)
+    r = mpb_sat(s, acc_bits);
+  else
+    r = mpb_wrap(s, acc_bits);
+  if (event) *event = (r != s);
+  return r;
+}
+
+int64_t mpb_pack16(int64_t hi, uint32_t lo, int shift) { return mpb_shl(hi, shift) + (int64_t)lo; }

@@ -1,0 +1,181 @@
+/* pipe.c — the cycle-accurate path: registers R0..R(L-1) with valid bits, the global-stall
+ * valid/ready handshake of docs/architecture.md §8, and the same stage functions as the
+ * functional path applied as data moves from one register to the next. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct mpb_pipe {
+  const mpb_model *mdl;
+  mpb_unit unit;
+  int L;
+  mpb_stage st[MPB_MAX_STAGES];
+  mpb_slot slot[MPB_MAX_STAGES];
+  bool valid[MPB_MAX_STAGES];
+  /* dot unit */
+  mpb_dot_beat beat_q;   /* R0 */
+  int64_t sum_q;         /* R1 */
+  bool last_q;
+  mpb_dot_resp res_q;    /* R2 */
+  mpb_dot_state acc;
+  mpb_counts counts;
+};
+
+mpb_pipe *mpb_pipe_new(const mpb_model *mdl, mpb_unit unit) {
+  mpb_pipe *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->mdl = mdl;
+  p->unit = unit;
+  if (unit == MPB_UNIT_ROPE)
+    p->L = mpb_stages_rope(mdl, p->st);
+  else if (unit == MPB_UNIT_EXP)
+    p->L = mpb_stages_exp(mdl, p->st);
+  else
+    p->L = 3;
+  mpb_pipe_reset(p);
+  return p;
+}
+
+void mpb_pipe_free(mpb_pipe *p) { free(p); }
+
+void mpb_pipe_reset(mpb_pipe *p) {
+  memset(p->slot, 0, sizeof p->slot);
+  memset(p->valid, 0, sizeof p->valid);
+  memset(&p->beat_q, 0, sizeof p->beat_q);
+  memset(&p->res_q, 0, sizeof p->res_q);
+  memset(&p->acc, 0, sizeof p->acc);
+  p->sum_q = 0;
+  p->last_q = false;
+  mpb_counts_clear(&p->counts);
+}
+
+int mpb_pipe_latency(const mpb_pipe *p) { return p->L; }
+const mpb_counts *mpb_pipe_counts(const mpb_pipe *p) { return &p->counts; }
+
+static bool pipe_enabled(const mpb_pipe *p, bool out_ready) {
+  return !p->valid[p->L - 1] || out_ready;
+}
+
+static bool pipe_empty(const mpb_pipe *p, bool in_valid) {
+  if (in_valid) return false;
+  for (int k = 0; k < p->L; k++)
+    if (p->valid[k]) return false;
+  return true;
+}
+
+/* Book-keeping common to every edge; returns whether the pipeline advances. */
+static bool pipe_edge(mpb_pipe *p, bool in_valid, bool out_ready) {
+  bool en = pipe_enabled(p, out_ready);
+  p->counts.cycles++;
+  if (!en)
+    p->counts.stall_cycles++;
+  else if (pipe_empty(p, in_valid))
+    p->counts.idle_cycles++;
+  else
+    p->counts.active_cycles++;
+  if (en && p->valid[p->L - 1]) p->counts.ops++;
+  return en;
+}
+
+/* Shift the slot pipeline by one register, applying stage k on the way into Rk. */
+static void shift_slots(mpb_pipe *p, bool in_valid, const mpb_slot *in) {
+  for (int k = p->L - 1; k >= 1; k--) {
+    if (p->valid[k - 1]) {
+      p->slot[k] = p->slot[k - 1];
+      mpb_stages_run(p->mdl, p->st, k, k + 1, &p->slot[k], &p->counts);
+    }
+    p->valid[k] = p->valid[k - 1];
+  }
+  if (in_valid) {
+    p->slot[0] = *in;
+    mpb_stages_run(p->mdl, p->st, 0, 1, &p->slot[0], &p->counts);
+  }
+  p->valid[0] = in_valid;
+}
+
+/* ---- rope ---------------------------------------------------------------------------- */
+
+void mpb_rope_pipe_eval(mpb_pipe *p, const mpb_rope_pins_in *in, mpb_rope_pins_out *out) {
+  const mpb_slot *o = &p->slot[p->L - 1];
+  out->in_ready = pipe_enabled(p, in->out_ready);
+  out->out_valid = p->valid[p->L - 1];
+  out->out = (mpb_rope_resp){o->cos, o->sin, o->xr, o->yr};
+}
+
+void mpb_rope_pipe_clock(mpb_pipe *p, const mpb_rope_pins_in *in) {
+  if (!pipe_edge(p, in->in_valid, in->out_ready)) return;
+  mpb_slot s;
+  memset(&s, 0, sizeof s);
+  s.m = in->in.m;
+  s.j = in->in.j;
+  s.x = in->in.x;
+  s.y = in->in.y;
+  shift_slots(p, in->in_valid, &s);
+}
+
+void mpb_rope_pipe_step(mpb_pipe *p, const mpb_rope_pins_in *in, mpb_rope_pins_out *out) {
+  mpb_rope_pipe_eval(p, in, out);
+  mpb_rope_pipe_clock(p, in);
+}
+
+/* ---- exp ----------------------------------------------------------------------------- */
+
+void mpb_exp_pipe_eval(mpb_pipe *p, const mpb_exp_pins_in *in, mpb_exp_pins_out *out) {
+  const mpb_slot *o = &p->slot[p->L - 1];
+  out->in_ready = pipe_enabled(p, in->out_ready);
+  out->out_valid = p->valid[p->L - 1];
+  out->out = (mpb_exp_resp){o->e, o->mant};
+}
+
+void mpb_exp_pipe_clock(mpb_pipe *p, const mpb_exp_pins_in *in) {
+  if (!pipe_edge(p, in->in_valid, in->out_ready)) return;
+  mpb_slot s;
+  memset(&s, 0, sizeof s);
+  s.lambda = mpb_wrap(in->in.u, 24);
+  shift_slots(p, in->in_valid, &s);
+}
+
+void mpb_exp_pipe_step(mpb_pipe *p, const mpb_exp_pins_in *in, mpb_exp_pins_out *out) {
+  mpb_exp_pipe_eval(p, in, out);
+  mpb_exp_pipe_clock(p, in);
+}
+
+/* ---- dot ----------------------------------------------------------------------------- */
+
+void mpb_dot_pipe_eval(mpb_pipe *p, const mpb_dot_pins_in *in, mpb_dot_pins_out *out) {
+  out->in_ready = pipe_enabled(p, in->out_ready);
+  out->out_valid = p->valid[2];
+  out->out = p->res_q;
+}
+
+void mpb_dot_pipe_clock(mpb_pipe *p, const mpb_dot_pins_in *in) {
+  if (!pipe_edge(p, in->in_valid, in->out_ready)) return;
+  mpb_counts *c = &p->counts;
+  /* R2 and the accumulator, from R1 */
+  bool v2 = p->valid[1] && p->last_q;
+  if (p->valid[1]) {
+    mpb_dot_resp r;
+    mpb_dot_accumulate(p->mdl, &p->acc, p->sum_q, p->last_q, &r, c);
+    if (p->last_q) p->res_q = r;
+  }
+  p->valid[2] = v2;
+  /* R1 from R0 */
+  if (p->valid[0]) {
+    p->sum_q = mpb_dot_beat_sum(p->mdl, &p->beat_q, c);
+    p->last_q = p->beat_q.last;
+    c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R1_BITS;
+  }
+  p->valid[1] = p->valid[0];
+  /* R0 from the pins */
+  if (in->in_valid) {
+    p->beat_q = in->in;
+    c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R0_BITS(p->mdl->cfg.mac_lanes);
+  }
+  p->valid[0] = in->in_valid;
+}
+
+void mpb_dot_pipe_step(mpb_pipe *p, const mpb_dot_pins_in *in, mpb_dot_pins_out *out) {
+  mpb_dot_pipe_eval(p, in, out);
+  mpb_dot_pipe_clock(p, in);
+}
