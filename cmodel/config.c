@@ -131,11 +131,6 @@ mpb_status mpb_config_validate(const mpb_config *cfg, char *err, size_t n) {
              cfg->cs_bits - 1);
     return MPB_EINVAL;
   }
-  if (cfg->freq_frac_bits < cfg->cs_table_bits + 3) {
-    snprintf(err, n, "freq_frac_bits = %d must be >= cs_table_bits + 3 = %d",
-             cfg->freq_frac_bits, cfg->cs_table_bits + 3);
-    return MPB_EINVAL;
-  }
   if (cfg->phi_mode == MPB_PHI_LOGADD && cfg->log_word_bits - 6 < cfg->exp_table_bits) {
     snprintf(err, n, "log_word_bits - 6 = %d must be >= exp_table_bits = %d in logadd mode",
              cfg->log_word_bits - 6, cfg->exp_table_bits);
@@ -265,13 +260,14 @@ int mpb_config_write(const mpb_config *cfg, FILE *f) {
   for (size_t i = 0; i < NPARAMS; i++) {
     const param *p = &params[i];
     mpb_param_format(cfg, i, buf, sizeof buf);
+    char val[80];
     if (p->type == PT_ENUM)
-      fprintf(f, "%-17s = \"%s\";", p->info.name, buf);
+      snprintf(val, sizeof val, "\"%s\";", buf);
     else if (p->type == PT_DOUBLE)
-      fprintf(f, "%-17s = %s%s;", p->info.name, buf, strpbrk(buf, ".e") ? "" : ".0");
+      snprintf(val, sizeof val, "%s%s;", buf, strpbrk(buf, ".e") ? "" : ".0");
     else
-      fprintf(f, "%-17s = %s;", p->info.name, buf);
-    fprintf(f, "%*s# %s\n", 4, "", p->info.doc);
+      snprintf(val, sizeof val, "%s;", buf);
+    fprintf(f, "%-17s = %-11s # %s\n", p->info.name, val, p->info.doc);
   }
   return ferror(f) ? -1 : 0;
 }

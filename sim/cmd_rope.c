@@ -46,6 +46,9 @@ static void acc_add(err_acc *a, double e, uint32_t m, int j) {
 
 static double acc_rms(const err_acc *a) { return a->n ? sqrt(a->sumsq / (double)a->n) : 0.0; }
 
+/* RMS as printed: a bucket with any NaN/inf output shows as nan/inf. */
+static double acc_rms_shown(const err_acc *a) { return a->nonfinite ? INFINITY : acc_rms(a); }
+
 static void help(void) {
   printf(
       "usage: mpbsim rope [options]\n\n"
@@ -188,11 +191,11 @@ static void print_table(const cli_model_opts *mo, const column *col, int ncol, b
     else
       snprintf(r, sizeof r, "%u..%u", 1u << (b - 1), (1u << b) - 1);
     printf("%-17s", r);
-    for (int i = 0; i < ncol; i++) print_fmt(rms ? acc_rms(&col[i].b[b]) : col[i].b[b].max);
+    for (int i = 0; i < ncol; i++) print_fmt(rms ? acc_rms_shown(&col[i].b[b]) : col[i].b[b].max);
     printf("\n");
   }
   printf("%-17s", "all");
-  for (int i = 0; i < ncol; i++) print_fmt(rms ? acc_rms(&col[i].all) : col[i].all.max);
+  for (int i = 0; i < ncol; i++) print_fmt(rms ? acc_rms_shown(&col[i].all) : col[i].all.max);
   printf("\n");
 }
 

@@ -14,3 +14,15 @@ $(MPBSIM): $(SIM_OBJS) $(LIBANALYSIS) $(LIBTRACES) $(LIBMPB)
 
 ALL_TARGETS += $(MPBSIM)
 -include $(wildcard sim/*/module.mk)
+
+# `make run`, first step: the precision table of the default and patent-literal designs
+# against the framework baselines, for both geometries, positions 0..131071, every pair.
+GOAL_2_15 := 3.0517578125e-05
+.PHONY: run-rope
+run-rope: $(MPBSIM)
+	@mkdir -p out
+	$(MPBSIM) rope --preset default --preset patent --geometry llama3 --goal $(GOAL_2_15) \
+	  --csv out/rope-llama3.csv --json out/rope-llama3.json
+	$(MPBSIM) rope --preset default --preset patent --geometry smollm2 --goal $(GOAL_2_15) \
+	  --csv out/rope-smollm2.csv --json out/rope-smollm2.json
+RUN_TARGETS := run-rope $(RUN_TARGETS)
