@@ -1,1 +1,10 @@
-# bench/: rules for this area (see the top-level Makefile).
+# bench/: benchmarks. Each prints ratios measured side by side in one run; none asserts
+# a speed. `make bench` runs the targets in BENCH_TARGETS.
+$(B)/bench/%: bench/%.c $(LIBMPB) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
+
+.PHONY: bench-cmodel
+bench-cmodel: $(B)/bench/bench_cmodel
+	$(B)/bench/bench_cmodel
+BENCH_TARGETS := bench-cmodel $(BENCH_TARGETS)

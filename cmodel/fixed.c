@@ -3,21 +3,7 @@
 #include "internal.h"
 
 int64_t mpb_round_shift(int64_t v, int sh, mpb_rounding mode) {
-  if (sh <= 0) return v;
-  if (sh > 62) return mode == MPB_ROUND_TRUNC && v < 0 ? -1 : 0; /* |v| < 2^62 always */
-  int64_t q = v >> sh; /* floor: arithmetic shift */
-  switch (mode) {
-  case MPB_ROUND_TRUNC:
-    return q;
-  case MPB_ROUND_NEAREST:
-    return (v + (INT64_C(1) << (sh - 1))) >> sh;
-  case MPB_ROUND_EVEN: {
-    int64_t rem = v - mpb_shl(q, sh), half = INT64_C(1) << (sh - 1);
-    if (rem > half || (rem == half && (q & 1))) q++;
-    return q;
-  }
-  }
-  return q;
+  return mpb_rshift(v, sh, mode);
 }
 
 int32_t mpb_mac8_mul(int32_t a, bool a_signed, int32_t b, bool b_signed) {

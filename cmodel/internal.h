@@ -95,6 +95,23 @@ static inline int64_t mpb_sat(int64_t v, int bits) {
   return v > hi ? hi : v < lo ? lo : v;
 }
 
+/* The rounding rule R(v, sh) of docs/architecture.md §2 (mpb_round_shift is this). */
+static inline int64_t mpb_rshift(int64_t v, int sh, mpb_rounding mode) {
+  if (sh <= 0) return v;
+  if (sh > 62) return mode == MPB_ROUND_TRUNC && v < 0 ? -1 : 0; /* |v| < 2^62 always */
+  int64_t q = v >> sh; /* floor: arithmetic shift */
+  if (mode == MPB_ROUND_NEAREST) return (v + (INT64_C(1) << (sh - 1))) >> sh;
+  if (mode == MPB_ROUND_EVEN) {
+    int64_t rem = v - mpb_shl(q, sh), half = INT64_C(1) << (sh - 1);
+    if (rem > half || (rem == half && (q & 1))) q++;
+  }
+  return q;
+}
+
+/* Straight-line functional rope evaluation (EXACT mode, no counting); bit-identical to
+ * the stage chain, checked by tests/cmodel_pipe_test.cc. */
+void mpb_rope_eval_fast(const mpb_model *mdl, const mpb_rope_req *in, mpb_rope_resp *out);
+
 /* Action counting (c may be NULL). */
 static inline void cnt_mul(mpb_counts *c, mpb_block b, int wa, int wb) {
   if (!c) return;

@@ -4,7 +4,7 @@
  * actions (multiplies, adds, table reads, operand-bus toggles) for the energy model. */
 #include "internal.h"
 
-#define R(v, s) mpb_round_shift((v), (s), mdl->cfg.rounding)
+#define R(v, s) mpb_rshift((v), (s), mdl->cfg.rounding)
 
 /* ---- shared pieces --------------------------------------------------------------- */
 
@@ -13,8 +13,14 @@ static int64_t align_residual(uint64_t rr, int bits, int fw) {
   return bits >= fw ? (int64_t)(rr >> (bits - fw)) : (int64_t)(rr << (fw - bits));
 }
 
+/* R0 captures the pins: each field at its pin width (the exp unit uses only lambda). */
 static void st_in(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
-  (void)mdl, (void)s, (void)n, (void)c; /* R0 captures the pins */
+  (void)n, (void)c;
+  const mpb_config *cfg = &mdl->cfg;
+  s->m &= (uint32_t)mpb_mask(cfg->pos_bits);
+  s->j &= (uint32_t)mpb_mask(cfg->pair_bits);
+  s->x = (int32_t)mpb_wrap(s->x, cfg->x_bits);
+  s->y = (int32_t)mpb_wrap(s->y, cfg->x_bits);
 }
 
 /* ---- EXACT phase formation ------------------------------------------------------- */

@@ -15,6 +15,10 @@ static void load_rope(mpb_slot *s, const mpb_rope_req *in) {
 
 void mpb_rope_eval(const mpb_model *mdl, const mpb_rope_req *in, mpb_rope_resp *out,
                    mpb_counts *counts) {
+  if (!counts && mdl->cfg.phi_mode == MPB_PHI_EXACT) {
+    mpb_rope_eval_fast(mdl, in, out);
+    return;
+  }
   mpb_stage st[MPB_MAX_STAGES];
   int L = mpb_stages_rope(mdl, st);
   mpb_slot s;
@@ -28,15 +32,12 @@ void mpb_rope_eval(const mpb_model *mdl, const mpb_rope_req *in, mpb_rope_resp *
 }
 
 void mpb_rope_cossin(const mpb_model *mdl, uint32_t m, uint32_t j, double *c, double *sn) {
-  mpb_stage st[MPB_MAX_STAGES];
-  int L = mpb_stages_rope(mdl, st);
   mpb_rope_req in = {m, j, 0, 0};
-  mpb_slot s;
-  load_rope(&s, &in);
-  mpb_stages_run(mdl, st, 0, L - 1, &s, NULL); /* ROTATE not needed */
+  mpb_rope_resp r;
+  mpb_rope_eval(mdl, &in, &r, NULL);
   double scale = ldexp(1.0, -(mdl->cfg.cs_bits - 1));
-  *c = s.cos * scale;
-  *sn = s.sin * scale;
+  *c = r.cos * scale;
+  *sn = r.sin * scale;
 }
 
 void mpb_rope_vector(const mpb_model *mdl, uint32_t m, const int32_t *v, int32_t *out,

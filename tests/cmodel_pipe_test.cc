@@ -284,3 +284,66 @@ TEST(DotPipe, MatchesFunctionalUnderBackPressure) {
   mpb_pipe_free(p);
   mpb_model_free(m);
 }
+
+// The straight-line fast path (no counts) equals the stage chain (with counts), on random
+// and corner inputs, over random valid configurations of the EXACT mode.
+TEST(RopeFastPath, EqualsStageChain_RandomConfigs) {
+  uint64_t seed = mpb_test_seed("RopeFastPath.EqualsStageChain");
+  int configs = 0;
+  while (configs < 40) {
+    mpb_config c;
+    mpb_config_default(&c);
+    c.horner_order = 1 + (int)(mpb_test_rand(&seed) % 8);
+    c.horner_width = 17 + (int)(mpb_test_rand(&seed) % 16);
+    c.cs_bits = 8 + (int)(mpb_test_rand(&seed) % 17);
+    c.cs_table_bits = 2 + (int)(mpb_test_rand(&seed) % 9);
+    c.freq_frac_bits = 16 + (int)(mpb_test_rand(&seed) % 41);
+    c.pos_bits = 8 + (int)(mpb_test_rand(&seed) % 17);
+    c.rounding = (mpb_rounding)(mpb_test_rand(&seed) % 3);
+    c.x_bits = mpb_test_rand(&seed) % 2 ? 16 : 8;
+    c.rot_frac_bits = (int)(mpb_test_rand(&seed) % 16);
+    char err[256];
+    mpb_model *m = mpb_model_new(&c, &kLlama3, err, sizeof err);
+    if (!m) continue;
+    configs++;
+    for (int i = 0; i < 3000; i++) {
+      mpb_rope_req in = {(uint32_t)mpb_test_rand(&seed), (uint32_t)(mpb_test_rand(&seed) % 64),
+                         (int32_t)mpb_test_rand(&seed), (int32_t)mpb_test_rand(&seed)};
+      if (i < 8) {  // corners: extreme positions and operands, wider than the pins
+        in.m = i & 1 ? 0 : 0xFFFFFFFFu;
+        in.x = i & 2 ? -(1 << (c.x_bits - 1)) : (1 << (c.x_bits - 1)) - 1;
+        in.y = i & 4 ? in.x : -in.x;
+        in.j = i & 1 ? 0 : 63;
+      }
+      mpb_rope_resp a, b;
+      mpb_counts cnt;
+      mpb_counts_clear(&cnt);
+      mpb_rope_eval(m, &in, &a, nullptr);
+      mpb_rope_eval(m, &in, &b, &cnt);
+      ASSERT_EQ(a.cos, b.cos) << "config " << configs << " input " << i;
+      ASSERT_EQ(a.sin, b.sin);
+      ASSERT_EQ(a.xr, b.xr);
+      ASSERT_EQ(a.yr, b.yr);
+    }
+    mpb_model_free(m);
+  }
+}
+
+// Inputs wider than the pins are cut to the pin widths, as the RTL ports do.
+TEST(RopeInputs, MaskedToPinWidths) {
+  mpb_config c;
+  mpb_config_default(&c);
+  char err[256];
+  mpb_model *m = mpb_model_new(&c, &kLlama3, err, sizeof err);
+  mpb_rope_req a = {(1u << 20) + 12345, 7 + 128, 5 + 256, -3 - 256}, b = {12345, 7, 5, -3};
+  for (mpb_counts *cnt : {(mpb_counts *)nullptr, new mpb_counts()}) {
+    mpb_rope_resp ra, rb;
+    mpb_rope_eval(m, &a, &ra, cnt);
+    mpb_rope_eval(m, &b, &rb, cnt);
+    EXPECT_EQ(ra.cos, rb.cos);
+    EXPECT_EQ(ra.xr, rb.xr);
+    EXPECT_EQ(ra.yr, rb.yr);
+    delete cnt;
+  }
+  mpb_model_free(m);
+}

@@ -1,0 +1,52 @@
+/* fast.c — the fast functional path of the rope unit in EXACT mode: the stages of
+ * docs/architecture.md §5.1 as straight-line code with no action counting. The byte-sliced
+ * products of PHASE and ROTATE are replaced by the wide products they are equal to
+ * (dropped partial products of PHASE are multiples of 2^FT). Bit-identical to the stage
+ * chain and the cycle-accurate pipeline; tests/cmodel_pipe_test.cc checks it. */
+#include "internal.h"
+
+void mpb_rope_eval_fast(const mpb_model *mdl, const mpb_rope_req *in, mpb_rope_resp *out) {
+  const mpb_config *c = &mdl->cfg;
+  const mpb_rounding md = c->rounding;
+  const int fw = mdl->fw, ft = c->freq_frac_bits, S = c->cs_table_bits, rb = ft - 2 - S;
+  const int64_t one = INT64_C(1) << fw;
+  uint32_t m = in->m & (uint32_t)mpb_mask(c->pos_bits);
+  uint32_t j = in->j & (uint32_t)mpb_mask(c->pair_bits);
+  int64_t x = mpb_wrap(in->x, c->x_bits), y = mpb_wrap(in->y, c->x_bits);
+
+  /* FREQ, PHASE */
+  uint64_t p = ((uint64_t)m * mdl->freq[j]) & mpb_mask(ft);
+  /* RANGE */
+  int q = (int)((p >> (ft - 2)) & 3);
+  uint32_t k = (uint32_t)((p >> rb) & mpb_mask(S));
+  uint64_t rr = p & mpb_mask(rb);
+  int64_t r = rb >= fw ? (int64_t)(rr >> (rb - fw)) : (int64_t)(rr << (fw - rb));
+  int64_t ck = mdl->cs_cos[k], sk = mdl->cs_sin[k];
+  /* TERMS and the complex Horner steps n = N..1 */
+  int64_t a = one, b = 0;
+  for (int n = c->horner_order; n >= 1; n--) {
+    int64_t t = mpb_rshift(mdl->k_cs[n - 1] * r, fw, md);
+    int64_t a2 = one - mpb_rshift(t * b, fw, md);
+    b = mpb_rshift(t * a, fw, md);
+    a = a2;
+  }
+  /* CMUL */
+  int64_t cc = mpb_rshift(ck * a - sk * b, fw, md);
+  int64_t ss = mpb_rshift(sk * a + ck * b, fw, md);
+  /* OUT */
+  int64_t cq, sq;
+  switch (q) {
+  case 0: cq = cc; sq = ss; break;
+  case 1: cq = -ss; sq = cc; break;
+  case 2: cq = -cc; sq = -ss; break;
+  default: cq = ss; sq = -cc; break;
+  }
+  int cw = c->cs_bits, sh = fw - (cw - 1);
+  int64_t cs = mpb_sat(mpb_rshift(cq, sh, md), cw), sn = mpb_sat(mpb_rshift(sq, sh, md), cw);
+  /* ROTATE */
+  int sh2 = cw - 1 - c->rot_frac_bits;
+  out->cos = (int32_t)cs;
+  out->sin = (int32_t)sn;
+  out->xr = (int32_t)mpb_sat(mpb_rshift(x * cs - y * sn, sh2, md), mdl->ow);
+  out->yr = (int32_t)mpb_sat(mpb_rshift(x * sn + y * cs, sh2, md), mdl->ow);
+}
