@@ -83,7 +83,7 @@ TEST(Config, CrossConstraints) {
 }
 
 static std::string write_tmp(const std::string &name, const std::string &text) {
-  std::string path = "build/tests/tmp_" + name;
+  std::string path = mpb_test_path(name);
   std::ofstream(path) << text;
   return path;
 }
@@ -104,7 +104,7 @@ TEST(Config, FileErrorsNameFileAndLine) {
   p = write_tmp("bad4.cfg", "horner_order = ;\n");
   ASSERT_EQ(mpb_config_load(&c, p.c_str(), err, sizeof err), MPB_EINVAL);
   EXPECT_EQ(std::string(err).rfind(p + ":1: ", 0), 0u) << err;
-  ASSERT_EQ(mpb_config_load(&c, "build/tests/does-not-exist.cfg", err, sizeof err), MPB_EIO);
+  ASSERT_EQ(mpb_config_load(&c, mpb_test_path("does-not-exist.cfg").c_str(), err, sizeof err), MPB_EIO);
   p = write_tmp("bad5.cfg", "cs_bits = 24;\n");
   ASSERT_EQ(mpb_config_load(&c, p.c_str(), err, sizeof err), MPB_EINVAL);
   EXPECT_EQ(std::string(err), p + ": horner_width = 24 must be >= cs_bits + 1 = 25");
@@ -132,7 +132,7 @@ TEST(Config, WriteLoadRoundTrip) {
     }
     if (mpb_config_validate(&c, err, sizeof err) != MPB_OK) continue;
     tried++;
-    std::string path = "build/tests/tmp_roundtrip.cfg";
+    std::string path = mpb_test_path("roundtrip.cfg");
     FILE *f = fopen(path.c_str(), "w");
     ASSERT_EQ(mpb_config_write(&c, f), 0);
     fclose(f);

@@ -283,8 +283,9 @@ TEST(Tables, ContentsAndMemhExport) {
   EXPECT_EQ(mpb_table_entry(m.m, "cs_cos", 0), 1 << 22);
   EXPECT_EQ(mpb_table_entry(m.m, "exp", 0), 1 << 22);
   char err[256];
-  ASSERT_EQ(mpb_table_write_memh(m.m, "cs_sin", "build/tests/tmp_cs_sin.memh", err, sizeof err), MPB_OK);
-  FILE *f = fopen("build/tests/tmp_cs_sin.memh", "r");
+  std::string path = mpb_test_path("cs_sin.memh");
+  ASSERT_EQ(mpb_table_write_memh(m.m, "cs_sin", path.c_str(), err, sizeof err), MPB_OK);
+  FILE *f = fopen(path.c_str(), "r");
   ASSERT_NE(f, nullptr);
   char line[128];
   ASSERT_TRUE(fgets(line, sizeof line, f));  // comment
@@ -296,5 +297,5 @@ TEST(Tables, ContentsAndMemhExport) {
   }
   fclose(f);
   EXPECT_EQ(n, 64);
-  EXPECT_NE(mpb_table_write_memh(m.m, "nope", "build/tests/x.memh", err, sizeof err), MPB_OK);
+  EXPECT_NE(mpb_table_write_memh(m.m, "nope", mpb_test_path("x.memh").c_str(), err, sizeof err), MPB_OK);
 }

@@ -19,6 +19,16 @@ static inline uint64_t mpb_test_seed(const char *test) {
   return seed;
 }
 
+/* Scratch file path for a test: $MPB_TEST_TMP/<name> (set by tools/run-tests.sh to
+ * <build>/test-tmp), else build/test-tmp/<name>; the directory is created. */
+static inline std::string mpb_test_path(const std::string &name) {
+  const char *d = std::getenv("MPB_TEST_TMP");
+  std::string dir = d && *d ? d : "build/test-tmp";
+  std::string cmd = "mkdir -p '" + dir + "'";
+  if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "cannot create %s\n", dir.c_str());
+  return dir + "/" + name;
+}
+
 /* splitmix64: small, well-known generator for reproducible stimulus. */
 static inline uint64_t mpb_test_rand(uint64_t *s) {
   uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
