@@ -219,6 +219,13 @@ typedef enum { MPB_UNIT_ROPE = 0, MPB_UNIT_EXP = 1, MPB_UNIT_DOT = 2 } mpb_unit;
 mpb_pipe *mpb_pipe_new(const mpb_model *mdl, mpb_unit unit);
 void mpb_pipe_free(mpb_pipe *p);
 void mpb_pipe_reset(mpb_pipe *p);
+/* How the pipeline computes; the pins behave identically on every cycle in both modes.
+ * STAGES (default): registers R0..R(L-1) hold each stage's fields and the stage functions
+ * run as data moves, counting every action for the energy model. DELAY: an operation is
+ * evaluated by the fast functional path when accepted and its result moves through the L
+ * registers; only cycle counts are kept. For long co-simulations and benchmarks. */
+typedef enum { MPB_PIPE_STAGES = 0, MPB_PIPE_DELAY = 1 } mpb_pipe_mode;
+void mpb_pipe_set_mode(mpb_pipe *p, mpb_pipe_mode mode);
 /* Latency in cycles from the accepting edge to out_valid (docs/architecture.md). */
 int mpb_pipe_latency(const mpb_pipe *p);
 const mpb_counts *mpb_pipe_counts(const mpb_pipe *p);

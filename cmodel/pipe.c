@@ -20,6 +20,11 @@ struct mpb_pipe {
   mpb_dot_resp res_q;    /* R2 */
   mpb_dot_state acc;
   mpb_counts counts;
+  /* DELAY mode: results ride a ring; register k is res[(base + k) % L] */
+  mpb_pipe_mode mode;
+  int base;
+  mpb_rope_resp rres[MPB_MAX_STAGES];
+  mpb_exp_resp eres[MPB_MAX_STAGES];
 };
 
 mpb_pipe *mpb_pipe_new(const mpb_model *mdl, mpb_unit unit) {
@@ -47,8 +52,26 @@ void mpb_pipe_reset(mpb_pipe *p) {
   memset(&p->acc, 0, sizeof p->acc);
   p->sum_q = 0;
   p->last_q = false;
+  p->base = 0;
+  memset(p->rres, 0, sizeof p->rres);
+  memset(p->eres, 0, sizeof p->eres);
   mpb_counts_clear(&p->counts);
 }
+
+void mpb_pipe_set_mode(mpb_pipe *p, mpb_pipe_mode mode) {
+  p->mode = p->unit == MPB_UNIT_DOT ? MPB_PIPE_STAGES : mode;
+  mpb_pipe_reset(p);
+}
+
+/* DELAY mode: advance the ring one register; returns the index of the new R0. */
+static int ring_shift(mpb_pipe *p, bool in_valid) {
+  for (int k = p->L - 1; k >= 1; k--) p->valid[k] = p->valid[k - 1];
+  p->valid[0] = in_valid;
+  p->base = p->base == 0 ? p->L - 1 : p->base - 1;
+  return p->base;
+}
+
+static int ring_last(const mpb_pipe *p) { return (p->base + p->L - 1) % p->L; }
 
 int mpb_pipe_latency(const mpb_pipe *p) { return p->L; }
 const mpb_counts *mpb_pipe_counts(const mpb_pipe *p) { return &p->counts; }
@@ -100,11 +123,19 @@ void mpb_rope_pipe_eval(mpb_pipe *p, const mpb_rope_pins_in *in, mpb_rope_pins_o
   const mpb_slot *o = &p->slot[p->L - 1];
   out->in_ready = pipe_enabled(p, in->out_ready);
   out->out_valid = p->valid[p->L - 1];
-  out->out = (mpb_rope_resp){o->cos, o->sin, o->xr, o->yr};
+  if (p->mode == MPB_PIPE_DELAY)
+    out->out = p->rres[ring_last(p)];
+  else
+    out->out = (mpb_rope_resp){o->cos, o->sin, o->xr, o->yr};
 }
 
 void mpb_rope_pipe_clock(mpb_pipe *p, const mpb_rope_pins_in *in) {
   if (!pipe_edge(p, in->in_valid, in->out_ready)) return;
+  if (p->mode == MPB_PIPE_DELAY) {
+    int r0 = ring_shift(p, in->in_valid);
+    if (in->in_valid) mpb_rope_eval(p->mdl, &in->in, &p->rres[r0], NULL);
+    return;
+  }
   mpb_slot s;
   memset(&s, 0, sizeof s);
   s.m = in->in.m;
@@ -125,11 +156,19 @@ void mpb_exp_pipe_eval(mpb_pipe *p, const mpb_exp_pins_in *in, mpb_exp_pins_out 
   const mpb_slot *o = &p->slot[p->L - 1];
   out->in_ready = pipe_enabled(p, in->out_ready);
   out->out_valid = p->valid[p->L - 1];
-  out->out = (mpb_exp_resp){o->e, o->mant};
+  if (p->mode == MPB_PIPE_DELAY)
+    out->out = p->eres[ring_last(p)];
+  else
+    out->out = (mpb_exp_resp){o->e, o->mant};
 }
 
 void mpb_exp_pipe_clock(mpb_pipe *p, const mpb_exp_pins_in *in) {
   if (!pipe_edge(p, in->in_valid, in->out_ready)) return;
+  if (p->mode == MPB_PIPE_DELAY) {
+    int r0 = ring_shift(p, in->in_valid);
+    if (in->in_valid) mpb_exp_eval(p->mdl, &in->in, &p->eres[r0], NULL);
+    return;
+  }
   mpb_slot s;
   memset(&s, 0, sizeof s);
   s.lambda = mpb_wrap(in->in.u, 24);

@@ -50,6 +50,8 @@ TEST_P(RopePipe, MatchesFunctionalUnderBackPressure) {
   uint64_t seed = mpb_test_seed(k.name);
   mpb_model *m = make_model(k);
   mpb_pipe *p = mpb_pipe_new(m, MPB_UNIT_ROPE);
+  mpb_pipe *q = mpb_pipe_new(m, MPB_UNIT_ROPE);  // DELAY mode: same pins every cycle
+  mpb_pipe_set_mode(q, MPB_PIPE_DELAY);
   const mpb_config *c = mpb_model_config(m);
   int lim = 1 << (c->x_bits - 1);
   std::deque<mpb_rope_resp> expect;
@@ -67,8 +69,14 @@ TEST_P(RopePipe, MatchesFunctionalUnderBackPressure) {
     in.in.j = (uint32_t)(mpb_test_rand(&seed) % 64);
     in.in.x = (int32_t)(mpb_test_rand(&seed) % (2 * lim)) - lim;
     in.in.y = (int32_t)(mpb_test_rand(&seed) % (2 * lim)) - lim;
-    mpb_rope_pins_out out;
+    mpb_rope_pins_out out, qout;
     mpb_rope_pipe_eval(p, &in, &out);
+    mpb_rope_pipe_eval(q, &in, &qout);
+    ASSERT_EQ(out.in_ready, qout.in_ready) << "cycle " << cyc;
+    ASSERT_EQ(out.out_valid, qout.out_valid) << "cycle " << cyc;
+    if (out.out_valid) {
+      ASSERT_EQ(0, memcmp(&out.out, &qout.out, sizeof out.out)) << "DELAY mode, cycle " << cyc;
+    }
     if (out.out_valid && in.out_ready) {
       ASSERT_FALSE(expect.empty()) << "output without input at cycle " << cyc;
       const mpb_rope_resp &e = expect.front();
@@ -87,7 +95,11 @@ TEST_P(RopePipe, MatchesFunctionalUnderBackPressure) {
     }
     ASSERT_EQ(out.in_ready, !out.out_valid || in.out_ready);
     mpb_rope_pipe_clock(p, &in);
+    mpb_rope_pipe_clock(q, &in);
   }
+  EXPECT_EQ(mpb_pipe_counts(q)->cycles, mpb_pipe_counts(p)->cycles);
+  EXPECT_EQ(mpb_pipe_counts(q)->stall_cycles, mpb_pipe_counts(p)->stall_cycles);
+  mpb_pipe_free(q);
   EXPECT_EQ(got, target);
   const mpb_counts *pc = mpb_pipe_counts(p);
   EXPECT_GT(pc->stall_cycles, 100u);
@@ -140,7 +152,9 @@ TEST(ExpPipe, MatchesFunctionalUnderBackPressure) {
   uint64_t seed = mpb_test_seed("ExpPipe");
   for (int k : {0, 2, 3}) {
     mpb_model *m = make_model(kCfgs[k]);
+   for (int mode : {0, 1}) {
     mpb_pipe *p = mpb_pipe_new(m, MPB_UNIT_EXP);
+    mpb_pipe_set_mode(p, (mpb_pipe_mode)mode);
     EXPECT_EQ(mpb_pipe_latency(p), 5 + mpb_model_config(m)->horner_order);
     std::deque<mpb_exp_resp> expect;
     int got = 0;
@@ -167,6 +181,7 @@ TEST(ExpPipe, MatchesFunctionalUnderBackPressure) {
     }
     EXPECT_GT(got, 8000);
     mpb_pipe_free(p);
+   }
     mpb_model_free(m);
   }
 }
