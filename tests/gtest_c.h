@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <sys/wait.h>
 
 #include "mpb.h"
 
@@ -27,6 +28,26 @@ static inline std::string mpb_test_path(const std::string &name) {
   std::string cmd = "mkdir -p '" + dir + "'";
   if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "cannot create %s\n", dir.c_str());
   return dir + "/" + name;
+}
+
+/* Path of a built program: $MPB_BUILD_DIR/<name> (set by tools/run-tests.sh), else
+ * build/<name>. */
+static inline std::string mpb_test_bin(const std::string &name) {
+  const char *d = std::getenv("MPB_BUILD_DIR");
+  return std::string(d && *d ? d : "build") + "/" + name;
+}
+
+/* Run a shell command; returns its exit code, stdout+stderr in *out. */
+static inline int mpb_test_run(const std::string &cmd, std::string *out) {
+  std::string full = cmd + " 2>&1";
+  FILE *p = popen(full.c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  size_t n;
+  out->clear();
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* splitmix64: small, well-known generator for reproducible stimulus. */

@@ -4,7 +4,8 @@
 # GTEST_FILTER and other gtest variables pass through from the environment.
 out="$1"; shift
 : > "$out"
-export MPB_TEST_TMP="$(dirname "$out")/test-tmp"
+export MPB_BUILD_DIR="$(dirname "$out")"
+export MPB_TEST_TMP="$MPB_BUILD_DIR/test-tmp"
 mkdir -p "$MPB_TEST_TMP"
 status=0
 for t in "$@"; do
