@@ -166,9 +166,12 @@ void mpb_rope_cossin(const mpb_model *mdl, uint32_t m, uint32_t j, double *c, do
 /* Bound on |cos/sin error| of the rope unit for positions < m_max
  * (docs/architecture.md §10); +inf in LOG-ADD mode. */
 double mpb_rope_error_bound(const mpb_config *cfg, uint32_t m_max);
-/* Rotate a whole head vector v[d] (signed x_bits) at position m, out[d] raw outputs. */
+/* Rotate a whole head vector v[d] (signed x_bits) at position m, out[d] raw outputs,
+ * pairing elements by the geometry's convention, or by the one given per call. */
 void mpb_rope_vector(const mpb_model *mdl, uint32_t m, const int32_t *v, int32_t *out,
                      mpb_counts *counts);
+void mpb_rope_vector_paired(const mpb_model *mdl, mpb_pairing pairing, uint32_t m,
+                            const int32_t *v, int32_t *out, mpb_counts *counts);
 
 /* ---- exp2 unit --------------------------------------------------------------------- */
 #define MPB_EXP_IN_FRAC 16 /* u is signed Q8.16 in 24 bits */

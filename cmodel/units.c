@@ -42,9 +42,16 @@ void mpb_rope_cossin(const mpb_model *mdl, uint32_t m, uint32_t j, double *c, do
 
 void mpb_rope_vector(const mpb_model *mdl, uint32_t m, const int32_t *v, int32_t *out,
                      mpb_counts *counts) {
+  mpb_rope_vector_paired(mdl, mdl->geo.pairing, m, v, out, counts);
+}
+
+void mpb_rope_vector_paired(const mpb_model *mdl, mpb_pairing pairing, uint32_t m,
+                            const int32_t *v, int32_t *out, mpb_counts *counts) {
+  mpb_geometry g = mdl->geo;
+  g.pairing = pairing;
   for (int j = 0; j < mdl->npairs; j++) {
     int ix, iy;
-    mpb_pair_index(&mdl->geo, j, &ix, &iy);
+    mpb_pair_index(&g, j, &ix, &iy);
     mpb_rope_req in = {m, (uint32_t)j, v[ix], v[iy]};
     mpb_rope_resp r;
     mpb_rope_eval(mdl, &in, &r, counts);

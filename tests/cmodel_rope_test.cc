@@ -4,6 +4,7 @@
 #include <mpfr.h>
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -188,6 +189,17 @@ TEST(Rope, PairingConventions_InterleavedAndHalf) {
       EXPECT_EQ(out[ix], r.xr);
       EXPECT_EQ(out[iy], r.yr);
     }
+    // the per-call convention overrides the geometry's
+    mpb_pairing other = pr == MPB_PAIR_HALF ? MPB_PAIR_INTERLEAVED : MPB_PAIR_HALF;
+    int32_t out2[64];
+    mpb_rope_vector_paired(m.m, other, 1234, v, out2, nullptr);
+    mpb_geometry g2 = g;
+    g2.pairing = other;
+    Model m2(c, g2);
+    int32_t out3[64];
+    mpb_rope_vector(m2.m, 1234, v, out3, nullptr);
+    for (int i = 0; i < 64; i++) EXPECT_EQ(out2[i], out3[i]) << i;
+    EXPECT_NE(0, memcmp(out, out2, sizeof out));
     // position 0 is the identity (up to cos(0) = 1 - 2^-15)
     mpb_rope_vector(m.m, 0, v, out, nullptr);
     for (int i = 0; i < 64; i++) EXPECT_NEAR(out[i], v[i] * 128, 1) << i;
