@@ -45,5 +45,6 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo,
 int cmd_rope(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_tables(int argc, char **argv);
+int cmd_exp(int argc, char **argv);
 
 #endif

@@ -10,14 +10,9 @@
 
 #include "cli.h"
 #include "cli_model.h"
+#include "cli_stats.h"
 
 #define NBUCKET 26 /* octaves: [0,1), [1,2), [2,4), ... [2^23, 2^24) */
-
-typedef struct {
-  double max, sumsq, worst_m;
-  int worst_j;
-  uint64_t n, nonfinite;
-} err_acc;
 
 typedef struct {
   char label[64];
@@ -28,26 +23,6 @@ typedef struct {
 } column;
 
 static int bucket_of(uint32_t m) { return m == 0 ? 0 : 32 - __builtin_clz(m); }
-
-static void acc_add(err_acc *a, double e, uint32_t m, int j) {
-  if (!isfinite(e)) {
-    a->nonfinite++;
-    a->max = INFINITY;
-    return;
-  }
-  a->n++;
-  a->sumsq += e * e;
-  if (e > a->max) {
-    a->max = e;
-    a->worst_m = m;
-    a->worst_j = j;
-  }
-}
-
-static double acc_rms(const err_acc *a) { return a->n ? sqrt(a->sumsq / (double)a->n) : 0.0; }
-
-/* RMS as printed: a bucket with any NaN/inf output shows as nan/inf. */
-static double acc_rms_shown(const err_acc *a) { return a->nonfinite ? INFINITY : acc_rms(a); }
 
 static void help(void) {
   printf(
@@ -108,7 +83,7 @@ static int write_csv(const char *path, const cli_model_opts *mo, const column *c
       if (!a->n && !a->nonfinite) continue;
       fprintf(o.f, "%s,%d,%g,%s,%u,%u,%llu,%.9e,%.9e,%llu\n", mo->geo_name, mo->geo.head_dim,
               mo->geo.base, col[i].label, b ? 1u << (b - 1) : 0u, 1u << b,
-              (unsigned long long)a->n, a->max, acc_rms(a), (unsigned long long)a->nonfinite);
+              (unsigned long long)a->n, a->max, err_acc_rms(a), (unsigned long long)a->nonfinite);
     }
   return cli_out_commit(&o, "rope") ? MPB_EXIT_IO : MPB_EXIT_OK;
 }
@@ -116,7 +91,7 @@ static int write_csv(const char *path, const cli_model_opts *mo, const column *c
 static json_t *acc_json(const err_acc *a) {
   return json_pack("{s:I, s:I, s:f, s:f, s:I, s:i}", "count", (json_int_t)a->n, "nonfinite",
                    (json_int_t)a->nonfinite, "max_abs_err", isfinite(a->max) ? a->max : -1.0,
-                   "rms_err", acc_rms(a), "worst_m", (json_int_t)a->worst_m, "worst_j",
+                   "rms_err", err_acc_rms(a), "worst_m", (json_int_t)a->worst_at, "worst_j",
                    a->worst_j);
 }
 
@@ -167,13 +142,6 @@ static int write_json(const char *path, const cli_model_opts *mo, const column *
   return rc;
 }
 
-static void print_fmt(double v) {
-  if (isinf(v))
-    printf(" %9s", "nan/inf");
-  else
-    printf(" %9.2e", v);
-}
-
 static void print_table(const cli_model_opts *mo, const column *col, int ncol, bool rms) {
   printf("\n%s |cos/sin error| vs FP64, %s (d=%d, base %g, %s pairs)\n", rms ? "RMS" : "max",
          mo->geo_name, mo->geo.head_dim, mo->geo.base,
@@ -191,11 +159,11 @@ static void print_table(const cli_model_opts *mo, const column *col, int ncol, b
     else
       snprintf(r, sizeof r, "%u..%u", 1u << (b - 1), (1u << b) - 1);
     printf("%-17s", r);
-    for (int i = 0; i < ncol; i++) print_fmt(rms ? acc_rms_shown(&col[i].b[b]) : col[i].b[b].max);
+    for (int i = 0; i < ncol; i++) err_print_cell(rms ? err_acc_rms_shown(&col[i].b[b]) : col[i].b[b].max);
     printf("\n");
   }
   printf("%-17s", "all");
-  for (int i = 0; i < ncol; i++) print_fmt(rms ? acc_rms_shown(&col[i].all) : col[i].all.max);
+  for (int i = 0; i < ncol; i++) err_print_cell(rms ? err_acc_rms_shown(&col[i].all) : col[i].all.max);
   printf("\n");
 }
 
@@ -297,8 +265,8 @@ int cmd_rope(int argc, char **argv) {
           mpb_rope_cossin(col[i].mdl, m, (uint32_t)j, &cc, &ss);
         double e = fmax(fabs(cc - rc_), fabs(ss - rs_));
         if (isnan(cc) || isnan(ss)) e = INFINITY;
-        acc_add(&col[i].b[bk], e, m, j);
-        acc_add(&col[i].all, e, m, j);
+        err_acc_add(&col[i].b[bk], e, (double)m, j);
+        err_acc_add(&col[i].all, e, (double)m, j);
       }
     }
   }
@@ -307,7 +275,7 @@ int cmd_rope(int argc, char **argv) {
     print_table(&mo, col, ncol, true);
     for (int i = 0; i < mo.ndesigns; i++)
       printf("%s: max |err| %.3e at m=%.0f j=%d; analytic bound %.3e; 2^-15 = %.3e\n",
-             col[i].label, col[i].all.max, col[i].all.worst_m, col[i].all.worst_j,
+             col[i].label, col[i].all.max, col[i].all.worst_at, col[i].all.worst_j,
              mpb_rope_error_bound(mpb_model_config(col[i].mdl), hi - 1), ldexp(1.0, -15));
     if (csv) rc = write_csv(csv, &mo, col, ncol);
     if (rc == MPB_EXIT_OK && jsonp) rc = write_json(jsonp, &mo, col, ncol, lo, hi, step);

@@ -88,3 +88,22 @@ TEST(Cli, NoPartialOutputOnFailure) {
   EXPECT_EQ(mpb_test_run("ls " + tdir + " | wc -l", &out), 0);
   EXPECT_EQ(std::stoi(out), 8);
 }
+
+TEST(Cli, ExpReportsRelativeError) {
+  std::string out, csv = mpb_test_path("cli_exp.csv");
+  ASSERT_EQ(mpb_test_run(mpbsim() + " exp --range -3:0 --step 3 --csv " + csv, &out), 0) << out;
+  std::ifstream f(csv);
+  std::string line;
+  std::getline(f, line);
+  EXPECT_EQ(line, "design,u_lo,u_hi,count,max_rel_err,rms_rel_err,nonfinite");
+  int rows = 0;
+  while (std::getline(f, line)) {
+    rows++;
+    if (line.rfind("default,", 0) == 0) {
+      double e = std::stod(line.substr(line.find(',', line.find(',', line.find(',', 8) + 1) + 1) + 1));
+      EXPECT_LE(e, 1.6e-5) << line;  // half an ulp of UQ1.15 plus the Horner error
+    }
+  }
+  EXPECT_EQ(rows, 3 * 4);  // 3 unit intervals x (default, fp32, bf16, fp16)
+  EXPECT_EQ(mpb_test_run(mpbsim() + " exp --range 0:200", &out), 2);
+}
