@@ -16,6 +16,7 @@ static const command commands[] = {
     {"rope", cmd_rope, "evaluate a configuration and the baselines over positions and pairs"},
     {"config", cmd_config, "print the resolved configuration; validate a configuration file"},
     {"exp", cmd_exp, "relative error of the exp unit against FP64, FP32, BF16 and FP16"},
+    {"lm", cmd_lm, "FP32 Llama forward pass on a GGUF model: perplexity, generation"},
     {"tables", cmd_tables, "export the LOGLUT tables as $readmemh files for the RTL"},
 };
 

@@ -12,3 +12,4 @@ $(LIBTRACES): $(TRACES_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 ALL_TARGETS += $(LIBTRACES)
+-include traces/models.mk

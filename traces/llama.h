@@ -1,0 +1,98 @@
+/* llama.h — a Llama-style decoder in plain FP32: RMSNorm, grouped-query attention with
+ * RoPE, SwiGLU MLP, tied or untied output head. Weights come from a GGUF file (geometry,
+ * RoPE base and RMS epsilon read from its llama.* metadata, llama_gguf.c) or are seeded
+ * synthetic weights for a named geometry (llama_synth.c). Optional hooks see every RoPE
+ * input/output, every softmax input row and every projection's operands; trace capture
+ * (llama_trace.c) is built on them.
+ * Functions return 0 on success, -1 with a message in err[errlen]. */
+#ifndef MPB_LLAMA_H
+#define MPB_LLAMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tokenizer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Which elements of a head RoPE rotates together as the pair for frequency j. */
+typedef enum {
+  LLAMA_ROPE_ADJACENT = 0, /* (2j, 2j+1): llama.cpp "NORM" rope; right for GGUF files */
+  LLAMA_ROPE_HALF = 1      /* (j, j + d/2): HF "rotate_half" convention */
+} llama_rope_pairing;
+
+typedef struct llama_config {
+  int n_vocab, n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff, n_ctx;
+  double rope_base, rms_eps;
+  llama_rope_pairing pairing;
+} llama_config;
+
+typedef struct llama_layer {
+  float *attn_norm, *wq, *wk, *wv, *wo; /* W[out][in] row-major */
+  float *ffn_norm, *w_gate, *w_up, *w_down;
+} llama_layer;
+
+typedef struct llama_model {
+  llama_config c;
+  float *tok_embd;  /* [n_vocab][n_embd] */
+  float *out_norm;
+  float *output;    /* [n_vocab][n_embd]; == tok_embd when tied */
+  llama_layer *layers;
+  gguf_file *gguf;  /* owned, NULL for synthetic models */
+  tok_vocab *vocab; /* NULL for synthetic models */
+} llama_model;
+
+/* Observation hooks, all optional. Pointers are valid only during the call. */
+typedef struct llama_hooks {
+  void *user;
+  /* One head's vector before and after RoPE at position pos (kind 0 = Q, 1 = K). */
+  void (*rope)(void *user, int layer, int head, int kind, int64_t pos, const float *in,
+               const float *out, int head_dim);
+  /* Scaled attention scores of one query head (softmax input), n = keys visible. */
+  void (*scores)(void *user, int layer, int head, int64_t pos, const float *s, int n);
+  /* y = W x for one projection: x has k entries, W is [n][k] row-major. */
+  void (*gemm)(void *user, int layer, const char *name, const float *x, const float *w,
+               int k, int n);
+} llama_hooks;
+
+/* Running state: KV cache for up to cap tokens, scratch buffers, the logits. */
+typedef struct llama_state {
+  const llama_model *m;
+  int cap, n_past;
+  float *k_cache, *v_cache; /* [layer][cap][n_head_kv * head_dim] */
+  float *x, *xb, *xb2, *q, *k, *v, *att, *hb, *hb2, *logits, *rope_in;
+  const llama_hooks *hooks;
+} llama_state;
+
+/* Load a GGUF file: geometry from llama.* metadata, weights dequantized to FP32. */
+int llama_load_gguf(llama_model **out, const char *path, char *err, size_t errlen);
+/* Synthetic weights (normal, std 0.02 like the HF initializer_range) for config c. */
+int llama_init_synthetic(llama_model **out, const llama_config *c, uint64_t seed, char *err,
+                         size_t errlen);
+void llama_free(llama_model *m);
+/* Check a configuration's fields and relations (each error names the field and range). */
+int llama_config_check(const llama_config *c, char *err, size_t errlen);
+
+int llama_state_new(llama_state **out, const llama_model *m, int cap, char *err, size_t errlen);
+void llama_state_free(llama_state *s);
+void llama_state_reset(llama_state *s);
+
+/* Feed one token at RoPE position pos (cache slot n_past); fills s->logits unless
+ * want_logits is 0. */
+int llama_forward(llama_state *s, int32_t token, int64_t pos, int want_logits, char *err,
+                  size_t errlen);
+
+/* Mean negative log-likelihood (nats) of ids[1..n) given the prefix, positions 0..n-1;
+ * perplexity = exp(nll). */
+int llama_nll(const llama_model *m, const int32_t *ids, int n, double *nll, char *err,
+              size_t errlen);
+
+/* Argmax of the logits. */
+int32_t llama_argmax(const float *logits, int n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,140 @@
+/* llama_gguf.c — build a llama_model from a GGUF file: geometry, RoPE base and RMS epsilon
+ * from the llama.* metadata (never from assumptions), every tensor's shape checked against
+ * that geometry, weights dequantized to FP32. The RoPE pairing is ADJACENT because
+ * llama.cpp's converter permutes the rows of Q and K for its NORM rope (see docs/models.md).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llama.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static int read_config(const gguf_file *g, llama_config *c, char *err, size_t errlen) {
+  char arch[32];
+  if (gguf_get_string(g, "general.architecture", arch, sizeof arch, err, errlen)) return -1;
+  if (strcmp(arch, "llama"))
+    return fail(err, errlen, "%s: general.architecture = '%s', expected 'llama'", g->path,
+                arch);
+  int64_t v;
+  double f;
+  memset(c, 0, sizeof *c);
+#define GETI(key, field, lo, hi)                                                            \
+  if (gguf_get_int(g, key, lo, hi, &v, err, errlen)) return -1;                           \
+  c->field = (int)v;
+  GETI("llama.embedding_length", n_embd, 2, 1 << 16)
+  GETI("llama.block_count", n_layer, 1, 1024)
+  GETI("llama.attention.head_count", n_head, 1, 1024)
+  GETI("llama.feed_forward_length", n_ff, 1, 1 << 18)
+  GETI("llama.context_length", n_ctx, 1, 1 << 24)
+#undef GETI
+  c->n_head_kv = c->n_head;
+  if (gguf_find_kv(g, "llama.attention.head_count_kv")) {
+    if (gguf_get_int(g, "llama.attention.head_count_kv", 1, c->n_head, &v, err, errlen))
+      return -1;
+    c->n_head_kv = (int)v;
+  }
+  if (c->n_embd % c->n_head)
+    return fail(err, errlen, "%s: llama.embedding_length = %d is not a multiple of "
+                "llama.attention.head_count = %d", g->path, c->n_embd, c->n_head);
+  c->head_dim = c->n_embd / c->n_head;
+  if (gguf_find_kv(g, "llama.rope.dimension_count")) {
+    if (gguf_get_int(g, "llama.rope.dimension_count", c->head_dim, c->head_dim, &v, err, errlen))
+      return -1; /* partial rotary dimensions are not supported */
+  }
+  c->rope_base = 10000.0; /* llama.cpp's default when the key is absent */
+  if (gguf_find_kv(g, "llama.rope.freq_base") &&
+      gguf_get_float(g, "llama.rope.freq_base", 1.0001, 1e9, &c->rope_base, err, errlen))
+    return -1;
+  if (gguf_get_float(g, "llama.attention.layer_norm_rms_epsilon", 1e-12, 1e-2, &f, err, errlen))
+    return -1;
+  c->rms_eps = f;
+  const gguf_tensor *te = gguf_find_tensor(g, "token_embd.weight");
+  if (!te) return fail(err, errlen, "%s: tensor 'token_embd.weight' is missing", g->path);
+  if (te->n_dims != 2 || te->ne[0] != (uint64_t)c->n_embd || te->ne[1] > (1u << 20))
+    return fail(err, errlen, "%s: tensor 'token_embd.weight' has shape [%llu, %llu], expected "
+                "[%d, n_vocab <= 2^20]", g->path, (unsigned long long)te->ne[0],
+                (unsigned long long)te->ne[1], c->n_embd);
+  c->n_vocab = (int)te->ne[1];
+  if (gguf_find_kv(g, "llama.vocab_size") &&
+      gguf_get_int(g, "llama.vocab_size", c->n_vocab, c->n_vocab, &v, err, errlen))
+    return -1;
+  c->pairing = LLAMA_ROPE_ADJACENT;
+  return llama_config_check(c, err, errlen);
+}
+
+static float *load(const gguf_file *g, const char *name, uint64_t n0, uint64_t n1, char *err,
+                   size_t errlen) {
+  uint64_t ne[2] = {n0, n1};
+  float *w = malloc((size_t)(n0 * (n1 ? n1 : 1)) * sizeof(float));
+  if (!w) {
+    fail(err, errlen, "out of memory loading '%s'", name);
+    return NULL;
+  }
+  if (gguf_tensor_f32(g, name, n1 ? 2 : 1, ne, w, err, errlen)) {
+    free(w);
+    return NULL;
+  }
+  return w;
+}
+
+int llama_load_gguf(llama_model **out, const char *path, char *err, size_t errlen) {
+  *out = NULL;
+  llama_model *m = calloc(1, sizeof *m);
+  if (!m) return fail(err, errlen, "out of memory");
+  if (gguf_open(&m->gguf, path, err, errlen) || read_config(m->gguf, &m->c, err, errlen)) {
+    llama_free(m);
+    return -1;
+  }
+  const gguf_file *g = m->gguf;
+  const llama_config *c = &m->c;
+  uint64_t e = c->n_embd, qd = (uint64_t)c->n_head * c->head_dim,
+           kvd = (uint64_t)c->n_head_kv * c->head_dim, ff = c->n_ff;
+  m->layers = calloc(c->n_layer, sizeof *m->layers);
+  if (!m->layers) goto oom;
+  if (!(m->tok_embd = load(g, "token_embd.weight", e, c->n_vocab, err, errlen))) goto bad;
+  if (!(m->out_norm = load(g, "output_norm.weight", e, 0, err, errlen))) goto bad;
+  if (gguf_find_tensor(g, "output.weight")) {
+    if (!(m->output = load(g, "output.weight", e, c->n_vocab, err, errlen))) goto bad;
+  } else {
+    m->output = m->tok_embd; /* tied embeddings */
+  }
+  for (int l = 0; l < c->n_layer; l++) {
+    llama_layer *L = &m->layers[l];
+    char n[64];
+#define LOAD(field, suffix, a, b)                                                           \
+  snprintf(n, sizeof n, "blk.%d.%s.weight", l, suffix);                                    \
+  if (!(L->field = load(g, n, a, b, err, errlen))) goto bad;
+    LOAD(attn_norm, "attn_norm", e, 0)
+    LOAD(wq, "attn_q", e, qd)
+    LOAD(wk, "attn_k", e, kvd)
+    LOAD(wv, "attn_v", e, kvd)
+    LOAD(wo, "attn_output", qd, e)
+    LOAD(ffn_norm, "ffn_norm", e, 0)
+    LOAD(w_gate, "ffn_gate", e, ff)
+    LOAD(w_up, "ffn_up", e, ff)
+    LOAD(w_down, "ffn_down", ff, e)
+#undef LOAD
+  }
+  if (tok_load(&m->vocab, g, err, errlen)) goto bad;
+  if (m->vocab->n != (uint32_t)c->n_vocab) {
+    fail(err, errlen, "%s: tokenizer.ggml.tokens has %u entries, token_embd.weight %d rows",
+         path, m->vocab->n, c->n_vocab);
+    goto bad;
+  }
+  *out = m;
+  return 0;
+oom:
+  fail(err, errlen, "out of memory");
+bad:
+  llama_free(m);
+  return -1;
+}
