@@ -47,5 +47,6 @@ int cmd_config(int argc, char **argv);
 int cmd_tables(int argc, char **argv);
 int cmd_lm(int argc, char **argv);
 int cmd_exp(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const command commands[] = {
     {"config", cmd_config, "print the resolved configuration; validate a configuration file"},
     {"exp", cmd_exp, "relative error of the exp unit against FP64, FP32, BF16 and FP16"},
     {"lm", cmd_lm, "FP32 Llama forward pass on a GGUF model: perplexity, generation"},
+    {"sweep", cmd_sweep, "what-if sweeps: parallel, resumable, Slurm; Pareto and HTML report"},
     {"tables", cmd_tables, "export the LOGLUT tables as $readmemh files for the RTL"},
 };
 

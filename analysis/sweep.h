@@ -1,0 +1,235 @@
+/* sweep.h — what-if sweeps over the datapath parameters (docs/sweeps.md).
+ *
+ * A sweep spec (libconfig file) names a base configuration, axes over any mpb parameter
+ * by name (value lists, linear ranges, geometric ranges), the workloads (RoPE geometries
+ * and the positions to evaluate), grid or seeded random sampling and the metrics to
+ * keep. The library enumerates the points (pruning invalid combinations with
+ * mpb_config_validate), evaluates each point (error against the FP64 reference, energy
+ * and area from analysis/energy.h), stores every finished point atomically as one file
+ * (so a killed sweep resumes where it stopped and gives identical results), runs points
+ * in forked worker processes, and writes the result table, Pareto fronts, sensitivity
+ * table and an HTML report with inline SVG.
+ *
+ * Library rules: errors are returned (status + message buffer), nothing is printed.
+ */
+#ifndef MPB_SWEEP_H
+#define MPB_SWEEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mpb.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SWEEP_MAX_AXES 24
+#define SWEEP_MAX_VALUES 256
+#define SWEEP_MAX_WORKLOADS 8
+#define SWEEP_NAME_LEN 64
+
+/* One swept parameter: its index in mpb_param_get() and its values as text (the form
+ * mpb_config_set takes, e.g. "24", "nearest", "1000"). */
+typedef struct sweep_axis {
+  size_t param;
+  int nvalues;
+  char values[SWEEP_MAX_VALUES][24];
+} sweep_axis;
+
+/* One workload: a RoPE geometry and the positions evaluated at every pair. */
+typedef struct sweep_workload {
+  char name[SWEEP_NAME_LEN];
+  mpb_geometry geo;
+  uint32_t *positions; /* sorted, distinct */
+  size_t npositions;
+  uint32_t pos_max;    /* positions are < pos_max                       */
+  uint32_t verify_max; /* exhaustive re-check of the best point: every position < this
+                          (0 = no verification)                          */
+} sweep_workload;
+
+typedef enum { SWEEP_GRID = 0, SWEEP_RANDOM = 1 } sweep_sampling;
+
+/* Metrics: one table (sweep_metric_info) from which columns, JSON keys, Pareto and
+ * sensitivity derive. Per-workload maxima follow the global metrics. */
+typedef enum {
+  SWEEP_M_MAX_ERR = 0, /* max |cos/sin error| over all workloads, positions, pairs   */
+  SWEEP_M_RMS_ERR,     /* RMS of the cos and sin errors                              */
+  SWEEP_M_ERR_BITS,    /* -log2(max_err)                                             */
+  SWEEP_M_BOUND,       /* analytic bound mpb_rope_error_bound (inf in LOG-ADD mode)   */
+  SWEEP_M_ENERGY,      /* modelled energy per rotation, pJ                           */
+  SWEEP_M_AREA,        /* area proxy (analysis/energy.h)                             */
+  SWEEP_M_LATENCY,     /* rope pipeline latency, cycles                              */
+  SWEEP_M_MEETS_GOAL,  /* 1 if max_err <= goal, else 0                               */
+  SWEEP_NMETRIC
+} sweep_metric;
+
+typedef struct sweep_metric_info {
+  const char *name;
+  const char *doc;
+  bool log_scale; /* plotted and fitted on log2 */
+} sweep_metric_info;
+const sweep_metric_info *sweep_metric_get(int m);
+
+typedef struct sweep_spec {
+  char path[512];
+  char name[SWEEP_NAME_LEN];
+  mpb_config base;
+  int naxes;
+  sweep_axis axis[SWEEP_MAX_AXES];
+  sweep_sampling sampling;
+  uint64_t samples; /* random sampling: number of draws */
+  uint64_t seed;
+  int nworkloads;
+  sweep_workload wl[SWEEP_MAX_WORKLOADS];
+  bool keep[SWEEP_NMETRIC]; /* metrics written to the tables */
+  double goal;              /* precision goal on max_err (0 = none) */
+  char energy_table[512];   /* energy table file for mpb_energy_load ("" = default) */
+  char output[512];         /* default output directory */
+  uint64_t hash;            /* FNV-1a of everything that determines the results */
+} sweep_spec;
+
+/* Parse a spec file. Errors name the file, line, field and the expected range.
+ * Returns MPB_EIO if the file cannot be read, MPB_EINVAL for bad content. */
+mpb_status sweep_spec_load(sweep_spec *s, const char *path, char *err, size_t errlen);
+void sweep_spec_free(sweep_spec *s);
+
+/* ---- points --------------------------------------------------------------------------- */
+/* A point is identified by its grid index (mixed radix over the axes, first axis most
+ * significant); its configuration is the base with each axis set to its value. */
+uint64_t sweep_grid_size(const sweep_spec *s);
+mpb_status sweep_point_config(const sweep_spec *s, uint64_t index, mpb_config *cfg,
+                              char *err, size_t errlen);
+
+typedef struct sweep_plan {
+  uint64_t *index; /* valid points, ascending grid index */
+  size_t n;
+  uint64_t considered; /* grid size or random draws        */
+  uint64_t pruned;     /* combinations rejected by validation */
+  char first_pruned[256]; /* message of the first pruned point */
+} sweep_plan;
+
+/* Enumerate the points (grid or seeded random), prune invalid ones. */
+mpb_status sweep_plan_make(const sweep_spec *s, sweep_plan *p, char *err, size_t errlen);
+void sweep_plan_free(sweep_plan *p);
+
+/* ---- evaluation ------------------------------------------------------------------------ */
+#define SWEEP_NVALUES (SWEEP_NMETRIC + SWEEP_MAX_WORKLOADS)
+typedef struct sweep_result {
+  uint64_t index;
+  double v[SWEEP_NVALUES]; /* metrics, then max_err per workload */
+} sweep_result;
+
+typedef struct sweep_evaluator sweep_evaluator; /* caches references, energy table */
+sweep_evaluator *sweep_evaluator_new(const sweep_spec *s, char *err, size_t errlen);
+void sweep_evaluator_free(sweep_evaluator *e);
+mpb_status sweep_eval_point(sweep_evaluator *e, uint64_t index, sweep_result *r, char *err,
+                            size_t errlen);
+/* Max |cos/sin error| of cfg on workload w at every position < verify_max (all pairs). */
+mpb_status sweep_verify(const sweep_spec *s, const mpb_config *cfg, int w, double *max_err,
+                        uint32_t *worst_m, char *err, size_t errlen);
+
+/* ---- store: one file per finished point --------------------------------------------- */
+/* DIR/points/p<index>.row holds one line: version, spec hash, index, the values (%.17g)
+ * and a CRC-32 of the line; written to a temporary file and renamed into place. */
+/* Create DIR/points and DIR/sweep.id; fails if DIR belongs to a different spec. */
+mpb_status sweep_store_init(const char *dir, const sweep_spec *s, char *err, size_t errlen);
+mpb_status sweep_store_put(const char *dir, const sweep_spec *s, const sweep_result *r,
+                           char *err, size_t errlen);
+/* 1 if a valid row for this point exists (filled into r), 0 if missing or corrupt,
+ * -1 with a message if it belongs to another spec (different hash). */
+int sweep_store_get(const char *dir, const sweep_spec *s, uint64_t index, sweep_result *r,
+                    char *err, size_t errlen);
+
+/* ---- execution ------------------------------------------------------------------------- */
+typedef struct sweep_progress {
+  size_t total, done, skipped; /* points of this run; done includes skipped */
+  double elapsed_s;
+} sweep_progress;
+typedef void (*sweep_progress_fn)(const sweep_progress *p, void *ctx);
+
+typedef struct sweep_run_opts {
+  int workers;        /* forked worker processes, >= 1                 */
+  int shard, nshards; /* run only plan points with ordinal % nshards == shard */
+  sweep_progress_fn progress; /* called from the parent ~10 times/s; may be NULL */
+  void *ctx;
+} sweep_run_opts;
+
+/* Evaluate the plan's points of this shard that are not in the store yet, in parallel.
+ * st (may be NULL) receives the counts. */
+mpb_status sweep_run(const sweep_spec *s, const sweep_plan *p, const char *dir,
+                     const sweep_run_opts *o, sweep_progress *st, char *err, size_t errlen);
+
+/* ---- merge and report ------------------------------------------------------------------ */
+typedef struct sweep_table {
+  sweep_result *r; /* one per plan point, ascending index */
+  size_t n;
+  size_t missing;  /* plan points without a stored row (then r is partial) */
+  uint64_t first_missing;
+} sweep_table;
+mpb_status sweep_table_load(const char *dir, const sweep_spec *s, const sweep_plan *p,
+                            sweep_table *t, char *err, size_t errlen);
+void sweep_table_free(sweep_table *t);
+
+/* Pareto front minimising metrics mx and my: indices into t->r, sorted by mx ascending.
+ * Returns the count; front must hold t->n entries. NaN values never enter the front. */
+size_t sweep_pareto(const sweep_table *t, int mx, int my, size_t *front);
+
+/* Sensitivity of metric m to axis a: for each value of the axis the mean of the metric
+ * (log2 for log-scale metrics) over the points having it; effect = max mean - min mean.
+ * Also the GSL least-squares slope of the metric against the value's position on the
+ * axis (0..nvalues-1). Returns the number of values that had points. */
+typedef struct sweep_sens {
+  double mean[SWEEP_MAX_VALUES];
+  int count[SWEEP_MAX_VALUES];
+  double effect, slope;
+} sweep_sens;
+int sweep_sensitivity(const sweep_spec *s, const sweep_table *t, int a, int m,
+                      sweep_sens *out);
+
+/* Lowest-energy point meeting the goal, or -1. */
+long sweep_best(const sweep_spec *s, const sweep_table *t);
+
+/* Write DIR/results.csv, results.json, pareto.svg, pareto-area.svg, sensitivity.csv,
+ * report.html and best.cfg (if a best point exists); each file atomically.
+ * verified_best: index in t->r of the exhaustively verified best point, or -1. */
+typedef struct sweep_verdict {
+  long best;            /* index into t->r, -1 if none */
+  bool verified;        /* exhaustive check done on the best point */
+  double verify_err[SWEEP_MAX_WORKLOADS];
+  uint32_t verify_worst_m[SWEEP_MAX_WORKLOADS];
+  int rejected;         /* candidates that met the goal on samples but failed verification */
+} sweep_verdict;
+/* Choose the best point: candidates meeting the goal on the sampled positions, lowest
+ * energy first (ties: lower area); with verify_max set on a workload, each candidate is
+ * re-checked at every position < verify_max and the first that passes wins (at most
+ * max_tries candidates are tried). */
+mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max_tries,
+                              sweep_verdict *v, char *err, size_t errlen);
+mpb_status sweep_report_write(const char *dir, const sweep_spec *s, const sweep_plan *p,
+                              const sweep_table *t, const sweep_verdict *v, char *err,
+                              size_t errlen);
+
+/* Name of value column k (metric name or "max_err_<workload>"); buf holds >= 96 chars. */
+void sweep_value_name(const sweep_spec *s, int k, char *buf, size_t len);
+int sweep_nvalues(const sweep_spec *s);
+
+/* ---- SVG scatter plot (analysis/sweep_svg.c) ----------------------------------------- */
+typedef struct sweep_plot {
+  const char *title, *xlabel, *ylabel;
+  bool xlog, ylog;     /* log10 axes */
+  const double *x, *y; /* all points */
+  size_t n;
+  const size_t *front; /* Pareto front (indices, drawn as a line), may be NULL */
+  size_t nfront;
+  long highlight;      /* index of the chosen point, or -1 */
+  double yline;        /* horizontal goal line, or 0 for none */
+} sweep_plot;
+void sweep_svg_write(FILE *f, const sweep_plot *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MPB_SWEEP_H */

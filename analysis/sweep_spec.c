@@ -1,0 +1,527 @@
+/* sweep_spec.c — parse a sweep specification (libconfig syntax, docs/sweeps.md) into a
+ * sweep_spec, and hash everything that determines the results (so stored points of a
+ * different spec are never mixed in). */
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sweep.h"
+
+static const sweep_metric_info metric_info[SWEEP_NMETRIC] = {
+    {"max_err", "max |cos/sin error| vs FP64 over all workloads, positions and pairs", true},
+    {"rms_err", "RMS of the cos and sin errors", true},
+    {"err_bits", "-log2(max_err): correct bits of the worst output", false},
+    {"bound", "analytic error bound mpb_rope_error_bound (inf in LOG-ADD mode)", true},
+    {"energy_pj", "modelled energy per rotation, pJ (analysis/energy.h)", true},
+    {"area", "area proxy (mpb_area_proxy, analysis/energy.h)", true},
+    {"latency", "rope pipeline latency, cycles", false},
+    {"meets_goal", "1 if max_err <= goal", false},
+};
+
+const sweep_metric_info *sweep_metric_get(int m) {
+  return m >= 0 && m < SWEEP_NMETRIC ? &metric_info[m] : NULL;
+}
+
+int sweep_nvalues(const sweep_spec *s) { return SWEEP_NMETRIC + s->nworkloads; }
+
+void sweep_value_name(const sweep_spec *s, int k, char *buf, size_t len) {
+  if (k < SWEEP_NMETRIC)
+    snprintf(buf, len, "%s", metric_info[k].name);
+  else
+    snprintf(buf, len, "max_err_%s", s->wl[k - SWEEP_NMETRIC].name);
+}
+
+/* ---- error helpers --------------------------------------------------------------------- */
+typedef struct {
+  const char *path;
+  char *err;
+  size_t n;
+} ctx;
+
+static mpb_status fail(ctx *c, const config_setting_t *st, const char *fmt, ...) {
+  char msg[384];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  int line = st ? config_setting_source_line(st) : 0;
+  if (line > 0)
+    snprintf(c->err, c->n, "%s:%d: %s", c->path, line, msg);
+  else
+    snprintf(c->err, c->n, "%s: %s", c->path, msg);
+  return MPB_EINVAL;
+}
+
+static bool is_number(const config_setting_t *v) {
+  int t = config_setting_type(v);
+  return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
+}
+
+static double number_of(const config_setting_t *v) {
+  return config_setting_type(v) == CONFIG_TYPE_FLOAT ? config_setting_get_float(v)
+                                                     : (double)config_setting_get_int64(v);
+}
+
+/* Text form of a number for parameter p: integer parameters need integral values. */
+static mpb_status format_number(ctx *c, const config_setting_t *st, const mpb_param_info *pi,
+                                double v, char *out, size_t len) {
+  bool is_double = !strcmp(pi->name, "clock_mhz");
+  if (pi->choices) return fail(c, st, "parameter %s takes names, not numbers", pi->name);
+  if (is_double) {
+    snprintf(out, len, "%.17g", v);
+    return MPB_OK;
+  }
+  if (v != floor(v) || fabs(v) > 1e15)
+    return fail(c, st, "parameter %s = %g must be an integer in [%ld, %ld]", pi->name, v,
+                pi->lo, pi->hi);
+  snprintf(out, len, "%lld", (long long)v);
+  return MPB_OK;
+}
+
+/* Add value text to an axis after checking it with mpb_config_set (range of the param). */
+static mpb_status add_value(ctx *c, const config_setting_t *st, sweep_axis *ax,
+                            const char *text) {
+  const mpb_param_info *pi = mpb_param_get(ax->param);
+  if (ax->nvalues >= SWEEP_MAX_VALUES)
+    return fail(c, st, "parameter %s: more than %d values", pi->name, SWEEP_MAX_VALUES);
+  mpb_config tmp;
+  mpb_config_default(&tmp);
+  char msg[256];
+  if (mpb_config_set(&tmp, pi->name, text, msg, sizeof msg) != MPB_OK)
+    return fail(c, st, "%s", msg);
+  for (int i = 0; i < ax->nvalues; i++)
+    if (!strcmp(ax->values[i], text))
+      return fail(c, st, "parameter %s: value %s listed twice", pi->name, text);
+  snprintf(ax->values[ax->nvalues++], sizeof ax->values[0], "%s", text);
+  return MPB_OK;
+}
+
+static mpb_status parse_triple(ctx *c, const config_setting_t *st, const char *field,
+                               double *a, double *b, double *d) {
+  if (!config_setting_is_aggregate(st) || config_setting_length(st) != 3)
+    return fail(c, st, "field '%s' must be [lo, hi, %s]", field,
+                strcmp(field, "range") ? "factor" : "step");
+  double v[3];
+  for (int i = 0; i < 3; i++) {
+    config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+    if (!is_number(e))
+      return fail(c, st, "field '%s' must hold three numbers", field);
+    v[i] = number_of(e);
+  }
+  *a = v[0];
+  *b = v[1];
+  *d = v[2];
+  return MPB_OK;
+}
+
+static mpb_status parse_axis(ctx *c, config_setting_t *st, int k, sweep_spec *s) {
+  const char *name;
+  if (!config_setting_lookup_string(st, "name", &name))
+    return fail(c, st, "params[%d]: field 'name' (a parameter name) is missing", k);
+  size_t np = mpb_param_count(), pidx = np;
+  for (size_t i = 0; i < np; i++)
+    if (!strcmp(mpb_param_get(i)->name, name)) pidx = i;
+  if (pidx == np) return fail(c, st, "params[%d]: unknown parameter '%s'", k, name);
+  for (int a = 0; a < s->naxes; a++)
+    if (s->axis[a].param == pidx) return fail(c, st, "parameter %s swept twice", name);
+  if (s->naxes >= SWEEP_MAX_AXES) return fail(c, st, "more than %d axes", SWEEP_MAX_AXES);
+  sweep_axis *ax = &s->axis[s->naxes];
+  memset(ax, 0, sizeof *ax);
+  ax->param = pidx;
+  const mpb_param_info *pi = mpb_param_get(pidx);
+  config_setting_t *vals = config_setting_get_member(st, "values");
+  config_setting_t *rng = config_setting_get_member(st, "range");
+  config_setting_t *lrng = config_setting_get_member(st, "log_range");
+  if ((vals != NULL) + (rng != NULL) + (lrng != NULL) != 1)
+    return fail(c, st, "parameter %s: give exactly one of values, range, log_range", name);
+  char text[64];
+  mpb_status rc;
+  if (vals) {
+    if (!config_setting_is_aggregate(vals) || config_setting_length(vals) < 1)
+      return fail(c, vals, "parameter %s: 'values' must be a non-empty list", name);
+    for (int i = 0; i < config_setting_length(vals); i++) {
+      config_setting_t *v = config_setting_get_elem(vals, (unsigned)i);
+      if (config_setting_type(v) == CONFIG_TYPE_STRING) {
+        snprintf(text, sizeof text, "%s", config_setting_get_string(v));
+      } else if (is_number(v)) {
+        if ((rc = format_number(c, vals, pi, number_of(v), text, sizeof text))) return rc;
+      } else {
+        return fail(c, vals, "parameter %s: values must be numbers or names", name);
+      }
+      if ((rc = add_value(c, vals, ax, text))) return rc;
+    }
+  } else if (rng) {
+    double lo, hi, step;
+    if ((rc = parse_triple(c, rng, "range", &lo, &hi, &step))) return rc;
+    if (!(step > 0) || !(hi >= lo))
+      return fail(c, rng, "parameter %s: range [lo, hi, step] needs hi >= lo and step > 0",
+                  name);
+    if ((hi - lo) / step + 1 > SWEEP_MAX_VALUES)
+      return fail(c, rng, "parameter %s: range gives more than %d values", name,
+                  SWEEP_MAX_VALUES);
+    for (double v = lo; v <= hi + step * 1e-9; v += step) {
+      if ((rc = format_number(c, rng, pi, v, text, sizeof text))) return rc;
+      if ((rc = add_value(c, rng, ax, text))) return rc;
+    }
+  } else {
+    double lo, hi, f;
+    if ((rc = parse_triple(c, lrng, "log_range", &lo, &hi, &f))) return rc;
+    if (!(lo > 0) || !(hi >= lo) || !(f > 1))
+      return fail(c, lrng,
+                  "parameter %s: log_range [lo, hi, factor] needs 0 < lo <= hi, factor > 1",
+                  name);
+    for (double v = lo; v <= hi * (1 + 1e-12); v *= f) {
+      double r = strcmp(name, "clock_mhz") ? floor(v + 0.5) : v;
+      if ((rc = format_number(c, lrng, pi, r, text, sizeof text))) return rc;
+      bool dup = false;
+      for (int i = 0; i < ax->nvalues; i++) dup |= !strcmp(ax->values[i], text);
+      if (!dup && (rc = add_value(c, lrng, ax, text))) return rc;
+    }
+  }
+  s->naxes++;
+  return MPB_OK;
+}
+
+/* splitmix64, the project's reproducible generator (same as tests/gtest_c.h). */
+static uint64_t rand64(uint64_t *st) {
+  uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Positions: {max = N; per_octave = K;} samples every octave [2^k, 2^(k+1)) below max
+ * with its two ends plus K-2 seeded random positions (all of 0..15 always);
+ * {lo = A; hi = B; step = S;} is the dense range [A, B) with step S. */
+static mpb_status parse_positions(ctx *c, config_setting_t *st, sweep_workload *w,
+                                  uint64_t seed) {
+  long long max = 0, per = 16, lo = 0, hi = 0, step = 1;
+  bool has_max = config_setting_lookup_int64(st, "max", &max);
+  int iv;
+  if (has_max) {
+    if (config_setting_lookup_int(st, "per_octave", &iv)) per = iv;
+    if (max < 1 || max > (1LL << 24))
+      return fail(c, st, "workload %s: positions.max = %lld is out of range [1, 16777216]",
+                  w->name, max);
+    if (per < 2 || per > 65536)
+      return fail(c, st, "workload %s: positions.per_octave = %lld is out of range [2, 65536]",
+                  w->name, per);
+    size_t cap = 64 + 25 * (size_t)per;
+    w->positions = malloc(cap * sizeof *w->positions);
+    if (!w->positions) return fail(c, st, "out of memory");
+    size_t n = 0;
+    for (uint32_t m = 0; m < 16 && m < max; m++) w->positions[n++] = m;
+    uint64_t rs = seed ^ 0x706f736974696f6eULL;
+    for (int k = 4; k < 25 && (1LL << k) < max; k++) {
+      uint32_t a = 1u << k, b = (uint32_t)((2LL << k) < max ? (2LL << k) : max); /* [a, b) */
+      uint32_t span = b - a;
+      if (span <= (uint32_t)per) {
+        for (uint32_t m = a; m < b; m++) w->positions[n++] = m;
+        continue;
+      }
+      w->positions[n++] = a;
+      w->positions[n++] = b - 1;
+      for (long long i = 2; i < per; i++) w->positions[n++] = a + (uint32_t)(rand64(&rs) % span);
+    }
+    qsort(w->positions, n, sizeof *w->positions, cmp_u32);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+      if (u == 0 || w->positions[i] != w->positions[u - 1]) w->positions[u++] = w->positions[i];
+    w->npositions = u;
+    w->pos_max = (uint32_t)max;
+    return MPB_OK;
+  }
+  if (config_setting_lookup_int(st, "hi", &iv)) hi = iv;
+  if (config_setting_lookup_int(st, "lo", &iv)) lo = iv;
+  if (config_setting_lookup_int(st, "step", &iv)) step = iv;
+  if (!(hi > lo && lo >= 0 && hi <= (1LL << 24) && step >= 1))
+    return fail(c, st,
+                "workload %s: positions need {max; per_octave;} or {lo; hi; step;} with "
+                "0 <= lo < hi <= 16777216, step >= 1",
+                w->name);
+  size_t n = (size_t)((hi - lo + step - 1) / step);
+  if (n > 4000000) return fail(c, st, "workload %s: more than 4000000 positions", w->name);
+  w->positions = malloc(n * sizeof *w->positions);
+  if (!w->positions) return fail(c, st, "out of memory");
+  for (size_t i = 0; i < n; i++) w->positions[i] = (uint32_t)(lo + (long long)i * step);
+  w->npositions = n;
+  w->pos_max = (uint32_t)hi;
+  return MPB_OK;
+}
+
+static mpb_status parse_workload(ctx *c, config_setting_t *st, int k, sweep_spec *s) {
+  sweep_workload *w = &s->wl[k];
+  memset(w, 0, sizeof *w);
+  const char *name, *pairing = "half";
+  if (!config_setting_lookup_string(st, "name", &name))
+    return fail(c, st, "workloads[%d]: field 'name' is missing", k);
+  if (strlen(name) >= SWEEP_NAME_LEN || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+                                            strlen(name) || !*name)
+    return fail(c, st, "workloads[%d]: name '%s' must be 1..63 letters, digits, _ or -", k,
+                name);
+  snprintf(w->name, sizeof w->name, "%s", name);
+  int d;
+  double base;
+  if (!config_setting_lookup_int(st, "head_dim", &d))
+    return fail(c, st, "workload %s: field 'head_dim' (even integer in [2, 1024]) is missing",
+                name);
+  config_setting_t *b = config_setting_get_member(st, "base");
+  if (!b || !is_number(b))
+    return fail(c, st, "workload %s: field 'base' (RoPE base, a number > 1) is missing", name);
+  base = number_of(b);
+  config_setting_lookup_string(st, "pairing", &pairing);
+  w->geo.head_dim = d;
+  w->geo.base = base;
+  if (!strcmp(pairing, "half"))
+    w->geo.pairing = MPB_PAIR_HALF;
+  else if (!strcmp(pairing, "interleaved"))
+    w->geo.pairing = MPB_PAIR_INTERLEAVED;
+  else
+    return fail(c, st, "workload %s: pairing = '%s' must be interleaved or half", name,
+                pairing);
+  char msg[256];
+  if (mpb_geometry_validate(&w->geo, NULL, msg, sizeof msg) != MPB_OK)
+    return fail(c, st, "workload %s: %s", name, msg);
+  config_setting_t *pos = config_setting_get_member(st, "positions");
+  if (!pos || !config_setting_is_group(pos))
+    return fail(c, st, "workload %s: group 'positions' ({max; per_octave;} or {lo; hi; step;}) "
+                "is missing", name);
+  mpb_status rc = parse_positions(c, pos, w, s->seed + (uint64_t)k);
+  if (rc) return rc;
+  int vm = 0;
+  if (config_setting_lookup_int(st, "verify_max", &vm)) {
+    if (vm < 1 || vm > (1 << 24))
+      return fail(c, st, "workload %s: verify_max = %d is out of range [1, 16777216]", name, vm);
+    w->verify_max = (uint32_t)vm;
+  }
+  return MPB_OK;
+}
+
+/* FNV-1a over bytes. */
+static void hash_bytes(uint64_t *h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) {
+    *h ^= b[i];
+    *h *= 0x100000001b3ULL;
+  }
+}
+static void hash_str(uint64_t *h, const char *s) { hash_bytes(h, s, strlen(s) + 1); }
+
+static mpb_status hash_spec(ctx *c, sweep_spec *s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  char buf[64];
+  for (size_t i = 0; i < mpb_param_count(); i++) {
+    mpb_param_format(&s->base, i, buf, sizeof buf);
+    hash_str(&h, buf);
+  }
+  for (int a = 0; a < s->naxes; a++) {
+    hash_str(&h, mpb_param_get(s->axis[a].param)->name);
+    for (int i = 0; i < s->axis[a].nvalues; i++) hash_str(&h, s->axis[a].values[i]);
+  }
+  snprintf(buf, sizeof buf, "%d %llu %llu %.17g", (int)s->sampling,
+           (unsigned long long)s->samples, (unsigned long long)s->seed, s->goal);
+  hash_str(&h, buf);
+  for (int k = 0; k < s->nworkloads; k++) {
+    const sweep_workload *w = &s->wl[k];
+    hash_str(&h, w->name);
+    snprintf(buf, sizeof buf, "%d %.17g %d", w->geo.head_dim, w->geo.base, (int)w->geo.pairing);
+    hash_str(&h, buf);
+    hash_bytes(&h, w->positions, w->npositions * sizeof *w->positions);
+  }
+  hash_str(&h, s->energy_table);
+  if (s->energy_table[0]) {
+    FILE *f = fopen(s->energy_table, "rb");
+    if (!f) return fail(c, NULL, "energy_table: cannot read %s", s->energy_table);
+    char blk[4096];
+    size_t n;
+    while ((n = fread(blk, 1, sizeof blk, f)) > 0) hash_bytes(&h, blk, n);
+    fclose(f);
+  }
+  s->hash = h;
+  return MPB_OK;
+}
+
+/* Path relative to the spec file's directory (unless absolute). */
+static void resolve_path(const char *spec, const char *rel, char *out, size_t len) {
+  const char *slash = strrchr(spec, '/');
+  if (rel[0] == '/' || !slash)
+    snprintf(out, len, "%s", rel);
+  else
+    snprintf(out, len, "%.*s/%s", (int)(slash - spec), spec, rel);
+}
+
+static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
+  config_setting_t *root = config_root_setting(cf);
+  static const char *const known[] = {"name", "base", "set", "params", "sampling", "samples",
+                                      "seed", "workloads", "metrics", "goal", "energy_table",
+                                      "output", NULL};
+  for (int i = 0; i < config_setting_length(root); i++) {
+    config_setting_t *e = config_setting_get_elem(root, (unsigned)i);
+    bool ok = false;
+    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
+    if (!ok)
+      return fail(c, e, "unknown field '%s' (known: name, base, set, params, sampling, "
+                  "samples, seed, workloads, metrics, goal, energy_table, output)",
+                  config_setting_name(e));
+  }
+  const char *str;
+  mpb_status rc;
+  char msg[256];
+  /* name */
+  const char *slash = strrchr(c->path, '/');
+  snprintf(s->name, sizeof s->name, "%s", slash ? slash + 1 : c->path);
+  char *dot = strrchr(s->name, '.');
+  if (dot && dot != s->name) *dot = '\0';
+  if (config_lookup_string(cf, "name", &str)) snprintf(s->name, sizeof s->name, "%s", str);
+  /* seed first: positions depend on it */
+  long long seed = 1;
+  config_lookup_int64(cf, "seed", &seed);
+  if (seed < 0) return fail(c, config_lookup(cf, "seed"), "seed = %lld must be >= 0", seed);
+  s->seed = (uint64_t)seed;
+  /* base configuration */
+  mpb_config_default(&s->base);
+  if (config_lookup_string(cf, "base", &str)) {
+    if (!strcmp(str, "default")) {
+      mpb_config_default(&s->base);
+    } else if (!strcmp(str, "patent")) {
+      mpb_config_patent_literal(&s->base);
+    } else {
+      char p[1024];
+      resolve_path(c->path, str, p, sizeof p);
+      if (mpb_config_load(&s->base, p, msg, sizeof msg) != MPB_OK)
+        return fail(c, config_lookup(cf, "base"), "base configuration: %s", msg);
+    }
+  }
+  config_setting_t *set = config_lookup(cf, "set");
+  if (set) {
+    if (!config_setting_is_group(set))
+      return fail(c, set, "'set' must be a group { name = value; ... }");
+    for (int i = 0; i < config_setting_length(set); i++) {
+      config_setting_t *e = config_setting_get_elem(set, (unsigned)i);
+      char text[64];
+      if (config_setting_type(e) == CONFIG_TYPE_STRING)
+        snprintf(text, sizeof text, "%s", config_setting_get_string(e));
+      else if (is_number(e))
+        snprintf(text, sizeof text, "%.17g", number_of(e));
+      else
+        return fail(c, e, "set.%s must be a number or a name", config_setting_name(e));
+      if (mpb_config_set(&s->base, config_setting_name(e), text, msg, sizeof msg) != MPB_OK)
+        return fail(c, e, "set: %s", msg);
+    }
+  }
+  /* axes */
+  config_setting_t *params = config_lookup(cf, "params");
+  if (!params || !config_setting_is_list(params) || config_setting_length(params) < 1)
+    return fail(c, params, "'params' must be a non-empty list ( {name = ...; values = [...];} "
+                "... )");
+  for (int i = 0; i < config_setting_length(params); i++) {
+    config_setting_t *e = config_setting_get_elem(params, (unsigned)i);
+    if (!config_setting_is_group(e)) return fail(c, e, "params[%d] must be a group {...}", i);
+    if ((rc = parse_axis(c, e, i, s))) return rc;
+  }
+  /* sampling */
+  s->sampling = SWEEP_GRID;
+  if (config_lookup_string(cf, "sampling", &str)) {
+    if (!strcmp(str, "random"))
+      s->sampling = SWEEP_RANDOM;
+    else if (strcmp(str, "grid"))
+      return fail(c, config_lookup(cf, "sampling"), "sampling = '%s' must be grid or random",
+                  str);
+  }
+  int samples = 0;
+  if (config_lookup_int(cf, "samples", &samples)) {
+    if (samples < 1 || samples > 1000000)
+      return fail(c, config_lookup(cf, "samples"), "samples = %d is out of range [1, 1000000]",
+                  samples);
+  } else if (s->sampling == SWEEP_RANDOM) {
+    return fail(c, NULL, "sampling = \"random\" needs 'samples' (number of draws)");
+  }
+  s->samples = (uint64_t)samples;
+  /* workloads */
+  config_setting_t *wls = config_lookup(cf, "workloads");
+  if (!wls || !config_setting_is_list(wls) || config_setting_length(wls) < 1)
+    return fail(c, wls, "'workloads' must be a non-empty list ( {name; head_dim; base; "
+                "positions;} ... )");
+  if (config_setting_length(wls) > SWEEP_MAX_WORKLOADS)
+    return fail(c, wls, "more than %d workloads", SWEEP_MAX_WORKLOADS);
+  for (int i = 0; i < config_setting_length(wls); i++) {
+    config_setting_t *e = config_setting_get_elem(wls, (unsigned)i);
+    if (!config_setting_is_group(e)) return fail(c, e, "workloads[%d] must be a group", i);
+    s->nworkloads = i + 1;
+    if ((rc = parse_workload(c, e, i, s))) return rc;
+    for (int k = 0; k < i; k++)
+      if (!strcmp(s->wl[k].name, s->wl[i].name))
+        return fail(c, e, "workload name '%s' used twice", s->wl[i].name);
+  }
+  /* metrics */
+  config_setting_t *met = config_lookup(cf, "metrics");
+  for (int m = 0; m < SWEEP_NMETRIC; m++) s->keep[m] = met == NULL;
+  if (met) {
+    if (!config_setting_is_aggregate(met))
+      return fail(c, met, "'metrics' must be a list of names");
+    for (int i = 0; i < config_setting_length(met); i++) {
+      const char *mn = config_setting_get_string_elem(met, i);
+      int found = -1;
+      for (int m = 0; m < SWEEP_NMETRIC && mn; m++)
+        if (!strcmp(metric_info[m].name, mn)) found = m;
+      if (found < 0) {
+        char list[256] = "";
+        for (int m = 0; m < SWEEP_NMETRIC; m++) {
+          strcat(list, metric_info[m].name);
+          if (m + 1 < SWEEP_NMETRIC) strcat(list, ", ");
+        }
+        return fail(c, met, "metrics[%d] = '%s' is not one of {%s}", i, mn ? mn : "?", list);
+      }
+      s->keep[found] = true;
+    }
+  }
+  /* goal */
+  config_setting_t *g = config_lookup(cf, "goal");
+  if (g) {
+    if (!is_number(g) || !(number_of(g) > 0 && number_of(g) < 2))
+      return fail(c, g, "goal must be a number in (0, 2) (max |cos/sin error|)");
+    s->goal = number_of(g);
+  }
+  if (config_lookup_string(cf, "energy_table", &str))
+    resolve_path(c->path, str, s->energy_table, sizeof s->energy_table);
+  snprintf(s->output, sizeof s->output, "out/sweep-%s", s->name);
+  if (config_lookup_string(cf, "output", &str)) snprintf(s->output, sizeof s->output, "%s", str);
+  return hash_spec(c, s);
+}
+
+mpb_status sweep_spec_load(sweep_spec *s, const char *path, char *err, size_t errlen) {
+  memset(s, 0, sizeof *s);
+  snprintf(s->path, sizeof s->path, "%s", path);
+  ctx c = {path, err, errlen};
+  config_t cf;
+  config_init(&cf);
+  if (!config_read_file(&cf, path)) {
+    bool io = config_error_type(&cf) == CONFIG_ERR_FILE_IO;
+    if (io)
+      snprintf(err, errlen, "%s: cannot read the file", path);
+    else
+      snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cf), config_error_text(&cf));
+    config_destroy(&cf);
+    return io ? MPB_EIO : MPB_EINVAL;
+  }
+  mpb_status rc = parse_root(&c, &cf, s);
+  config_destroy(&cf);
+  if (rc) sweep_spec_free(s);
+  return rc;
+}
+
+void sweep_spec_free(sweep_spec *s) {
+  for (int k = 0; k < SWEEP_MAX_WORKLOADS; k++) {
+    free(s->wl[k].positions);
+    s->wl[k].positions = NULL;
+    s->wl[k].npositions = 0;
+  }
+}

@@ -1,0 +1,336 @@
+/* cmd_sweep.c — `mpbsim sweep SPEC`: run a what-if sweep (docs/sweeps.md) locally in
+ * parallel worker processes, or one shard of it, or submit it to Slurm as a job array;
+ * then merge the stored points into results.csv/json, Pareto plots, sensitivity and the
+ * HTML report. Re-running resumes: finished points are never recomputed. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sweep.h"
+
+#define CMD "sweep"
+
+static void help(void) {
+  printf("usage: mpbsim sweep SPEC [options]\n\n"
+         "Run the what-if sweep described by SPEC (libconfig, docs/sweeps.md): every point\n"
+         "is evaluated once and stored in OUT/points/ (atomically, one file per point), so\n"
+         "an interrupted sweep resumes where it stopped; then the results are merged into\n"
+         "OUT/results.csv, results.json, sensitivity.csv, pareto-energy.svg, pareto-area.svg,\n"
+         "report.html and best.cfg (the lowest-energy point meeting the goal).\n\n"
+         "options:\n"
+         "  -j, --jobs N         worker processes (default 1)\n"
+         "  -o, --out DIR        output directory (default: the spec's 'output',\n"
+         "                       else out/sweep-NAME)\n"
+         "  --shard I/N          evaluate only shard I of N (points with ordinal %% N == I);\n"
+         "                       no report (run --merge when all shards are done)\n"
+         "  --merge              evaluate nothing; merge the stored points and write the\n"
+         "                       report (exit 1 if points are missing)\n"
+         "  --slurm              write OUT/slurm/shards.sbatch (a job array of --shard runs)\n"
+         "                       and OUT/slurm/merge.sbatch (after the array) and submit\n"
+         "                       both with sbatch\n"
+         "  --slurm-tasks N      array size (default 4)\n"
+         "  --slurm-wait         wait until the merge job has finished (sbatch --wait)\n"
+         "  --slurm-dry-run      write the scripts, do not submit\n"
+         "  --verify-tries N     candidates re-checked exhaustively (default 4)\n"
+         "  --progress, --no-progress   progress bar on stderr (default: if a terminal)\n"
+         "  -h, --help           this help\n\n"
+         "exit codes: 0 ok, 1 goal not met by any point or points missing at --merge,\n"
+         "2 usage, 3 bad spec, 4 I/O error\n");
+}
+
+typedef struct {
+  double last;
+  bool on;
+} bar_state;
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void show_bar(const sweep_progress *p, void *ctx) {
+  bar_state *b = ctx;
+  double t = now_s();
+  bool final = p->done == p->total;
+  if (!b->on || (!final && t - b->last < 0.1)) return;
+  b->last = t;
+  size_t run = p->done - p->skipped, todo = p->total - p->skipped;
+  double rate = p->elapsed_s > 0 ? (double)run / p->elapsed_s : 0;
+  double eta = rate > 0 ? (double)(todo - run) / rate : 0;
+  int width = 30, fill = p->total ? (int)((double)width * (double)p->done / (double)p->total) : width;
+  char bar[64];
+  for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
+  bar[width] = '\0';
+  fprintf(stderr, "\r  [%s] %zu/%zu points  %.1f points/s  ETA %.0fs   ", bar, p->done,
+          p->total, rate, eta);
+  if (final) fputc('\n', stderr);
+  fflush(stderr);
+}
+
+static int exit_of(mpb_status st) {
+  return st == MPB_EIO ? MPB_EXIT_IO : st == MPB_ENOMEM ? MPB_EXIT_FAIL : MPB_EXIT_INPUT;
+}
+
+/* Write one sbatch script atomically. */
+static int write_script(const char *path, const char *text) {
+  cli_out o;
+  if (cli_out_open(&o, CMD, path)) return -1;
+  fputs(text, o.f);
+  return cli_out_commit(&o, CMD);
+}
+
+/* Run a command, return its first output line (job id) in buf; -1 on failure. */
+static int run_capture(const char *cmd, char *buf, size_t n) {
+  FILE *p = popen(cmd, "r");
+  if (!p) return -1;
+  buf[0] = '\0';
+  if (!fgets(buf, (int)n, p)) buf[0] = '\0';
+  char skip[256];
+  while (fgets(skip, sizeof skip, p)) {
+  }
+  int rc = pclose(p);
+  buf[strcspn(buf, "\n")] = '\0';
+  return rc == 0 ? 0 : -1;
+}
+
+static int submit_slurm(const char *spec_path, const char *dir, int tasks, int jobs, bool wait,
+                        bool dry) {
+  char exe[PATH_MAX], spec[PATH_MAX], out[PATH_MAX], cwd[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0 || !realpath(spec_path, spec) || !realpath(dir, out) || !getcwd(cwd, sizeof cwd)) {
+    fprintf(stderr, "mpbsim sweep: cannot resolve the paths of the binary, %s or %s\n",
+            spec_path, dir);
+    return MPB_EXIT_IO;
+  }
+  exe[n] = '\0';
+  char sdir[PATH_MAX + 16], p1[PATH_MAX + 32], p2[PATH_MAX + 32];
+  snprintf(sdir, sizeof sdir, "%s/slurm", out);
+  if (cli_mkdirs(CMD, sdir)) return MPB_EXIT_IO;
+  snprintf(p1, sizeof p1, "%s/shards.sbatch", sdir);
+  snprintf(p2, sizeof p2, "%s/merge.sbatch", sdir);
+  size_t cap = 6 * PATH_MAX + 1024;
+  char *s1 = malloc(cap), *s2 = malloc(cap);
+  if (!s1 || !s2) {
+    free(s1);
+    free(s2);
+    fprintf(stderr, "mpbsim sweep: out of memory\n");
+    return MPB_EXIT_FAIL;
+  }
+  snprintf(s1, cap,
+           "#!/bin/sh\n# mpbsim sweep: one array task per shard; finished points are skipped.\n"
+           "#SBATCH --job-name=mpbsweep\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n"
+           "#SBATCH --output=%s/task-%%a.log\n#SBATCH --chdir=%s\n"
+           "exec '%s' sweep '%s' --out '%s' --shard \"$SLURM_ARRAY_TASK_ID/%d\" -j %d "
+           "--no-progress\n",
+           tasks - 1, jobs, sdir, cwd, exe, spec, out, tasks, jobs);
+  snprintf(s2, cap,
+           "#!/bin/sh\n# mpbsim sweep: merge the shards' points into the report.\n"
+           "#SBATCH --job-name=mpbsweep-merge\n#SBATCH --output=%s/merge.log\n"
+           "#SBATCH --chdir=%s\nexec '%s' sweep '%s' --out '%s' --merge --no-progress\n",
+           sdir, cwd, exe, spec, out);
+  int rc = write_script(p1, s1) || write_script(p2, s2) ? MPB_EXIT_IO : MPB_EXIT_OK;
+  free(s1);
+  free(s2);
+  if (rc) return rc;
+  printf("slurm scripts: %s %s\n", p1, p2);
+  if (dry) return MPB_EXIT_OK;
+  char cmd[3 * PATH_MAX], id1[128], id2[128];
+  snprintf(cmd, sizeof cmd, "sbatch --parsable '%s'", p1);
+  if (run_capture(cmd, id1, sizeof id1) || !id1[0]) {
+    fprintf(stderr, "mpbsim sweep: '%s' failed (is Slurm running? see docs/sweeps.md)\n", cmd);
+    return MPB_EXIT_IO;
+  }
+  id1[strcspn(id1, ";")] = '\0';
+  printf("submitted shards: job %s (%d array tasks)\n", id1, tasks);
+  fflush(stdout);
+  snprintf(cmd, sizeof cmd, "sbatch --parsable %s--dependency=afterok:%s '%s'",
+           wait ? "--wait " : "", id1, p2);
+  if (run_capture(cmd, id2, sizeof id2) || !id2[0]) {
+    fprintf(stderr, "mpbsim sweep: '%s' failed; the merge job did not %s (see %s/merge.log)\n",
+            cmd, wait ? "succeed" : "start", sdir);
+    return wait ? MPB_EXIT_FAIL : MPB_EXIT_IO;
+  }
+  id2[strcspn(id2, ";")] = '\0';
+  printf("%s merge: job %s -> %s/report.html\n", wait ? "finished" : "submitted", id2, out);
+  return MPB_EXIT_OK;
+}
+
+static int parse_shard(const char *s, int *i, int *n) {
+  char *end;
+  long a = strtol(s, &end, 10);
+  if (end == s || *end != '/') return -1;
+  long b = strtol(end + 1, &end, 10);
+  if (*end || b < 1 || b > 100000 || a < 0 || a >= b) return -1;
+  *i = (int)a;
+  *n = (int)b;
+  return 0;
+}
+
+static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int tries) {
+  char err[1024];
+  sweep_table t;
+  mpb_status st = sweep_table_load(dir, s, p, &t, err, sizeof err);
+  if (st) {
+    fprintf(stderr, "mpbsim sweep: %s\n", err);
+    return exit_of(st);
+  }
+  if (t.missing) {
+    fprintf(stderr, "mpbsim sweep: %zu of %zu points are not finished yet (first: point "
+                    "%llu); run the missing shards or the sweep without --shard\n",
+            t.missing, t.n, (unsigned long long)t.first_missing);
+    sweep_table_free(&t);
+    return MPB_EXIT_FAIL;
+  }
+  sweep_verdict v;
+  st = sweep_verdict_make(s, &t, tries, &v, err, sizeof err);
+  if (!st) st = sweep_report_write(dir, s, p, &t, &v, err, sizeof err);
+  if (st) {
+    fprintf(stderr, "mpbsim sweep: %s\n", err);
+    sweep_table_free(&t);
+    return exit_of(st);
+  }
+  int rc = MPB_EXIT_OK;
+  printf("results: %s/results.csv %s/results.json %s/report.html %s/pareto-energy.svg\n", dir,
+         dir, dir, dir);
+  if (v.best >= 0) {
+    const sweep_result *b = &t.r[v.best];
+    mpb_config cfg;
+    char e[256], val[64];
+    sweep_point_config(s, b->index, &cfg, e, sizeof e);
+    printf("best (lowest energy with max_err <= %.6g): point %llu:", s->goal,
+           (unsigned long long)b->index);
+    for (int a = 0; a < s->naxes; a++) {
+      mpb_param_format(&cfg, s->axis[a].param, val, sizeof val);
+      printf(" %s=%s", mpb_param_get(s->axis[a].param)->name, val);
+    }
+    printf("\n  max_err %.4g (%.2f bits), %.4g pJ/rotation, area %.4g -> %s/best.cfg\n",
+           b->v[SWEEP_M_MAX_ERR], b->v[SWEEP_M_ERR_BITS], b->v[SWEEP_M_ENERGY],
+           b->v[SWEEP_M_AREA], dir);
+    for (int k = 0; k < s->nworkloads && v.verified; k++)
+      if (s->wl[k].verify_max)
+        printf("  exhaustive check %s: every position < %u, every pair: max_err %.4g "
+               "(worst m = %u)\n",
+               s->wl[k].name, s->wl[k].verify_max, v.verify_err[k], v.verify_worst_m[k]);
+    if (v.rejected)
+      printf("  %d cheaper candidate(s) passed on the samples but failed the exhaustive "
+             "check\n", v.rejected);
+  } else if (s->goal > 0) {
+    printf("no point meets the goal max_err <= %.6g\n", s->goal);
+    rc = MPB_EXIT_FAIL;
+  }
+  sweep_table_free(&t);
+  return rc;
+}
+
+int cmd_sweep(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"jobs", required_argument, 0, 'j'},  {"out", required_argument, 0, 'o'},
+      {"shard", required_argument, 0, 1},   {"merge", no_argument, 0, 2},
+      {"slurm", no_argument, 0, 3},         {"slurm-tasks", required_argument, 0, 4},
+      {"slurm-wait", no_argument, 0, 5},    {"slurm-dry-run", no_argument, 0, 6},
+      {"verify-tries", required_argument, 0, 7}, {"progress", no_argument, 0, 8},
+      {"no-progress", no_argument, 0, 9},   {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0}};
+  long jobs = 1, tasks = 4, tries = 4;
+  const char *out = NULL;
+  int shard = 0, nshards = 1, progress = -1;
+  bool merge = false, slurm = false, swait = false, sdry = false, sharded = false;
+  optind = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, "j:o:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'j':
+      if (cli_parse_long(CMD, "jobs", optarg, 1, 256, &jobs)) return MPB_EXIT_USAGE;
+      break;
+    case 'o': out = optarg; break;
+    case 1:
+      if (parse_shard(optarg, &shard, &nshards)) {
+        fprintf(stderr, "mpbsim sweep: option --shard: '%s' is not I/N with 0 <= I < N\n",
+                optarg);
+        return MPB_EXIT_USAGE;
+      }
+      sharded = true;
+      break;
+    case 2: merge = true; break;
+    case 3: slurm = true; break;
+    case 4:
+      if (cli_parse_long(CMD, "slurm-tasks", optarg, 1, 10000, &tasks)) return MPB_EXIT_USAGE;
+      break;
+    case 5: swait = true; break;
+    case 6: sdry = slurm = true; break;
+    case 7:
+      if (cli_parse_long(CMD, "verify-tries", optarg, 1, 1000, &tries)) return MPB_EXIT_USAGE;
+      break;
+    case 8: progress = 1; break;
+    case 9: progress = 0; break;
+    case 'h': help(); return MPB_EXIT_OK;
+    default: return MPB_EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "mpbsim sweep: expected one SPEC file (see mpbsim sweep --help)\n");
+    return MPB_EXIT_USAGE;
+  }
+  if ((merge && (sharded || slurm)) || (sharded && slurm)) {
+    fprintf(stderr, "mpbsim sweep: --merge, --shard and --slurm exclude each other\n");
+    return MPB_EXIT_USAGE;
+  }
+  const char *spec_path = argv[optind];
+  static sweep_spec s; /* large: keep off the stack */
+  char err[1024];
+  mpb_status st = sweep_spec_load(&s, spec_path, err, sizeof err);
+  if (st) {
+    fprintf(stderr, "mpbsim sweep: %s\n", err);
+    return st == MPB_EIO ? MPB_EXIT_IO : MPB_EXIT_INPUT;
+  }
+  const char *dir = out ? out : s.output;
+  sweep_plan p;
+  st = sweep_plan_make(&s, &p, err, sizeof err);
+  if (st) {
+    fprintf(stderr, "mpbsim sweep: %s\n", err);
+    sweep_spec_free(&s);
+    return exit_of(st);
+  }
+  fprintf(stderr, "sweep %s: %llu combinations considered, %llu pruned as invalid%s%s%s, "
+                  "%zu points\n",
+          s.name, (unsigned long long)p.considered, (unsigned long long)p.pruned,
+          p.pruned ? " (first: " : "", p.pruned ? p.first_pruned : "", p.pruned ? ")" : "",
+          p.n);
+  int rc = MPB_EXIT_OK;
+  if (slurm) {
+    st = sweep_store_init(dir, &s, err, sizeof err);
+    if (st) {
+      fprintf(stderr, "mpbsim sweep: %s\n", err);
+      rc = exit_of(st);
+    } else {
+      rc = submit_slurm(spec_path, dir, (int)tasks, (int)jobs, swait, sdry);
+    }
+  } else {
+    if (!merge) {
+      bar_state bs = {0, progress == 1 || (progress == -1 && isatty(2))};
+      sweep_run_opts ro = {(int)jobs, shard, nshards, show_bar, &bs};
+      sweep_progress pr;
+      st = sweep_run(&s, &p, dir, &ro, &pr, err, sizeof err);
+      if (st) {
+        fprintf(stderr, "\nmpbsim sweep: %s\n", err);
+        rc = exit_of(st);
+      } else {
+        char label[48] = "sweep";
+        if (sharded) snprintf(label, sizeof label, "shard %d/%d", shard, nshards);
+        fprintf(stderr, "%s: %zu points, %zu already done (resumed), %zu evaluated in "
+                        "%.2f s with %ld worker(s)\n",
+                label, pr.total, pr.skipped,
+                pr.total - pr.skipped, pr.elapsed_s, jobs);
+      }
+    }
+    if (rc == MPB_EXIT_OK && !sharded) rc = report(&s, &p, dir, (int)tries);
+  }
+  sweep_plan_free(&p);
+  sweep_spec_free(&s);
+  return rc;
+}
