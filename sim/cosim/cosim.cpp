@@ -1,0 +1,186 @@
+/* cosim.cpp — the lock-step RTL vs C-model compare of one cycle (see cosim.h). */
+#include "cosim.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "Vmpb_top.h"
+#include "verilated.h"
+#include "verilated_fst_c.h"
+
+namespace {
+
+/* Sign-extend the low 'bits' bits of v. */
+int64_t sext(uint64_t v, int bits) {
+  return bits >= 64 ? (int64_t)v : (int64_t)(v << (64 - bits)) >> (64 - bits);
+}
+uint64_t mask(int bits) { return bits >= 64 ? ~0ull : (1ull << bits) - 1; }
+
+/* Pack L int8 lanes into a port of 8L bits, whatever Verilator type holds it. */
+template <typename T>
+void set_lanes(T &port, const int8_t *v, int n) {
+  uint64_t w = 0;
+  for (int i = 0; i < n; i++) w |= (uint64_t)(uint8_t)v[i] << (8 * i);
+  port = (T)w;
+}
+template <std::size_t N>
+void set_lanes(VlWide<N> &port, const int8_t *v, int n) {
+  for (std::size_t k = 0; k < N; k++) port[k] = 0;
+  for (int i = 0; i < n; i++) port[i / 4] |= (uint32_t)(uint8_t)v[i] << (8 * (i % 4));
+}
+
+}  // namespace
+
+Cosim::Cosim(const mpb_model *mdl, VerilatedContext *ctx, Mode mode)
+    : mdl_(mdl), cfg_(*mpb_model_config(mdl)), mode_(mode), ctx_(ctx),
+      rtl_(new Vmpb_top(ctx, "top")) {
+  if (mode_ != RtlOnly) {
+    rope_ = mpb_pipe_new(mdl, MPB_UNIT_ROPE);
+    exp_ = mpb_pipe_new(mdl, MPB_UNIT_EXP);
+    dot_ = mpb_pipe_new(mdl, MPB_UNIT_DOT);
+  }
+}
+
+Cosim::~Cosim() {
+  trace_close();
+  if (rtl_) rtl_->final();
+  mpb_pipe_free(rope_);
+  mpb_pipe_free(exp_);
+  mpb_pipe_free(dot_);
+}
+
+bool Cosim::trace_open(const std::string &path) {
+  if (fst_) return true;
+  fst_.reset(new VerilatedFstC);
+  rtl_->trace(fst_.get(), 99);
+  fst_->open(path.c_str());
+  return fst_->isOpen();
+}
+
+void Cosim::trace_close() {
+  if (fst_) fst_->close();
+  fst_.reset();
+}
+
+void Cosim::reset() {
+  CosimPins idle{};
+  drive(idle);
+  rtl_->rst_ni = 0;
+  rtl_->clk_i = 0;
+  rtl_->eval();
+  for (int i = 0; i < 3; i++) {
+    rtl_->clk_i = 1;
+    rtl_->eval();
+    rtl_->clk_i = 0;
+    rtl_->eval();
+  }
+  rtl_->rst_ni = 1;
+  rtl_->eval();
+  if (rope_) mpb_pipe_reset(rope_);
+  if (exp_) mpb_pipe_reset(exp_);
+  if (dot_) mpb_pipe_reset(dot_);
+}
+
+void Cosim::drive(const CosimPins &p) {
+  Vmpb_top &t = *rtl_;
+  t.rope_in_valid_i = p.rope.in_valid;
+  t.rope_m_i = p.rope.in.m & (uint32_t)mask(cfg_.pos_bits);
+  t.rope_j_i = p.rope.in.j & (uint32_t)mask(cfg_.pair_bits);
+  t.rope_x_i = (uint32_t)p.rope.in.x & (uint32_t)mask(cfg_.x_bits);
+  t.rope_y_i = (uint32_t)p.rope.in.y & (uint32_t)mask(cfg_.x_bits);
+  t.rope_out_ready_i = p.rope.out_ready;
+  t.exp_in_valid_i = p.exp.in_valid;
+  t.exp_u_i = (uint32_t)p.exp.in.u & 0xFFFFFFu;
+  t.exp_out_ready_i = p.exp.out_ready;
+  t.dot_in_valid_i = p.dot.in_valid;
+  set_lanes(t.dot_a_i, p.dot.in.a, cfg_.mac_lanes);
+  set_lanes(t.dot_b_i, p.dot.in.b, cfg_.mac_lanes);
+  t.dot_last_i = p.dot.in.last;
+  t.dot_out_ready_i = p.dot.out_ready;
+}
+
+bool Cosim::compare(const char *sig, int64_t exp, int64_t act) {
+  if (exp == act) return true;
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "cycle %" PRIu64 ": %s expected %" PRId64 " (C model) but RTL has %" PRId64,
+                cycle_, sig, exp, act);
+  error_ = buf;
+  return false;
+}
+
+void Cosim::clock_edge() {
+  const uint64_t t = 2 * cycle_;
+  if (fst_) fst_->dump(t);
+  rtl_->clk_i = 1;
+  rtl_->eval();
+  if (fst_) fst_->dump(t + 1);
+  rtl_->clk_i = 0;
+}
+
+bool Cosim::step(const CosimPins &p, CosimReady *r) {
+  bool ok = true;
+  if (mode_ != ModelOnly) {
+    drive(p);
+    rtl_->eval();
+  }
+  if (mode_ == RtlOnly) {
+    r->rope = rtl_->rope_in_ready_o;
+    r->exp = rtl_->exp_in_ready_o;
+    r->dot = rtl_->dot_in_ready_o;
+    clock_edge();
+    cycle_++;
+    return true;
+  }
+  mpb_rope_pins_out ro;
+  mpb_exp_pins_out eo;
+  mpb_dot_pins_out dout;
+  mpb_rope_pipe_eval(rope_, &p.rope, &ro);
+  mpb_exp_pipe_eval(exp_, &p.exp, &eo);
+  mpb_dot_pipe_eval(dot_, &p.dot, &dout);
+  r->rope = ro.in_ready;
+  r->exp = eo.in_ready;
+  r->dot = dout.in_ready;
+  if (mode_ == Both) {
+    const Vmpb_top &t = *rtl_;
+    const int cw = cfg_.cs_bits, ow = cfg_.x_bits + 1 + cfg_.rot_frac_bits;
+    ok = ok && compare("rope.in_ready", ro.in_ready, t.rope_in_ready_o);
+    ok = ok && compare("rope.out_valid", ro.out_valid, t.rope_out_valid_o);
+    if (ok && ro.out_valid) {
+      ok = ok && compare("rope.cos", ro.out.cos, sext(t.rope_cos_o, cw));
+      ok = ok && compare("rope.sin", ro.out.sin, sext(t.rope_sin_o, cw));
+      ok = ok && compare("rope.xr", ro.out.xr, sext(t.rope_xr_o, ow));
+      ok = ok && compare("rope.yr", ro.out.yr, sext(t.rope_yr_o, ow));
+      results_[0] += p.rope.out_ready;
+    }
+    ok = ok && compare("exp.in_ready", eo.in_ready, t.exp_in_ready_o);
+    ok = ok && compare("exp.out_valid", eo.out_valid, t.exp_out_valid_o);
+    if (ok && eo.out_valid) {
+      ok = ok && compare("exp.e", eo.out.e, sext(t.exp_e_o, 10));
+      ok = ok && compare("exp.mant", eo.out.mant, t.exp_mant_o);
+      results_[1] += p.exp.out_ready;
+    }
+    ok = ok && compare("dot.in_ready", dout.in_ready, t.dot_in_ready_o);
+    ok = ok && compare("dot.out_valid", dout.out_valid, t.dot_out_valid_o);
+    if (ok && dout.out_valid) {
+      ok = ok && compare("dot.sum", dout.out.sum, (int64_t)t.dot_sum_o);
+      ok = ok && compare("dot.sat_events", dout.out.sat_events, t.dot_sat_events_o);
+      ok = ok && compare("dot.wrap_events", dout.out.wrap_events, t.dot_wrap_events_o);
+      results_[2] += p.dot.out_ready;
+    }
+  } else {
+    results_[0] += ro.out_valid && p.rope.out_ready;
+    results_[1] += eo.out_valid && p.exp.out_ready;
+    results_[2] += dout.out_valid && p.dot.out_ready;
+  }
+  if (!ok) {
+    if (fst_) fst_->dump(2 * cycle_);
+    return false;
+  }
+  if (mode_ == Both) clock_edge();
+  mpb_rope_pipe_clock(rope_, &p.rope);
+  mpb_exp_pipe_clock(exp_, &p.exp);
+  mpb_dot_pipe_clock(dot_, &p.dot);
+  cycle_++;
+  return true;
+}

@@ -1,0 +1,174 @@
+/* cosim_main.cpp — command line of one co-simulation binary (one built configuration):
+ * parse the options, build the C model of the configuration the RTL was built with, run
+ * the seeded stimulus through Cosim, and on a mismatch re-run the same seed with an FST
+ * waveform of the cycles before it. Exit 0 pass, 1 mismatch, 2 usage, 3 bad input. */
+#include <getopt.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "cosim.h"
+#include "cosim_config.h" /* generated per configuration: COSIM_NAME, COSIM_CFG_FILE, ... */
+#include "verilated.h"
+
+namespace {
+
+struct Options {
+  uint64_t seed = 1;
+  uint64_t cycles = 100000;
+  Cosim::Mode mode = Cosim::Both;
+  std::string fst;
+  int64_t trace_from = -1;
+  bool quiet = false;
+};
+
+void usage(FILE *f) {
+  std::fprintf(f,
+               "usage: cosim_%s [options]\n\n"
+               "Lock-step co-simulation of the RTL (built with configuration %s, tables of\n"
+               "head_dim %d, base %g) against the cycle-accurate C model.\n\n"
+               "  --seed S        stimulus seed (default 1)\n"
+               "  --cycles N      cycles to run (default 100000)\n"
+               "  --mode M        cosim (compare) | rtl | cmodel (speed runs, no compare)\n"
+               "  --fst FILE      waveform written on a mismatch (default %s/fail-<seed>.fst)\n"
+               "  --trace-from C  also write the waveform from cycle C on, pass or fail\n"
+               "  --quiet         print only failures\n"
+               "exit codes: 0 pass, 1 mismatch, 2 usage, 3 bad configuration\n",
+               COSIM_NAME, COSIM_NAME, COSIM_HEAD_DIM, COSIM_BASE, COSIM_OUT_DIR);
+}
+
+int parse(int argc, char **argv, Options *o) {
+  static const struct option opts[] = {{"seed", required_argument, 0, 's'},
+                                       {"cycles", required_argument, 0, 'c'},
+                                       {"mode", required_argument, 0, 'm'},
+                                       {"fst", required_argument, 0, 'f'},
+                                       {"trace-from", required_argument, 0, 't'},
+                                       {"quiet", no_argument, 0, 'q'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  int c;
+  char *end;
+  while ((c = getopt_long(argc, argv, "h", opts, nullptr)) != -1) {
+    switch (c) {
+    case 's':
+    case 'c':
+    case 't': {
+      errno = 0;
+      unsigned long long v = std::strtoull(optarg, &end, 0);
+      if (errno || *end || !*optarg || optarg[0] == '-') {
+        std::fprintf(stderr, "cosim: option --%s: '%s' is not a number >= 0\n",
+                     c == 's' ? "seed" : c == 'c' ? "cycles" : "trace-from", optarg);
+        return 2;
+      }
+      if (c == 's') o->seed = v;
+      if (c == 'c') o->cycles = v;
+      if (c == 't') o->trace_from = (int64_t)v;
+      break;
+    }
+    case 'm':
+      if (!std::strcmp(optarg, "cosim")) o->mode = Cosim::Both;
+      else if (!std::strcmp(optarg, "rtl")) o->mode = Cosim::RtlOnly;
+      else if (!std::strcmp(optarg, "cmodel")) o->mode = Cosim::ModelOnly;
+      else {
+        std::fprintf(stderr, "cosim: option --mode: '%s' is not cosim, rtl or cmodel\n", optarg);
+        return 2;
+      }
+      break;
+    case 'f': o->fst = optarg; break;
+    case 'q': o->quiet = true; break;
+    case 'h': usage(stdout); return -1;
+    default: usage(stderr); return 2;
+    }
+  }
+  if (optind < argc) {
+    std::fprintf(stderr, "cosim: unexpected argument '%s'\n", argv[optind]);
+    return 2;
+  }
+  if (o->fst.empty()) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "/fail-%" PRIu64 ".fst", o->seed);
+    o->fst = std::string(COSIM_OUT_DIR) + buf;
+  }
+  return 0;
+}
+
+/* Run the stimulus of seed for up to 'cycles' cycles; trace from cycle trace_from
+ * (or never if < 0). Returns the cycle of the first mismatch, or -1. */
+int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t trace_from,
+            uint64_t *results, std::string *err) {
+  VerilatedContext ctx;
+  if (trace_from >= 0) ctx.traceEverOn(true);
+  Cosim sim(mdl, &ctx, o.mode);
+  Stimulus stim(*mpb_model_config(mdl), mpb_model_geometry(mdl)->head_dim / 2, o.seed);
+  sim.reset();
+  for (uint64_t c = 0; c < cycles; c++) {
+    if (trace_from >= 0 && (int64_t)c == trace_from && !sim.trace_open(o.fst)) {
+      *err = "cannot write " + o.fst;
+      return -2;
+    }
+    CosimReady r;
+    if (!sim.step(stim.next(), &r)) {
+      *err = sim.error();
+      return (int64_t)c;
+    }
+    stim.accept(r);
+  }
+  for (int u = 0; u < 3; u++) results[u] = sim.results(u);
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  Options o;
+  int rc = parse(argc, argv, &o);
+  if (rc) return rc < 0 ? 0 : rc;
+  mpb_config cfg;
+  mpb_config_default(&cfg);
+  char err[512];
+  if (mpb_config_load(&cfg, COSIM_CFG_FILE, err, sizeof err) != MPB_OK) {
+    std::fprintf(stderr, "cosim: %s\n", err);
+    return 3;
+  }
+  mpb_geometry geo = {COSIM_HEAD_DIM, COSIM_BASE, MPB_PAIR_INTERLEAVED};
+  mpb_model *mdl = mpb_model_new(&cfg, &geo, err, sizeof err);
+  if (!mdl) {
+    std::fprintf(stderr, "cosim: %s: %s\n", COSIM_CFG_FILE, err);
+    return 3;
+  }
+  const char *mode = o.mode == Cosim::Both ? "cosim" : o.mode == Cosim::RtlOnly ? "rtl" : "cmodel";
+  uint64_t res[3] = {0, 0, 0};
+  std::string msg;
+  auto t0 = std::chrono::steady_clock::now();
+  int64_t fail = run(mdl, o, o.cycles, o.trace_from, res, &msg);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  int status = 0;
+  if (fail == -2) {
+    std::fprintf(stderr, "cosim %s: %s\n", COSIM_NAME, msg.c_str());
+    status = 4;
+  } else if (fail >= 0) {
+    /* replay the same seed with the waveform on for the cycles before the mismatch */
+    int64_t from = fail > 50 ? fail - 50 : 0;
+    std::string msg2;
+    uint64_t r2[3];
+    run(mdl, o, (uint64_t)fail + 1, from, r2, &msg2);
+    std::printf("cosim %s seed=%" PRIu64 " FAIL %s\n  config %s (head_dim %d, base %g); "
+                "waveform of cycles %" PRId64 "..%" PRId64 ": %s\n  reproduce: %s --seed %"
+                PRIu64 " --cycles %" PRId64 "\n",
+                COSIM_NAME, o.seed, msg.c_str(), COSIM_CFG_FILE, COSIM_HEAD_DIM, COSIM_BASE,
+                from, fail, o.fst.c_str(), argv[0], o.seed, fail + 1);
+    status = 1;
+  } else if (!o.quiet) {
+    std::printf("cosim %s seed=%" PRIu64 " mode=%s cycles=%" PRIu64 " results rope=%" PRIu64
+                " exp=%" PRIu64 " dot=%" PRIu64 " mismatches=0 PASS %.3f s %.0f cycles/s\n",
+                COSIM_NAME, o.seed, mode, o.cycles, res[0], res[1], res[2], secs,
+                secs > 0 ? (double)o.cycles / secs : 0.0);
+  }
+  mpb_model_free(mdl);
+  return status;
+}

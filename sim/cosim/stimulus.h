@@ -1,0 +1,70 @@
+/* stimulus.h — seeded constrained-random and directed pin stimulus for the three units
+ * (rope, exp, dot) of the co-simulation. The same seed always gives the same pins, given
+ * the same in_ready answers, so a failing run can be replayed exactly (for a waveform).
+ *
+ * Each unit's source holds an item until it is accepted (in_valid && in_ready), then
+ * draws the next one; valid gaps and output back-pressure follow patterns that change
+ * every few hundred cycles (always on, random density, long stalls, toggling). The first
+ * cycles of every run replay directed corners: m = 0 and 2^M-1, first and last pair,
+ * x, y = min/max, exp inputs at rounding boundaries, dot products that overflow the
+ * accumulator and end exactly at, before and after a promotion boundary. */
+#ifndef MPB_COSIM_STIMULUS_H
+#define MPB_COSIM_STIMULUS_H
+
+#include <cstdint>
+#include <vector>
+
+#include "mpb.h"
+
+/* Pins of the three units for one cycle. */
+struct CosimPins {
+  mpb_rope_pins_in rope;
+  mpb_exp_pins_in exp;
+  mpb_dot_pins_in dot;
+};
+
+/* The handshake answers of one cycle (in_ready of each unit), fed back to the sources. */
+struct CosimReady {
+  bool rope, exp, dot;
+};
+
+class Stimulus {
+ public:
+  Stimulus(const mpb_config &cfg, int npairs, uint64_t seed);
+  /* Pins for the next cycle. */
+  const CosimPins &next();
+  /* Tell the sources which of this cycle's inputs were taken. */
+  void accept(const CosimReady &r);
+
+ private:
+  uint64_t rand();
+  uint64_t below(uint64_t n) { return n ? rand() % n : 0; }
+  bool chance(unsigned percent) { return below(100) < percent; }
+  int32_t rand_signed(int bits);
+  void new_pattern(int unit);
+  void draw_rope();
+  void draw_exp();
+  void draw_dot();
+
+  mpb_config cfg_;
+  int npairs_;
+  uint64_t state_;
+  uint64_t cycle_ = 0;
+  CosimPins pins_{};
+  bool have_[3] = {false, false, false};  /* an item is pending on the unit's input */
+  /* per-unit traffic pattern: valid density and back-pressure */
+  struct Pattern {
+    uint64_t until = 0;
+    unsigned valid_pct = 100, ready_pct = 100;
+    bool toggle_ready = false;
+  } pat_[3];
+  /* directed corner lists, consumed first */
+  std::vector<mpb_rope_req> rope_dir_;
+  std::vector<int32_t> exp_dir_;
+  size_t rope_di_ = 0, exp_di_ = 0;
+  /* dot product under construction: beats left, and its operand style */
+  int dot_left_ = 0, dot_style_ = 0;
+  int dot_dir_ = 0;  /* index of the next directed dot length */
+};
+
+#endif
