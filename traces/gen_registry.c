@@ -2,6 +2,7 @@
  * To add a preset: declare its trace_gen_fn in a traces/ header and add one line here. */
 #include <string.h>
 
+#include "llama_trace.h"
 #include "trace.h"
 
 static const trace_generator generators[] = {
@@ -13,6 +14,12 @@ static const trace_generator generators[] = {
      trace_gen_rope_llama3},
     {"rope-smollm2", "RoPE-only Q/K, SmolLM2-135M geometry (d 64, base 100000, 9/3 heads)",
      trace_gen_rope_smollm2},
+    {"llama3-8b", "Llama forward pass, Llama 3 8B geometry, synthetic weights (llama_trace.h)",
+     llama_gen_llama3_8b},
+    {"smollm2-135m", "Llama forward pass, SmolLM2-135M geometry, synthetic weights",
+     llama_gen_smollm2_135m},
+    {"smollm2-real", "SmolLM2-135M from the GGUF of `make models`, bundled passage",
+     llama_gen_smollm2_real},
 };
 
 size_t trace_gen_count(void) { return sizeof generators / sizeof generators[0]; }

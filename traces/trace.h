@@ -174,6 +174,8 @@ int trace_read(trace_reader *r, trace_record *rec, char *err, size_t errlen);
 /* Index of the last record returned (0-based, across the file) and its chunk. */
 uint64_t trace_reader_record_index(const trace_reader *r);
 uint64_t trace_reader_chunk_index(const trace_reader *r);
+/* Bytes consumed so far (for progress reports against the file size). */
+uint64_t trace_reader_offset(const trace_reader *r);
 void trace_reader_close(trace_reader *r);
 
 /* ---- generators (`mpbsim gen`) ----------------------------------------------------- */
@@ -190,9 +192,10 @@ typedef struct trace_gen_opts {
 } trace_gen_opts;
 
 void trace_gen_opts_init(trace_gen_opts *o); /* tokens 64, seed 1, windows 1 */
-/* First position of window w (0-based) of o: window 0 starts at 0, the last ends at
- * max_pos, the others are spaced geometrically between (so windows probe every octave
- * of position). One definition shared by every generator. */
+/* First position of window w (0-based) of o: the last window ends at max_pos (or
+ * tokens-1 if max_pos is smaller); with several windows, window 0 starts at 0 and the
+ * others are spaced geometrically between (so windows probe every octave of position).
+ * One definition shared by every generator. */
 uint32_t trace_window_start(const trace_gen_opts *o, uint32_t w);
 
 /* A generator writes the header (trace_writer_set_header) and then its records. */

@@ -447,6 +447,7 @@ uint64_t trace_reader_record_index(const trace_reader *r) {
   return r->records ? r->records - 1 : 0;
 }
 uint64_t trace_reader_chunk_index(const trace_reader *r) { return r->chunk; }
+uint64_t trace_reader_offset(const trace_reader *r) { return r->file_off; }
 
 void trace_reader_close(trace_reader *r) {
   if (!r) return;
