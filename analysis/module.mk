@@ -12,3 +12,6 @@ $(LIBANALYSIS): $(ANALYSIS_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 ALL_TARGETS += $(LIBANALYSIS)
+
+# The energy table is embedded (.incbin) into energy_default.o: rebuild it when it changes.
+$(B)/analysis/energy_default.o: configs/energy-45nm.cfg

@@ -45,6 +45,7 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo,
 int cmd_rope(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_tables(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_lm(int argc, char **argv);
 int cmd_exp(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);

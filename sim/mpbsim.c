@@ -19,6 +19,7 @@ static const command commands[] = {
     {"lm", cmd_lm, "FP32 Llama forward pass on a GGUF model: perplexity, generation"},
     {"sweep", cmd_sweep, "what-if sweeps: parallel, resumable, Slurm; Pareto and HTML report"},
     {"tables", cmd_tables, "export the LOGLUT tables as $readmemh files for the RTL"},
+    {"report", cmd_report, "precision/energy report: HTML (inline SVG), CSV, JSON"},
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,110 @@
+/* report.h — the precision/energy report of one configuration and geometry
+ * (docs/report-schema.md): a cos/sin sweep of the rope unit and the framework baselines
+ * against FP64 over positions, per-block energy with activity, baselines, area, the
+ * model-level effects (attention scores/softmax KL, SSM scan, KV-cache formats) on a
+ * seeded synthetic workload, the optional RTL toggle cross-check, and the seed's claims
+ * beside the measurements. Built once (mpb_report_build), then written as HTML (inline
+ * SVG), CSV and JSON. Library rules: errors returned, nothing printed. */
+#ifndef MPB_REPORT_H
+#define MPB_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "energy.h"
+#include "metrics.h"
+#include "metrics_model.h"
+#include "mpb.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MPB_REPORT_SCHEMA "mpbsim-report-1"
+
+typedef struct mpb_report_opts {
+  mpb_config cfg;
+  char config_name[128];    /* shown in the report (file name or preset)           */
+  mpb_geometry geo;
+  char geometry_name[64];
+  uint32_t pos_max;         /* positions 0..pos_max inclusive (default 131072)      */
+  bool dense;               /* every position (else all below 2048 + per_octave)    */
+  uint32_t per_octave;      /* sampled positions per octave above 2^11 (default 1024) */
+  const char *energy_path;  /* NULL = built-in table                                */
+  const char *rtl_toggles_path; /* NULL = no RTL cross-check                        */
+  uint64_t seed;            /* synthetic workload and activity reference            */
+  size_t attn_keys;         /* keys per query in the attention check (default 256)  */
+  size_t ssm_tokens;        /* tokens of the SSM scan check (default 4096)          */
+} mpb_report_opts;
+
+void mpb_report_opts_default(mpb_report_opts *o);
+
+/* The cos/sin variants swept against FP64: the bridge, then mpb_baseline FP32..INT8. */
+enum { MPB_RV_BRIDGE = 0, MPB_RV_FP32, MPB_RV_BF16, MPB_RV_FP16, MPB_RV_INT8, MPB_NRV };
+const char *mpb_report_variant_name(int v);
+
+typedef struct mpb_claim {
+  const char *claim;     /* the seed's words                              */
+  char measured[320];    /* what this configuration and workload show     */
+  char verdict[64];      /* "holds", "not reached (2.0x)", ...            */
+} mpb_claim;
+#define MPB_NCLAIM 4
+
+typedef struct mpb_report {
+  mpb_report_opts opts;
+  char energy_source[160];
+  size_t npositions;
+  /* cos/sin sweep, every pair, against FP64 (ops MPB_OP_COS / MPB_OP_SIN) */
+  mpb_metrics *cs[MPB_NRV];
+  double max_err[MPB_NRV], rms_err[MPB_NRV];
+  uint32_t worst_pos[MPB_NRV];
+  double oct_max[MPB_NRV][MPB_OCTAVES]; /* max |err| per position octave (0 = no data) */
+  double oct_rms[MPB_NRV][MPB_OCTAVES];
+  mpb_growth_fit fit_max[MPB_NRV], fit_rms[MPB_NRV];
+  double bound;          /* mpb_rope_error_bound (inf in LOG-ADD)                  */
+  double goal;           /* 2^-15: 1 ulp of the 16-bit output                     */
+  int latency;           /* rope pipeline latency, cycles                         */
+  double area;           /* mpb_area_proxy                                        */
+  /* energy per operation (breakdown totals are per op: counts / ops)              */
+  mpb_energy_breakdown e_rot, e_exp, e_dot; /* e_dot per MAC product               */
+  double base_pj[MPB_NEPIPE][MPB_NEOP];
+  double rot_power_w;    /* per-rotation energy x clock (II = 1)                   */
+  /* model-level effects on the synthetic workload */
+  uint32_t attn_qpos;
+  mpb_attn_result attn[MPB_NATT];
+  mpb_metrics *model;    /* MPB_OP_SCORE by distance, MPB_OP_SSM by token          */
+  mpb_ssm_result ssm;
+  int kv_group;
+  double kv_bytes[MPB_NKV], kv_sqnr_db[MPB_NKV], kv_rel_rms[MPB_NKV];
+  mpb_attn_result kv_attn[MPB_NKV]; /* scores with K quantized (FP64 rope)          */
+  /* RTL toggle cross-check */
+  bool has_rtl;
+  char rtl_source[256];
+  uint64_t rtl_ops;
+  double rtl_toggles[MPB_NBLK], model_toggles[MPB_NBLK];
+  mpb_claim claims[MPB_NCLAIM];
+} mpb_report;
+
+int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t n);
+void mpb_report_free(mpb_report *r);
+
+int mpb_report_write_html(const mpb_report *r, FILE *f);
+int mpb_report_write_csv(const mpb_report *r, FILE *f);
+int mpb_report_write_json(const mpb_report *r, FILE *f);
+
+/* RTL toggle file (docs/report-schema.md §RTL toggles): per-block toggles counted by the
+ * Verilated RTL on the stimulus mpb_energy_reference(unit, n, seed). */
+typedef struct mpb_rtl_toggles {
+  char unit[16];
+  uint64_t seed, n;
+  double toggles[MPB_NBLK]; /* -1 where the file has no figure for the block */
+  char source[160];
+} mpb_rtl_toggles;
+int mpb_rtl_toggles_load(const char *path, mpb_rtl_toggles *t, char *err, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MPB_REPORT_H */

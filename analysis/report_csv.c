@@ -1,0 +1,85 @@
+/* report_csv.c — writes a report as CSV in long form: section,subject,metric,value
+ * (docs/report-schema.md). Text fields never contain commas; numbers use %.9g. */
+#include <math.h>
+
+#include "report.h"
+
+static void row(FILE *f, const char *sec, const char *subj, const char *metric, double v) {
+  fprintf(f, "%s,%s,%s,%.9g\n", sec, subj, metric, v);
+}
+
+int mpb_report_write_csv(const mpb_report *r, FILE *f) {
+  char subj[64];
+  fprintf(f, "section,subject,metric,value\n");
+  row(f, "precision", "all", "positions", (double)r->npositions);
+  row(f, "precision", "all", "goal", r->goal);
+  row(f, "precision", "all", "bound", r->bound);
+  for (int v = 0; v < MPB_NRV; v++) {
+    const char *n = mpb_report_variant_name(v);
+    row(f, "precision", n, "max_err", r->max_err[v]);
+    row(f, "precision", n, "rms_err", r->rms_err[v]);
+    row(f, "precision", n, "worst_position", r->worst_pos[v]);
+    row(f, "precision", n, "growth_max_a", r->fit_max[v].a);
+    row(f, "precision", n, "growth_max_b", r->fit_max[v].b);
+    row(f, "precision", n, "growth_max_r2", r->fit_max[v].r2);
+    row(f, "precision", n, "growth_rms_b", r->fit_rms[v].b);
+    for (int k = 0; k < MPB_OCTAVES; k++) {
+      if (!mpb_metrics_octave(r->cs[v], MPB_OP_COS, k)->n) continue;
+      snprintf(subj, sizeof subj, "%s/octave%d", n, k);
+      row(f, "precision_octave", subj, "position", mpb_octave_mid(k));
+      row(f, "precision_octave", subj, "max_err", r->oct_max[v][k]);
+      row(f, "precision_octave", subj, "rms_err", r->oct_rms[v][k]);
+    }
+  }
+  double h[MPB_ULP_BINS], h2[MPB_ULP_BINS];
+  mpb_metrics_ulp_hist(r->cs[MPB_RV_BRIDGE], MPB_OP_COS, h);
+  mpb_metrics_ulp_hist(r->cs[MPB_RV_BRIDGE], MPB_OP_SIN, h2);
+  for (int i = 0; i < MPB_ULP_BINS; i++) {
+    snprintf(subj, sizeof subj, "bin%g", i * MPB_ULP_MAX / MPB_ULP_BINS);
+    row(f, "ulp_hist", subj, "count", h[i] + h2[i]);
+  }
+  const struct {
+    const char *name;
+    const mpb_energy_breakdown *b;
+  } es[] = {{"rotation", &r->e_rot}, {"exp", &r->e_exp}, {"mac", &r->e_dot}};
+  for (size_t i = 0; i < sizeof es / sizeof es[0]; i++) {
+    row(f, "energy", es[i].name, "total_pj", es[i].b->total_pj);
+    row(f, "energy", es[i].name, "total_activity_pj", es[i].b->total_act_pj);
+    for (int k = 0; k < MPB_NBLK; k++) {
+      snprintf(subj, sizeof subj, "%s/%s", es[i].name, mpb_block_name((mpb_block)k));
+      row(f, "energy_block", subj, "total_pj", es[i].b->blk[k].total_pj);
+      row(f, "energy_block", subj, "activity", es[i].b->blk[k].activity);
+    }
+  }
+  for (int p = 0; p < MPB_NEPIPE; p++)
+    for (int o = 0; o < MPB_NEOP; o++) {
+      snprintf(subj, sizeof subj, "%s/%s", mpb_energy_pipe_name((mpb_energy_pipe)p),
+               mpb_energy_op_name((mpb_energy_op)o));
+      row(f, "energy_baseline", subj, "pj", r->base_pj[p][o]);
+    }
+  row(f, "energy", "rotation", "power_w", r->rot_power_w);
+  row(f, "design", "rope", "latency_cycles", r->latency);
+  row(f, "design", "rope", "area_proxy", r->area);
+  for (int v = 0; v < MPB_NATT; v++) {
+    const char *n = mpb_attn_variant_name((mpb_attn_variant)v);
+    row(f, "attention", n, "score_max_err", r->attn[v].score_max_err);
+    row(f, "attention", n, "score_rms_err", r->attn[v].score_rms_err);
+    row(f, "attention", n, "kl", r->attn[v].kl);
+  }
+  row(f, "ssm", "bridge", "max_err", r->ssm.max_err);
+  row(f, "ssm", "bridge", "rms_err", r->ssm.rms_err);
+  row(f, "ssm", "bridge", "final_err", r->ssm.final_err);
+  for (int k = 0; k < MPB_NKV; k++) {
+    const char *n = mpb_kv_format_name((mpb_kv_format)k);
+    row(f, "kv", n, "bytes_per_elem", r->kv_bytes[k]);
+    row(f, "kv", n, "sqnr_db", r->kv_sqnr_db[k]);
+    row(f, "kv", n, "score_kl", r->kv_attn[k].kl);
+  }
+  if (r->has_rtl)
+    for (int b = 0; b < MPB_NBLK; b++) {
+      if (r->rtl_toggles[b] < 0) continue;
+      row(f, "rtl_toggles", mpb_block_name((mpb_block)b), "rtl", r->rtl_toggles[b]);
+      row(f, "rtl_toggles", mpb_block_name((mpb_block)b), "model", r->model_toggles[b]);
+    }
+  return ferror(f) ? -1 : 0;
+}

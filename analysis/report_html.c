@@ -1,0 +1,237 @@
+/* report_html.c — writes a report as one self-contained HTML page with inline SVG plots
+ * (svg.c): the claims table, precision versus position, the ulp histogram, energy by
+ * block and against the baselines, model-level effects and the RTL toggle cross-check.
+ * A small inline script records load and script errors in <body data-*> attributes, so a
+ * headless browser's DOM dump shows whether the page loaded cleanly. */
+#include <math.h>
+#include <string.h>
+
+#include "report.h"
+#include "svg.h"
+
+static void esc(FILE *f, const char *s) { svg_write_text(f, s); }
+
+static void td_num(FILE *f, double v) {
+  if (isfinite(v)) fprintf(f, "<td>%.4g</td>", v);
+  else fputs("<td>-</td>", f);
+}
+
+static void write_head(FILE *f, const mpb_report *r) {
+  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        "<title>mpbsim report</title>\n<style>\n"
+        "body{font-family:sans-serif;margin:24px;max-width:1000px;color:#222}\n"
+        "table{border-collapse:collapse;margin:8px 0 16px}\n"
+        "td,th{border:1px solid #bbb;padding:3px 8px;font-size:13px;text-align:right}\n"
+        "th{background:#eef}td:first-child,th:first-child{text-align:left}\n"
+        ".claims td{text-align:left;vertical-align:top}\n"
+        ".ok{color:#060;font-weight:bold}.bad{color:#a00;font-weight:bold}\n"
+        "h2{border-bottom:2px solid #ccd;padding-bottom:2px}\n"
+        "</style>\n<script>\n"
+        "window.onerror=function(m){var b=document.body;if(b){b.setAttribute("
+        "'data-jserror',String(m));}return false;};\n"
+        "window.addEventListener('load',function(){document.body.setAttribute("
+        "'data-loaded','1');});\n</script>\n</head>\n<body>\n",
+        f);
+  fputs("<h1>mpbsim report</h1>\n<p>", f);
+  fprintf(f, "Configuration <b>");
+  esc(f, r->opts.config_name);
+  fprintf(f, "</b> (phi_mode %s, N=%d, W=%d, S=%d, FT=%d, CW=%d), geometry <b>",
+          r->opts.cfg.phi_mode == MPB_PHI_EXACT ? "exact" : "logadd", r->opts.cfg.horner_order,
+          r->opts.cfg.horner_width, r->opts.cfg.cs_table_bits, r->opts.cfg.freq_frac_bits,
+          r->opts.cfg.cs_bits);
+  esc(f, r->opts.geometry_name);
+  fprintf(f, "</b> (d=%d, base %g, %s pairing), positions 0..%u (%zu evaluated%s), energy table: ",
+          r->opts.geo.head_dim, r->opts.geo.base,
+          r->opts.geo.pairing == MPB_PAIR_HALF ? "half-split" : "interleaved", r->opts.pos_max,
+          r->npositions, r->opts.dense ? ", every position" : ", sampled per octave");
+  esc(f, r->energy_source);
+  fprintf(f, ". Model-level figures use a seeded synthetic workload (seed 0x%llx). "
+             "mpbsim %s.</p>\n", (unsigned long long)r->opts.seed, MPB_VERSION);
+}
+
+static void write_claims(FILE *f, const mpb_report *r) {
+  fputs("<h2>The seed's claims, measured</h2>\n<table class=\"claims\"><tr><th>claim</th>"
+        "<th>measured here</th><th>verdict</th></tr>\n", f);
+  for (int i = 0; i < MPB_NCLAIM; i++) {
+    const mpb_claim *c = &r->claims[i];
+    bool ok = !strncmp(c->verdict, "holds", 5);
+    fputs("<tr><td>", f);
+    esc(f, c->claim);
+    fputs("</td><td>", f);
+    esc(f, c->measured);
+    fprintf(f, "</td><td class=\"%s\">", ok ? "ok" : "bad");
+    esc(f, c->verdict);
+    fputs("</td></tr>\n", f);
+  }
+  fputs("</table>\n", f);
+}
+
+static void write_precision(FILE *f, const mpb_report *r) {
+  fputs("<h2>cos/sin precision against FP64</h2>\n<table><tr><th>variant</th><th>max |err|</th>"
+        "<th>bits</th><th>RMS</th><th>worst position</th><th>growth a</th><th>growth b</th>"
+        "<th>R&sup2;</th></tr>\n", f);
+  for (int v = 0; v < MPB_NRV; v++) {
+    fprintf(f, "<tr><td>%s</td>", mpb_report_variant_name(v));
+    td_num(f, r->max_err[v]);
+    td_num(f, -log2(r->max_err[v]));
+    td_num(f, r->rms_err[v]);
+    fprintf(f, "<td>%u</td>", r->worst_pos[v]);
+    td_num(f, r->fit_max[v].a);
+    td_num(f, r->fit_max[v].b);
+    td_num(f, r->fit_max[v].r2);
+    fputs("</tr>\n", f);
+  }
+  fprintf(f, "</table>\n<p>Growth law: max error per position octave fitted as err = a "
+             "&middot; m<sup>b</sup> (least squares on log2-log2). Goal: 1 ulp of the 16-bit "
+             "output, 2<sup>-15</sup> = %.3g. Analytic bound of this configuration: %.3g.</p>\n",
+          r->goal, r->bound);
+  svg_plot p;
+  memset(&p, 0, sizeof p);
+  p.title = "max |cos/sin error| per position octave";
+  p.xlabel = "position m (octave middle, log2)";
+  p.ylabel = "max |error| (log2)";
+  p.xlog = p.ylog = true;
+  p.width = 900, p.height = 400;
+  p.hline = r->goal;
+  p.hline_label = "goal 2^-15";
+  static double xs[MPB_NRV][MPB_OCTAVES], ys[MPB_NRV][MPB_OCTAVES];
+  for (int v = 0; v < MPB_NRV; v++) {
+    size_t n = 0;
+    for (int k = 1; k < MPB_OCTAVES; k++)
+      if (r->oct_max[v][k] > 0) xs[v][n] = mpb_octave_mid(k), ys[v][n] = r->oct_max[v][k], n++;
+    p.s[v].name = mpb_report_variant_name(v);
+    p.s[v].x = xs[v], p.s[v].y = ys[v], p.s[v].n = n;
+    p.s[v].dashed = v != MPB_RV_BRIDGE;
+  }
+  p.nseries = MPB_NRV;
+  svg_write_plot(f, &p);
+  double h[MPB_ULP_BINS], h2[MPB_ULP_BINS];
+  mpb_metrics_ulp_hist(r->cs[MPB_RV_BRIDGE], MPB_OP_COS, h);
+  mpb_metrics_ulp_hist(r->cs[MPB_RV_BRIDGE], MPB_OP_SIN, h2);
+  char lab[MPB_ULP_BINS][16];
+  const char *labs[MPB_ULP_BINS];
+  int nb = 0;
+  for (int i = 0; i < MPB_ULP_BINS; i++) h[i] += h2[i];
+  for (int i = 0; i < MPB_ULP_BINS; i++)
+    if (h[i] > 0) nb = i + 1;
+  if (nb < 4) nb = 4;
+  for (int i = 0; i < nb; i++) {
+    snprintf(lab[i], sizeof lab[i], "%.2g", i * MPB_ULP_MAX / MPB_ULP_BINS);
+    labs[i] = lab[i];
+  }
+  svg_write_bars(f, "bridge |cos/sin error| in ulps of the output (bin start)", "count", labs, h,
+                 (size_t)nb, 900, 280);
+}
+
+static void write_energy(FILE *f, const mpb_report *r) {
+  fputs("<h2>Energy</h2>\n", f);
+  const char *labels[] = {"bridge", "bridge (activity)", "fp32", "bf16", "fp16", "int8"};
+  double vals[6] = {r->e_rot.total_pj, r->e_rot.total_act_pj};
+  for (int p = 0; p < MPB_NEPIPE; p++) vals[2 + p] = r->base_pj[p][MPB_EOP_ROTATION];
+  svg_write_bars(f, "energy per rotation (one q/k pair: cos/sin + rotate), pJ", "pJ", labels, vals,
+                 6, 900, 300);
+  const char *rows[] = {"rotation", "rotation (activity)", "exp", "exp (activity)"};
+  const char *parts[MPB_NBLK];
+  double seg[4 * MPB_NBLK];
+  for (int k = 0; k < MPB_NBLK; k++) {
+    parts[k] = mpb_block_name((mpb_block)k);
+    seg[k] = r->e_rot.blk[k].total_pj;
+    seg[MPB_NBLK + k] = r->e_rot.blk[k].total_act_pj;
+    seg[2 * MPB_NBLK + k] = r->e_exp.blk[k].total_pj;
+    seg[3 * MPB_NBLK + k] = r->e_exp.blk[k].total_act_pj;
+  }
+  svg_write_stacked(f, "bridge energy per operation by block", "pJ", rows, 4, parts, MPB_NBLK, seg,
+                    900);
+  fputs("<table><tr><th>per operation, pJ</th><th>bridge</th><th>bridge (activity)</th>", f);
+  for (int p = 0; p < MPB_NEPIPE; p++) fprintf(f, "<th>%s</th>", mpb_energy_pipe_name(p));
+  fputs("<th>fp32 / bridge</th></tr>\n", f);
+  const mpb_energy_breakdown *eb[MPB_NEOP] = {&r->e_rot, &r->e_exp, &r->e_dot};
+  for (int o = 0; o < MPB_NEOP; o++) {
+    fprintf(f, "<tr><td>%s</td>", mpb_energy_op_name((mpb_energy_op)o));
+    td_num(f, eb[o]->total_pj);
+    td_num(f, eb[o]->total_act_pj);
+    for (int p = 0; p < MPB_NEPIPE; p++) td_num(f, r->base_pj[p][o]);
+    td_num(f, eb[o]->total_pj > 0 ? r->base_pj[MPB_EPIPE_FP32][o] / eb[o]->total_pj : NAN);
+    fputs("</tr>\n", f);
+  }
+  fputs("</table>\n<table><tr><th>block (rotation)</th><th>mul</th><th>add</th><th>table</th>"
+        "<th>registers</th><th>total</th><th>activity</th><th>total (activity)</th></tr>\n", f);
+  for (int k = 0; k < MPB_NBLK; k++) {
+    const mpb_energy_block *e = &r->e_rot.blk[k];
+    fprintf(f, "<tr><td>%s</td>", mpb_block_name((mpb_block)k));
+    td_num(f, e->mul_pj), td_num(f, e->add_pj), td_num(f, e->rom_pj), td_num(f, e->reg_pj);
+    td_num(f, e->total_pj), td_num(f, e->activity), td_num(f, e->total_act_pj);
+    fputs("</tr>\n", f);
+  }
+  fprintf(f, "</table>\n<p>Activity = toggle rate of this workload's operand buses relative "
+             "to uniformly random inputs (the 50%%-toggle assumption). One rotation per cycle "
+             "at %g MHz: %.4g W per rope unit. Rope latency %d cycles; area proxy %.0f "
+             "bit-equivalents. Baseline recipes and unit prices: docs/energy.md.</p>\n",
+          r->opts.cfg.clock_mhz, r->rot_power_w, r->latency, r->area);
+}
+
+static void write_model(FILE *f, const mpb_report *r) {
+  fprintf(f, "<h2>Model-level effects (synthetic workload)</h2>\n<p>One query at position %u "
+             "against %llu keys (4 sink tokens, the rest spread up to the query), "
+             "scores q&middot;k/&radic;d against FP64 RoPE on the unquantized vectors.</p>\n"
+             "<table><tr><th>q/k path</th><th>max |score err|</th><th>RMS score err</th>"
+             "<th>softmax KL (nats)</th></tr>\n",
+          r->attn_qpos, (unsigned long long)mpb_metrics_total(r->model, MPB_OP_SCORE)->n);
+  for (int v = 0; v < MPB_NATT; v++) {
+    fprintf(f, "<tr><td>%s</td>", mpb_attn_variant_name((mpb_attn_variant)v));
+    td_num(f, r->attn[v].score_max_err), td_num(f, r->attn[v].score_rms_err);
+    td_num(f, r->attn[v].kl);
+    fputs("</tr>\n", f);
+  }
+  const mpb_err_stats *ss = mpb_metrics_total(r->model, MPB_OP_SSM);
+  fprintf(f, "</table>\n<p>SSM scan (d_state 16, A = -(1..16), dt log-uniform in [1e-3, 0.1], "
+             "%llu tokens, exp(dt&middot;A) on the exp unit): max |y err| %.3g, RMS %.3g, at the "
+             "last token %.3g (max |y| %.3g).</p>\n",
+          (unsigned long long)ss->n, r->ssm.max_err, r->ssm.rms_err, r->ssm.final_err,
+          r->ssm.max_ref);
+  fprintf(f, "<table><tr><th>KV format (group %d)</th><th>bytes/elem</th><th>vs FP16</th>"
+             "<th>K SQNR dB</th><th>K rel. RMS</th><th>max |score err|</th><th>softmax KL"
+             "</th></tr>\n", r->kv_group);
+  for (int k = 0; k < MPB_NKV; k++) {
+    fprintf(f, "<tr><td>%s</td>", mpb_kv_format_name((mpb_kv_format)k));
+    td_num(f, r->kv_bytes[k]);
+    fprintf(f, "<td>%+.1f%%</td>", 100 * (r->kv_bytes[k] / r->kv_bytes[MPB_KV_FP16] - 1));
+    td_num(f, r->kv_sqnr_db[k]), td_num(f, r->kv_rel_rms[k]);
+    td_num(f, r->kv_attn[k].score_max_err), td_num(f, r->kv_attn[k].kl);
+    fputs("</tr>\n", f);
+  }
+  fputs("</table>\n", f);
+}
+
+static void write_rtl(FILE *f, const mpb_report *r) {
+  fputs("<h2>RTL activity cross-check</h2>\n", f);
+  if (!r->has_rtl) {
+    fputs("<p>No RTL toggle file given (mpbsim report --rtl-toggles FILE; format in "
+          "docs/report-schema.md).</p>\n", f);
+    return;
+  }
+  fputs("<p>", f);
+  esc(f, r->rtl_source);
+  fprintf(f, ", %llu operations.</p>\n<table><tr><th>block</th><th>RTL toggles</th>"
+             "<th>model toggles</th><th>RTL / model</th></tr>\n",
+          (unsigned long long)r->rtl_ops);
+  for (int b = 0; b < MPB_NBLK; b++) {
+    if (r->rtl_toggles[b] < 0) continue;
+    fprintf(f, "<tr><td>%s</td>", mpb_block_name((mpb_block)b));
+    td_num(f, r->rtl_toggles[b]), td_num(f, r->model_toggles[b]);
+    td_num(f, r->model_toggles[b] > 0 ? r->rtl_toggles[b] / r->model_toggles[b] : NAN);
+    fputs("</tr>\n", f);
+  }
+  fputs("</table>\n", f);
+}
+
+int mpb_report_write_html(const mpb_report *r, FILE *f) {
+  write_head(f, r);
+  write_claims(f, r);
+  write_precision(f, r);
+  write_energy(f, r);
+  write_model(f, r);
+  write_rtl(f, r);
+  fputs("</body></html>\n", f);
+  return ferror(f) ? -1 : 0;
+}
