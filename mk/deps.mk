@@ -4,7 +4,8 @@ DEPS_PKGS := g++ make pkg-config python3 python3-pip unzip \
   verilator iverilog libsystemc-dev \
   libgsl-dev libmpfr-dev libgmp-dev libgtest-dev \
   libzstd-dev zlib1g-dev libjansson-dev libconfig-dev \
-  slurm-wlm munge
+  slurm-wlm munge \
+  chromium libpng-dev
 
 .PHONY: deps
 deps:
