@@ -15,3 +15,15 @@ ALL_TARGETS += $(LIBANALYSIS)
 
 # The energy table is embedded (.incbin) into energy_default.o: rebuild it when it changes.
 $(B)/analysis/energy_default.o: configs/energy-45nm.cfg
+
+# The analysis tests decode the headless-browser screenshot of a report with libpng.
+$(B)/tests/analysis: LDLIBS += $(shell pkg-config --libs libpng 2>/dev/null || echo -lpng16)
+
+# `make run`: the report of the default design on the Llama 3 geometry, positions up to
+# 131072 (after the trace engineer's run-replay, which RUN_TARGETS lists earlier).
+.PHONY: run-report
+run-report: $(B)/mpbsim
+	@mkdir -p out/report
+	$(MPBSIM) report --preset default --geometry llama3 --positions 131072 --out out/report
+	@echo "run-report: open out/report/report.html (also report.csv, report.json)"
+RUN_TARGETS += run-report

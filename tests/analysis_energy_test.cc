@@ -1,0 +1,209 @@
+// analysis_energy_test.cc — the energy model: the embedded table equals the shipped file,
+// unit prices reproduce the Horowitz 2014 points, pricing of hand-made counts, activity,
+// tech scaling, baselines, area proxy, and error messages for bad tables.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "energy.h"
+#include "gtest_c.h"
+
+namespace {
+
+std::string read_file(const std::string &p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+struct Table {
+  mpb_energy_table *t = nullptr;
+  char err[512] = {0};
+  explicit Table(const char *path) { t = mpb_energy_load(path, err, sizeof err); }
+  ~Table() { mpb_energy_free(t); }
+};
+
+// Write text to a scratch file, load it, return the error text ("" on success).
+std::string load_error(const std::string &name, const std::string &text) {
+  std::string p = mpb_test_path(name);
+  std::ofstream(p) << text;
+  Table t(p.c_str());
+  return t.t ? "" : t.err;
+}
+
+std::string replace(std::string s, const std::string &from, const std::string &to) {
+  size_t i = s.find(from);
+  EXPECT_NE(i, std::string::npos) << from;
+  if (i != std::string::npos) s.replace(i, from.size(), to);
+  return s;
+}
+
+}  // namespace
+
+TEST(AnalysisEnergy, EmbeddedTableIsTheShippedFile) {
+  std::string file = read_file("configs/energy-45nm.cfg");
+  ASSERT_FALSE(file.empty());
+  EXPECT_EQ(std::string(mpb_energy_default_text()), file);
+  Table a(nullptr), b("configs/energy-45nm.cfg");
+  ASSERT_TRUE(a.t) << a.err;
+  ASSERT_TRUE(b.t) << b.err;
+  for (int p = 0; p < MPB_NEPIPE; p++)
+    for (int o = 0; o < MPB_NEOP; o++)
+      EXPECT_EQ(mpb_energy_baseline_pj(a.t, (mpb_energy_pipe)p, (mpb_energy_op)o),
+                mpb_energy_baseline_pj(b.t, (mpb_energy_pipe)p, (mpb_energy_op)o));
+  EXPECT_NE(std::string(mpb_energy_source(a.t)).find("Horowitz"), std::string::npos);
+}
+
+TEST(AnalysisEnergy, UnitPricesReproduceTheSourcePoints) {
+  Table t(nullptr);
+  ASSERT_TRUE(t.t) << t.err;
+  EXPECT_DOUBLE_EQ(mpb_energy_add_pj(t.t, 32), 0.1);
+  EXPECT_NEAR(mpb_energy_add_pj(t.t, 8), 0.03, 0.006);  // linear rule: 0.025
+  EXPECT_DOUBLE_EQ(mpb_energy_mul_pj(t.t, 8, 8), 0.2);
+  // 32x32 by the bit-product rule: 3.2 pJ against the source's 3.1 pJ
+  EXPECT_NEAR(mpb_energy_mul_pj(t.t, 32, 32), 3.1, 0.1 * 3.1);
+  EXPECT_DOUBLE_EQ(mpb_energy_rom_pj(t.t, 8192, 64), 10.0);
+  EXPECT_NEAR(mpb_energy_rom_pj(t.t, 32768, 64), 20.0, 1e-9);
+  EXPECT_NEAR(mpb_energy_rom_pj(t.t, 1048576, 64), 100.0, 1e-9);
+  // below 8 KB: sqrt(size) (the 8K-32K exponent, 0.5)
+  EXPECT_NEAR(mpb_energy_rom_pj(t.t, 2048, 64), 5.0, 1e-9);
+  EXPECT_NEAR(mpb_energy_rom_pj(t.t, 2048, 32), 2.5, 1e-9);
+  double prev = 0;
+  for (double s = 64; s <= 4 * 1048576.0; s *= 2) {
+    double e = mpb_energy_rom_pj(t.t, s, 64);
+    EXPECT_GT(e, prev) << s;
+    prev = e;
+  }
+  EXPECT_DOUBLE_EQ(mpb_energy_reg_pj(t.t, 1000), 8.0);
+}
+
+TEST(AnalysisEnergy, PricesHandMadeCounts) {
+  Table t(nullptr);
+  ASSERT_TRUE(t.t);
+  mpb_config cfg;
+  mpb_config_default(&cfg);
+  mpb_counts c;
+  mpb_counts_clear(&c);
+  c.blk[MPB_BLK_MAC8].mul_bitprod = 64 * 10;   // ten 8x8 multiplies = 2 pJ
+  c.blk[MPB_BLK_PACK16].add_bits = 32 * 5;     // five 32-bit adds = 0.5 pJ
+  c.blk[MPB_BLK_PIPE].reg_bits = 1000;         // 8 pJ
+  c.blk[MPB_BLK_LOGLUT].rom_bits = 64;         // one 64-bit read of the LOGLUT bank
+  c.ops = 10;
+  c.cycles = 1000;
+  mpb_energy_breakdown b;
+  ASSERT_EQ(mpb_energy_price(t.t, &cfg, &c, &b), 0);
+  EXPECT_NEAR(b.blk[MPB_BLK_MAC8].mul_pj, 2.0, 1e-12);
+  EXPECT_NEAR(b.blk[MPB_BLK_PACK16].add_pj, 0.5, 1e-12);
+  EXPECT_NEAR(b.blk[MPB_BLK_PIPE].reg_pj, 8.0, 1e-12);
+  // LOGLUT bank of the default: cs 2*64*24 + exp 16*24 + freq 128*40 bits
+  double bytes = (2 * 64 * 24 + 16 * 24 + 128 * 40) / 8.0;
+  double rom = 10.0 * std::sqrt(bytes / 8192.0);
+  EXPECT_NEAR(b.blk[MPB_BLK_LOGLUT].rom_pj, rom, 1e-9);
+  EXPECT_NEAR(b.total_pj, 2.0 + 0.5 + 8.0 + rom, 1e-9);
+  EXPECT_NEAR(b.per_op_pj, b.total_pj / 10, 1e-12);
+  EXPECT_DOUBLE_EQ(b.total_act_pj, b.total_pj);  // no reference: activity 1
+  EXPECT_NEAR(b.seconds, 1e-6, 1e-18);           // 1000 cycles at 1000 MHz
+  EXPECT_NEAR(b.power_w, b.total_pj * 1e-12 / 1e-6, 1e-15);
+  // activity: half the reference toggle rate halves mul+add+reg, not the table read
+  mpb_counts ref = c;
+  c.blk[MPB_BLK_MAC8].toggles = 100;
+  ref.blk[MPB_BLK_MAC8].toggles = 200;
+  ASSERT_EQ(mpb_energy_price_activity(t.t, &cfg, &c, &ref, &b), 0);
+  EXPECT_DOUBLE_EQ(b.blk[MPB_BLK_MAC8].activity, 0.5);
+  EXPECT_NEAR(b.blk[MPB_BLK_MAC8].total_act_pj, 1.0, 1e-12);
+  EXPECT_NEAR(b.total_act_pj, b.total_pj - 1.0, 1e-9);
+  EXPECT_NE(mpb_energy_price(nullptr, &cfg, &c, &b), 0);
+}
+
+TEST(AnalysisEnergy, TechScaleAndBaselines) {
+  std::string text = read_file("configs/energy-45nm.cfg");
+  std::string p = mpb_test_path("energy-half.cfg");
+  std::ofstream(p) << replace(text, "tech_scale = 1.0;", "tech_scale = 0.5;");
+  Table a(nullptr), h(p.c_str());
+  ASSERT_TRUE(a.t);
+  ASSERT_TRUE(h.t) << h.err;
+  for (int pp = 0; pp < MPB_NEPIPE; pp++)
+    for (int o = 0; o < MPB_NEOP; o++)
+      EXPECT_NEAR(mpb_energy_baseline_pj(h.t, (mpb_energy_pipe)pp, (mpb_energy_op)o),
+                  0.5 * mpb_energy_baseline_pj(a.t, (mpb_energy_pipe)pp, (mpb_energy_op)o), 1e-9);
+  // the FP32 rotation recipe, priced by hand: 19 mul, 16 add, a 32-bit read of 256 B
+  double rom = 10.0 * std::sqrt(256.0 / 8192.0) * 32 / 64;
+  EXPECT_NEAR(mpb_energy_baseline_pj(a.t, MPB_EPIPE_FP32, MPB_EOP_ROTATION),
+              19 * 3.7 + 16 * 0.9 + rom, 1e-9);
+  EXPECT_NEAR(mpb_energy_baseline_pj(a.t, MPB_EPIPE_FP32, MPB_EOP_MAC), 4.6, 1e-12);
+  EXPECT_NEAR(mpb_energy_baseline_pj(a.t, MPB_EPIPE_INT8, MPB_EOP_MAC), 0.3, 1e-12);
+  EXPECT_STREQ(mpb_energy_pipe_name(MPB_EPIPE_BF16), "bf16");
+  EXPECT_STREQ(mpb_energy_op_name(MPB_EOP_EXP), "exp");
+}
+
+TEST(AnalysisEnergy, BadTablesNameFileFieldAndRange) {
+  std::string text = read_file("configs/energy-45nm.cfg");
+  std::string e = load_error("e1.cfg", replace(text, "fp32_mul = 3.7;", "fp32_mul = -1.0;"));
+  EXPECT_NE(e.find("e1.cfg"), std::string::npos) << e;
+  EXPECT_NE(e.find("energy.ops.fp32_mul"), std::string::npos) << e;
+  EXPECT_NE(e.find("out of range"), std::string::npos) << e;
+  e = load_error("e2.cfg", replace(text, "    int8_mul = 0.2;\n", ""));
+  EXPECT_NE(e.find("energy.ops.int8_mul is missing"), std::string::npos) << e;
+  e = load_error("e3.cfg", replace(text, "mul_op = \"fp32_mul\"", "mul_op = \"fp64_mul\""));
+  EXPECT_NE(e.find("unknown operation 'fp64_mul'"), std::string::npos) << e;
+  e = load_error("e4.cfg", replace(text, "kb32 = 20.0;", "kb32 = 5.0;"));
+  EXPECT_NE(e.find("must increase"), std::string::npos) << e;
+  e = load_error("e5.cfg", replace(text, "reg_bit = 0.008;", "reg_bit = \"x\";"));
+  EXPECT_NE(e.find("energy.reg_bit is not a number"), std::string::npos) << e;
+  e = load_error("e6.cfg", "energy = { source = ");
+  EXPECT_NE(e.find("e6.cfg:1"), std::string::npos) << e;
+  Table missing("no/such/energy.cfg");
+  EXPECT_EQ(missing.t, nullptr);
+  EXPECT_NE(std::string(missing.err).find("no/such/energy.cfg: cannot read"), std::string::npos)
+      << missing.err;
+}
+
+TEST(AnalysisEnergy, ActivityOfRandomAndConstantData) {
+  mpb_config cfg;
+  mpb_config_default(&cfg);
+  mpb_geometry g = {128, 500000, MPB_PAIR_HALF};
+  char err[256];
+  mpb_model *m = mpb_model_new(&cfg, &g, err, sizeof err);
+  ASSERT_TRUE(m) << err;
+  Table t(nullptr);
+  mpb_counts ref, other, same;
+  mpb_energy_reference(m, MPB_UNIT_ROPE, 4000, 1, &ref);
+  mpb_energy_reference(m, MPB_UNIT_ROPE, 4000, 2, &other);
+  mpb_counts_clear(&same);
+  mpb_rope_req rq = {1000, 5, 17, -3};
+  mpb_rope_resp rs;
+  for (int i = 0; i < 4000; i++) mpb_rope_eval(m, &rq, &rs, &same);
+  mpb_energy_breakdown b;
+  ASSERT_EQ(mpb_energy_price_activity(t.t, &cfg, &other, &ref, &b), 0);
+  for (int k : {MPB_BLK_MAC8, MPB_BLK_HORNER, MPB_BLK_ROTATE})
+    EXPECT_NEAR(b.blk[k].activity, 1.0, 0.05) << mpb_block_name((mpb_block)k);
+  ASSERT_EQ(mpb_energy_price_activity(t.t, &cfg, &same, &ref, &b), 0);
+  // repeating one operation: only the first one toggles the buses
+  for (int k : {MPB_BLK_MAC8, MPB_BLK_HORNER, MPB_BLK_ROTATE})
+    EXPECT_LT(b.blk[k].activity, 0.01) << mpb_block_name((mpb_block)k);
+  EXPECT_LT(b.total_act_pj, b.total_pj);
+  mpb_model_free(m);
+}
+
+TEST(AnalysisEnergy, AreaProxy) {
+  mpb_config cfg;
+  mpb_config_default(&cfg);
+  mpb_geometry g = {128, 500000, MPB_PAIR_HALF};
+  double a = mpb_area_proxy(&cfg, &g);
+  // table bits alone: freq 128x40 + cs 2x64x24 + exp 16x24 + k_cs, k_exp 3x24 each
+  // (log tables are stored in every mode by the model)
+  double tables = 128 * 40 + 2 * 64 * 24 + 16 * 24 + 2 * 3 * 24;
+  EXPECT_GT(a, tables);
+  mpb_config w = cfg;
+  w.horner_width = 32;
+  EXPECT_GT(mpb_area_proxy(&w, &g), a);
+  mpb_config s = cfg;
+  s.cs_table_bits = 8;
+  EXPECT_NEAR(mpb_area_proxy(&s, &g) - a, (256 - 64) * 2 * 24.0, 64);  // + a few register bits
+  mpb_config bad = cfg;
+  bad.horner_width = 99;
+  EXPECT_LT(mpb_area_proxy(&bad, &g), 0);
+}
