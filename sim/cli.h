@@ -49,5 +49,8 @@ int cmd_report(int argc, char **argv);
 int cmd_lm(int argc, char **argv);
 int cmd_exp(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

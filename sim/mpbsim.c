@@ -18,6 +18,9 @@ static const command commands[] = {
     {"exp", cmd_exp, "relative error of the exp unit against FP64, FP32, BF16 and FP16"},
     {"lm", cmd_lm, "FP32 Llama forward pass on a GGUF model: perplexity, generation"},
     {"sweep", cmd_sweep, "what-if sweeps: parallel, resumable, Slurm; Pareto and HTML report"},
+    {"gen", cmd_gen, "generate a workload trace (Mamba, Bit-Axon, Llama, RoPE-only)"},
+    {"trace", cmd_trace, "trace info, validate, cat; import .npy/safetensors tensors"},
+    {"replay", cmd_replay, "replay a trace through the model: error statistics and counts"},
     {"tables", cmd_tables, "export the LOGLUT tables as $readmemh files for the RTL"},
     {"report", cmd_report, "precision/energy report: HTML (inline SVG), CSV, JSON"},
 };
