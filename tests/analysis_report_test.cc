@@ -1,0 +1,246 @@
+// analysis_report_test.cc — the report: values of a small report against independent
+// computations, the JSON schema fields, the RTL toggle cross-check on hand-written files,
+// `mpbsim report` exit codes and atomic outputs, and the HTML in headless Chromium (no
+// script errors, a non-blank screenshot decoded with libpng; both checks shown to fail on
+// a broken and a blank page).
+#include <gtest/gtest.h>
+#include <jansson.h>
+#include <png.h>
+
+#include <climits>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "gtest_c.h"
+#include "report.h"
+
+namespace {
+
+mpb_report_opts small_opts() {
+  mpb_report_opts o;
+  mpb_report_opts_default(&o);
+  o.pos_max = 8192;
+  o.per_octave = 64;
+  o.attn_keys = 32;
+  o.ssm_tokens = 256;
+  return o;
+}
+
+std::string abs_path(const std::string &p) {
+  char buf[PATH_MAX];
+  return realpath(p.c_str(), buf) ? std::string(buf) : p;
+}
+
+std::string read_file(const std::string &p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+bool file_exists(const std::string &p) { return std::ifstream(p).good(); }
+
+bool have_chromium() { return std::system("command -v chromium >/dev/null 2>&1") == 0; }
+
+std::string chromium(const std::string &args, const std::string &page, const std::string &tag) {
+  std::string prof = mpb_test_path("chromium-" + tag);
+  std::string out;
+  mpb_test_run("timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "
+               "--user-data-dir='" + prof + "' " + args + " 'file://" + abs_path(page) + "'",
+               &out);
+  return out;
+}
+
+// Grey-level standard deviation and non-white fraction of a PNG.
+bool png_stats(const std::string &path, double *sd, double *ink) {
+  png_image img;
+  memset(&img, 0, sizeof img);
+  img.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&img, path.c_str())) return false;
+  img.format = PNG_FORMAT_GRAY;
+  std::vector<png_byte> buf(PNG_IMAGE_SIZE(img));
+  if (!png_image_finish_read(&img, nullptr, buf.data(), 0, nullptr)) return false;
+  double s = 0, s2 = 0, nw = 0;
+  for (png_byte b : buf) s += b, s2 += (double)b * b, nw += b < 240;
+  double n = (double)buf.size();
+  *sd = std::sqrt(std::max(0.0, s2 / n - (s / n) * (s / n)));
+  *ink = nw / n;
+  return img.width > 0;
+}
+
+}  // namespace
+
+TEST(AnalysisReport, ValuesAgainstIndependentComputation) {
+  mpb_report_opts o = small_opts();
+  mpb_report r;
+  char err[512];
+  ASSERT_EQ(mpb_report_build(&o, &r, err, sizeof err), 0) << err;
+  // independent max |cos/sin error| of the bridge and FP32 at a few positions
+  char e2[256];
+  mpb_model *m = mpb_model_new(&o.cfg, &o.geo, e2, sizeof e2);
+  ASSERT_TRUE(m) << e2;
+  double mb = 0;
+  for (uint32_t pos : {0u, 1u, 777u, 4095u, 8192u})
+    for (int j = 0; j < o.geo.head_dim / 2; j++) {
+      double c, s, c0, s0;
+      mpb_rope_cossin(m, pos, (uint32_t)j, &c, &s);
+      mpb_baseline_cossin(MPB_BASE_FP64, &o.geo, pos, j, &c0, &s0);
+      mb = std::max({mb, std::fabs(c - c0), std::fabs(s - s0)});
+    }
+  mpb_model_free(m);
+  EXPECT_GE(r.max_err[MPB_RV_BRIDGE], mb);
+  EXPECT_LE(r.max_err[MPB_RV_BRIDGE], r.goal);          // the default meets 2^-15
+  EXPECT_LE(r.max_err[MPB_RV_BRIDGE], r.bound);         // and its analytic bound
+  EXPECT_GT(r.max_err[MPB_RV_FP32], r.max_err[MPB_RV_BRIDGE]);
+  EXPECT_NEAR(r.max_err[MPB_RV_INT8], 1.0 / 128, 1e-9);  // Q1.7: cos = 1 saturates to 1 - 2^-7
+  // FP32 error grows ~linearly with position; the bridge's does not grow
+  EXPECT_NEAR(r.fit_max[MPB_RV_FP32].b, 1.0, 0.2);
+  EXPECT_GT(r.fit_max[MPB_RV_FP32].r2, 0.9);
+  EXPECT_LT(std::fabs(r.fit_max[MPB_RV_BRIDGE].b), 0.05);
+  // 2048 dense positions + 2 octaves (2048..8191) x 64 + the octave of 8192 (one position)
+  EXPECT_EQ(r.npositions, 2048u + 2 * 64 + 1);
+  // energy per rotation is the sum of its blocks; activity figure beside it
+  double sum = 0;
+  for (int k = 0; k < MPB_NBLK; k++) sum += r.e_rot.blk[k].total_pj;
+  EXPECT_NEAR(r.e_rot.total_pj, sum, 1e-9);
+  EXPECT_GT(r.e_rot.total_pj, 10);
+  EXPECT_LT(r.e_rot.total_pj, r.base_pj[MPB_EPIPE_FP32][MPB_EOP_ROTATION]);
+  EXPECT_NEAR(r.rot_power_w, r.e_rot.total_pj * 1e-12 * o.cfg.clock_mhz * 1e6, 1e-12);
+  EXPECT_FALSE(r.has_rtl);
+  for (int i = 0; i < MPB_NCLAIM; i++) {
+    EXPECT_TRUE(r.claims[i].claim);
+    EXPECT_GT(strlen(r.claims[i].measured), 20u);
+  }
+  EXPECT_EQ(std::string(r.claims[0].verdict).rfind("holds", 0), 0u);
+  // JSON: schema and numbers agree with the struct
+  std::string jp = mpb_test_path("report-small.json");
+  FILE *f = fopen(jp.c_str(), "w");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(mpb_report_write_json(&r, f), 0);
+  fclose(f);
+  json_error_t je;
+  json_t *root = json_load_file(jp.c_str(), 0, &je);
+  ASSERT_TRUE(root) << je.text;
+  EXPECT_STREQ(json_string_value(json_object_get(root, "schema")), MPB_REPORT_SCHEMA);
+  json_t *rot = json_object_get(json_object_get(root, "energy"), "per_rotation");
+  EXPECT_NEAR(json_real_value(json_object_get(rot, "total_pj")), r.e_rot.total_pj,
+              1e-6 * r.e_rot.total_pj);
+  json_t *br = json_object_get(json_object_get(json_object_get(root, "precision"), "variants"),
+                               "bridge");
+  EXPECT_NEAR(json_real_value(json_object_get(br, "max_err")), r.max_err[0], 1e-12);
+  EXPECT_EQ(json_array_size(json_object_get(br, "ulp_hist")), (size_t)MPB_ULP_BINS);
+  EXPECT_EQ(json_array_size(json_object_get(root, "claims")), (size_t)MPB_NCLAIM);
+  EXPECT_TRUE(json_is_null(json_object_get(root, "rtl_toggles")));
+  json_decref(root);
+  mpb_report_free(&r);
+}
+
+TEST(AnalysisReport, RtlToggleCrossCheck) {
+  mpb_report_opts o = small_opts();
+  char err[512];
+  mpb_model *m = mpb_model_new(&o.cfg, &o.geo, err, sizeof err);
+  ASSERT_TRUE(m);
+  mpb_counts c;
+  mpb_energy_reference(m, MPB_UNIT_ROPE, 500, 42, &c);
+  mpb_model_free(m);
+  // hand-written RTL file: horner equal to the model, mac8 twice the model
+  std::string p = mpb_test_path("rtl-toggles.json");
+  std::ofstream(p) << "{\"source\": \"hand-written\", \"unit\": \"rope\", \"stimulus\": "
+                      "{\"seed\": 42, \"n\": 500}, \"blocks\": {\"horner\": "
+                   << c.blk[MPB_BLK_HORNER].toggles
+                   << ", \"mac8\": " << 2 * c.blk[MPB_BLK_MAC8].toggles << "}}";
+  o.rtl_toggles_path = p.c_str();
+  mpb_report r;
+  ASSERT_EQ(mpb_report_build(&o, &r, err, sizeof err), 0) << err;
+  ASSERT_TRUE(r.has_rtl);
+  EXPECT_EQ(r.rtl_ops, 500u);
+  EXPECT_DOUBLE_EQ(r.rtl_toggles[MPB_BLK_HORNER], r.model_toggles[MPB_BLK_HORNER]);
+  EXPECT_DOUBLE_EQ(r.rtl_toggles[MPB_BLK_MAC8], 2 * r.model_toggles[MPB_BLK_MAC8]);
+  EXPECT_LT(r.rtl_toggles[MPB_BLK_ROTATE], 0);  // not in the file
+  mpb_report_free(&r);
+  // bad files: message names the file and the field
+  const char *bad[][2] = {
+      {"{\"unit\": \"fft\", \"stimulus\": {\"seed\": 1, \"n\": 5}, \"blocks\": {}}", "\"unit\""},
+      {"{\"unit\": \"rope\", \"stimulus\": {\"seed\": 1}, \"blocks\": {}}", "\"stimulus\""},
+      {"{\"unit\": \"rope\", \"stimulus\": {\"seed\": 1, \"n\": 5}, \"blocks\": {\"alu\": 3}}",
+       "blocks.alu"},
+      {"{\"unit\": \"rope\", \"stimulus\": {\"seed\": 1, \"n\": 5}, \"blocks\": {\"mac8\": -3}}",
+       "blocks.mac8"},
+      {"{\"unit\": ", "rtl-bad"},
+  };
+  for (auto &b : bad) {
+    std::string bp = mpb_test_path("rtl-bad.json");
+    std::ofstream(bp) << b[0];
+    mpb_rtl_toggles t;
+    ASSERT_NE(mpb_rtl_toggles_load(bp.c_str(), &t, err, sizeof err), 0) << b[0];
+    EXPECT_NE(std::string(err).find(b[1]), std::string::npos) << err;
+    EXPECT_NE(std::string(err).find("rtl-bad.json"), std::string::npos) << err;
+  }
+}
+
+TEST(AnalysisReport, CliExitCodesAndAtomicOutputs) {
+  std::string bin = mpb_test_bin("mpbsim"), out;
+  std::string dir = mpb_test_path("report-cli");
+  std::system(("rm -rf '" + dir + "'").c_str());
+  std::string fast = " --positions 4096 --per-octave 32 --keys 16 --tokens 64";
+  EXPECT_EQ(mpb_test_run(bin + " report --help", &out), 0);
+  EXPECT_NE(out.find("--rtl-toggles"), std::string::npos);
+  EXPECT_EQ(mpb_test_run(bin + " report" + fast, &out), 2);  // --out missing
+  EXPECT_EQ(mpb_test_run(bin + " report --positions 0 --out " + dir, &out), 2);
+  EXPECT_NE(out.find("--positions"), std::string::npos) << out;
+  // bad energy table: exit 3, message names the field, no files left behind
+  std::string bad = mpb_test_path("energy-bad.cfg");
+  std::ofstream(bad) << "energy = { source = \"x\"; tech_scale = 0.0; };\n";
+  EXPECT_EQ(mpb_test_run(bin + " report" + fast + " --energy " + bad + " --out " + dir, &out), 3);
+  EXPECT_NE(out.find("energy.tech_scale"), std::string::npos) << out;
+  EXPECT_FALSE(file_exists(dir + "/report.html"));
+  EXPECT_FALSE(file_exists(dir + "/report.json"));
+  // positions beyond the configuration's pos_bits
+  EXPECT_EQ(mpb_test_run(bin + " report --set pos_bits=12 --positions 8192 --out " + dir, &out),
+            3);
+  EXPECT_NE(out.find("pos_bits"), std::string::npos) << out;
+  EXPECT_EQ(mpb_test_run(bin + " report" + fast + " --out " + dir, &out), 0) << out;
+  for (const char *f : {"report.html", "report.csv", "report.json"})
+    EXPECT_TRUE(file_exists(dir + "/" + f)) << f;
+  std::string csv = read_file(dir + "/report.csv");
+  EXPECT_EQ(csv.rfind("section,subject,metric,value\n", 0), 0u);
+  EXPECT_NE(csv.find("energy_baseline,fp32/rotation,pj,"), std::string::npos);
+  std::string html = read_file(dir + "/report.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // no external refs
+  EXPECT_EQ(html.find("src="), std::string::npos);
+}
+
+TEST(AnalysisReport, HtmlInHeadlessBrowser) {
+  if (!have_chromium()) GTEST_SKIP() << "chromium not installed (make deps)";
+  std::string dir = mpb_test_path("report-browser");
+  std::string out;
+  ASSERT_EQ(mpb_test_run(mpb_test_bin("mpbsim") + " report --positions 8192 --per-octave 64 "
+                         "--keys 32 --tokens 256 --out " + dir, &out), 0) << out;
+  std::string page = dir + "/report.html";
+  std::string dom = chromium("--dump-dom", page, "dom");
+  EXPECT_NE(dom.find("data-loaded=\"1\""), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_EQ(dom.find("data-jserror=\""), std::string::npos) << dom.substr(0, 2000);
+  std::string png = abs_path(dir) + "/report.png";
+  chromium("--screenshot='" + png + "' --window-size=1000,2400", page, "shot");
+  double sd = 0, ink = 0;
+  ASSERT_TRUE(png_stats(png, &sd, &ink)) << "no screenshot " << png;
+  std::printf("report screenshot: grey sd %.1f, non-white %.1f%%\n", sd, 100 * ink);
+  EXPECT_GT(sd, 20);
+  EXPECT_GT(ink, 0.03);
+  // negative controls: the same checks reject a page with a script error and a blank page
+  std::string broken = mpb_test_path("broken.html"), blank = mpb_test_path("blank.html");
+  std::string head = read_file(page).substr(0, read_file(page).find("</head>"));
+  std::ofstream(broken) << head << "</head><body><script>undefinedFunction();</script></body>"
+                                   "</html>";
+  std::ofstream(blank) << "<!DOCTYPE html><html><body></body></html>";
+  dom = chromium("--dump-dom", broken, "broken");
+  EXPECT_NE(dom.find("data-jserror=\""), std::string::npos) << dom.substr(0, 2000);
+  std::string bpng = abs_path(mpb_test_path(".")) + "/blank.png";
+  chromium("--screenshot='" + bpng + "' --window-size=800,600", blank, "blank");
+  ASSERT_TRUE(png_stats(bpng, &sd, &ink));
+  EXPECT_LT(sd, 1);
+  EXPECT_LT(ink, 0.001);
+}
