@@ -5,7 +5,8 @@ DEPS_PKGS := g++ make pkg-config python3 python3-pip unzip \
   libgsl-dev libmpfr-dev libgmp-dev libgtest-dev \
   libzstd-dev zlib1g-dev libjansson-dev libconfig-dev \
   slurm-wlm munge \
-  chromium libpng-dev
+  chromium libpng-dev \
+  clang libclang-rt-14-dev
 
 .PHONY: deps
 deps:

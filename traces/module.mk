@@ -12,4 +12,95 @@ $(LIBTRACES): $(TRACES_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 ALL_TARGETS += $(LIBTRACES)
+
+# ---- workloads, replay, benchmarks and fuzzing of the trace area (traces/trace.h) -----
+# The bundled default workloads, generated at build time (docs/workloads.md):
+#  default.trace  RoPE-only Q/K, Llama 3 8B geometry, 12 windows of 64 tokens reaching
+#                 position 131071 (every octave), 1 layer (40 heads)
+#  smollm2.trace  Llama forward pass, SmolLM2-135M geometry, synthetic weights, 2 windows
+#                 of 64 tokens reaching position 8191 (ROPE, softmax EXP, GEMM records)
+WORKLOADS := $(B)/workloads
+DEFAULT_TRACE := $(WORKLOADS)/default.trace
+SMOLLM2_TRACE := $(WORKLOADS)/smollm2.trace
+$(DEFAULT_TRACE): $(B)/mpbsim
+	@mkdir -p $(dir $@)
+	$(B)/mpbsim gen --preset rope-llama3 --tokens 64 --windows 12 --max-pos 131071 --seed 1 --out $@
+$(SMOLLM2_TRACE): $(B)/mpbsim
+	@mkdir -p $(dir $@)
+	$(B)/mpbsim gen --preset smollm2-135m --tokens 64 --windows 2 --max-pos 8191 --seed 1 --out $@
+ALL_TARGETS += $(DEFAULT_TRACE) $(SMOLLM2_TRACE)
+
+# `make run`: replay the bundled workloads with the default configuration.
+.PHONY: run-replay
+run-replay: $(DEFAULT_TRACE) $(SMOLLM2_TRACE)
+	@mkdir -p out
+	$(B)/mpbsim replay --trace $(DEFAULT_TRACE) --config configs/default.cfg \
+	  --json out/replay-default.json --csv out/replay-default.csv
+	$(B)/mpbsim replay --trace $(SMOLLM2_TRACE) --config configs/default.cfg \
+	  --json out/replay-smollm2.json --csv out/replay-smollm2.csv
+RUN_TARGETS += run-replay
+
+# `make bench`: replay throughput and peak RSS on a 2048-token SmolLM2-geometry trace
+# (30 layers x 12 heads x 2048 tokens x 32 pairs = 23.6 M rotations).
+BENCH_TRACE := $(WORKLOADS)/bench-smollm2-2048.trace
+$(BENCH_TRACE): $(B)/mpbsim
+	@mkdir -p $(dir $@)
+	$(B)/mpbsim gen --preset rope-smollm2 --tokens 2048 --layers 30 --seed 7 --out $@
+$(B)/bench/bench_replay: bench/bench_replay.c $(LIBTRACES) $(LIBMPB) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBTRACES) $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
+.PHONY: bench-replay
+bench-replay: $(B)/bench/bench_replay $(BENCH_TRACE)
+	$(B)/bench/bench_replay $(BENCH_TRACE) configs/default.cfg
+BENCH_TARGETS += bench-replay
+
+# libFuzzer targets (clang): one per parser. `make fuzz` runs each for FUZZ_SECONDS;
+# `make test` (plain build only) runs every FUZZ_TARGETS entry for FUZZ_SMOKE_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_CFLAGS := -std=c11 -O1 -g -D_DEFAULT_SOURCE -Itraces -Icmodel \
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_trace_SRCS := traces/trace_io.c traces/trace_util.c
+FUZZ_trace_LIBS := -lzstd -lz -lm
+FUZZ_npy_SRCS := traces/tensor_file.c
+FUZZ_npy_LIBS := -ljansson -lm
+FUZZ_safetensors_SRCS := traces/tensor_file.c
+FUZZ_safetensors_LIBS := -ljansson -lm
+define trace_fuzzer
+$$(B)/fuzz/fuzz_$(1): traces/fuzz_$(1).c $$(FUZZ_$(1)_SRCS) $$(wildcard traces/*.h) | deps
+	@mkdir -p $$(dir $$@)
+	clang $$(FUZZ_CFLAGS) -o $$@ traces/fuzz_$(1).c $$(FUZZ_$(1)_SRCS) $$(FUZZ_$(1)_LIBS)
+.PHONY: fuzz-$(1)
+fuzz-$(1): $$(B)/fuzz/fuzz_$(1) $$(B)/fuzz/corpus-$(1)/.seeded
+	$$(B)/fuzz/fuzz_$(1) -max_total_time=$$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=1024 \
+	  -print_final_stats=0 $$(B)/fuzz/corpus-$(1)
+FUZZ_TARGETS += fuzz-$(1)
+endef
+$(foreach f,trace npy safetensors,$(eval $(call trace_fuzzer,$(f))))
+
+# Seed corpora: a valid small file of each format.
+$(B)/fuzz/corpus-trace/.seeded: $(B)/mpbsim
+	@mkdir -p $(dir $@)
+	$(B)/mpbsim gen --preset rope-smollm2 --tokens 2 --out $(dir $@)seed-rope.trace > /dev/null
+	@touch $@
+$(B)/fuzz/corpus-npy/.seeded: traces/fuzz_seeds/seed.npy
+	@mkdir -p $(dir $@)
+	cp $< $(dir $@)
+	@touch $@
+$(B)/fuzz/corpus-safetensors/.seeded: traces/fuzz_seeds/seed.safetensors
+	@mkdir -p $(dir $@)
+	cp $< $(dir $@)
+	@touch $@
+
+# Short fuzzing of every parser as part of `make test` (plain build; the fuzzers carry
+# their own sanitizers, so the SAN=1 pass skips them).
+.PHONY: fuzz-smoke
+fuzz-smoke:
+ifeq ($(SAN),0)
+	@for t in $(FUZZ_TARGETS); do \
+	  $(MAKE) --no-print-directory $$t FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) > $(B)/fuzz-$$t.log 2>&1 \
+	    || { echo "$$t FAILED:"; tail -40 $(B)/fuzz-$$t.log; exit 1; }; \
+	  echo "$$t: $(FUZZ_SMOKE_SECONDS) s, no crash"; done
+endif
+TEST_DEPS += fuzz-smoke
 -include traces/models.mk
