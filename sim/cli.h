@@ -46,6 +46,7 @@ int cmd_rope(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_tables(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_energy(int argc, char **argv);
 int cmd_lm(int argc, char **argv);
 int cmd_exp(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);

@@ -23,6 +23,7 @@ static const command commands[] = {
     {"replay", cmd_replay, "replay a trace through the model: error statistics and counts"},
     {"tables", cmd_tables, "export the LOGLUT tables as $readmemh files for the RTL"},
     {"report", cmd_report, "precision/energy report: HTML (inline SVG), CSV, JSON"},
+    {"energy", cmd_energy, "energy model: unit prices, baselines, per-block counts and energy"},
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,117 @@
+/* cmd_energy.c — `mpbsim energy`: print the energy table's unit prices, the baseline
+ * recipes, and the action counts and energy per operation of each unit of a design (on
+ * seeded random inputs); --dump prints the built-in table file. Figures of docs/energy.md. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_model.h"
+#include "energy.h"
+
+static void help(void) {
+  printf("usage: mpbsim energy [options]\n\n"
+         "Print the per-action energy model (docs/energy.md): unit prices derived from the\n"
+         "table, the FP32/BF16/FP16/INT8 baseline recipes, and for the rope, exp and dot\n"
+         "units of the design the action counts and energy per operation by block, on\n"
+         "seeded uniformly random inputs (the activity reference).\n\n"
+         "options:\n" CLI_MODEL_HELP
+         "  --energy FILE      energy table (default: built-in configs/energy-45nm.cfg)\n"
+         "  --dump             print the built-in table (the embedded shipped file) and exit\n"
+         "  -n, --ops N        operations per unit (default 4096)\n"
+         "  -h, --help         this help\n\n"
+         "exit codes: 0 ok, 2 usage, 3 bad configuration or energy table\n");
+}
+
+static void print_unit(const mpb_energy_table *t, const mpb_model *m, mpb_unit u,
+                       const char *name, size_t n, double per) {
+  mpb_counts c;
+  mpb_energy_reference(m, u, n, 1, &c);
+  mpb_energy_breakdown b;
+  mpb_energy_price(t, mpb_model_config(m), &c, &b);
+  double ops = (double)c.ops * per;
+  printf("\n%s unit, per %s (%zu random operations):\n", name,
+         u == MPB_UNIT_DOT ? "MAC product" : "operation", n);
+  printf("  %-8s %9s %9s %9s %9s %9s %9s %9s %9s\n", "block", "mul", "bitprod", "add_bits",
+         "rom_bits", "reg_bits", "toggles", "pJ", "share");
+  for (int k = 0; k < MPB_NBLK; k++) {
+    const mpb_block_counts *x = &c.blk[k];
+    printf("  %-8s %9.2f %9.1f %9.1f %9.1f %9.1f %9.1f %9.3f %8.1f%%\n",
+           mpb_block_name((mpb_block)k), x->mul_ops / ops, x->mul_bitprod / ops,
+           x->add_bits / ops, x->rom_bits / ops, x->reg_bits / ops, x->toggles / ops,
+           b.blk[k].total_pj / ops, b.total_pj > 0 ? 100 * b.blk[k].total_pj / b.total_pj : 0);
+  }
+  printf("  total %.3f pJ\n", b.total_pj / ops);
+}
+
+int cmd_energy(int argc, char **argv) {
+  static const struct option opts[] = {CLI_MODEL_LONGOPTS,
+                                       {"energy", required_argument, 0, 'e'},
+                                       {"dump", no_argument, 0, 'D'},
+                                       {"ops", required_argument, 0, 'n'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  cli_model_opts mo;
+  cli_model_init(&mo);
+  const char *path = NULL;
+  long n = 4096;
+  int c, rc;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
+    if (c >= 1000 && c < 1100) {
+      if ((rc = cli_model_option(&mo, "energy", c, optarg))) return rc;
+    } else if (c == 'e') {
+      path = optarg;
+    } else if (c == 'D') {
+      fputs(mpb_energy_default_text(), stdout);
+      return MPB_EXIT_OK;
+    } else if (c == 'n') {
+      if (cli_parse_long("energy", "ops", optarg, 1, 10000000, &n)) return MPB_EXIT_USAGE;
+    } else if (c == 'h') {
+      help();
+      return MPB_EXIT_OK;
+    } else {
+      return MPB_EXIT_USAGE;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "mpbsim energy: unexpected argument '%s'\n", argv[optind]);
+    return MPB_EXIT_USAGE;
+  }
+  if ((rc = cli_model_finish(&mo, "energy", false))) return rc;
+  char err[512];
+  mpb_energy_table *t = mpb_energy_load(path, err, sizeof err);
+  if (!t) {
+    fprintf(stderr, "mpbsim energy: %s\n", err);
+    return MPB_EXIT_INPUT;
+  }
+  mpb_model *m = cli_model_build(&mo, 0, "energy");
+  if (!m) {
+    mpb_energy_free(t);
+    return MPB_EXIT_INPUT;
+  }
+  printf("energy table: %s\n", mpb_energy_source(t));
+  printf("unit prices (pJ): add 8/16/32 bits %.4f %.4f %.4f; mul 8x8 %.3f, 16x16 %.3f, "
+         "24x24 %.3f, 32x32 %.3f;\n  register bit %.4f; 64-bit read of 256 B / 1 KB / 8 KB / "
+         "32 KB / 1 MB: %.2f %.2f %.2f %.2f %.2f\n",
+         mpb_energy_add_pj(t, 8), mpb_energy_add_pj(t, 16), mpb_energy_add_pj(t, 32),
+         mpb_energy_mul_pj(t, 8, 8), mpb_energy_mul_pj(t, 16, 16), mpb_energy_mul_pj(t, 24, 24),
+         mpb_energy_mul_pj(t, 32, 32), mpb_energy_reg_pj(t, 1), mpb_energy_rom_pj(t, 256, 64),
+         mpb_energy_rom_pj(t, 1024, 64), mpb_energy_rom_pj(t, 8192, 64),
+         mpb_energy_rom_pj(t, 32768, 64), mpb_energy_rom_pj(t, 1048576, 64));
+  printf("baselines (pJ per op):   rotation      exp      mac\n");
+  for (int p = 0; p < MPB_NEPIPE; p++)
+    printf("  %-6s %17.2f %8.2f %8.2f\n", mpb_energy_pipe_name((mpb_energy_pipe)p),
+           mpb_energy_baseline_pj(t, (mpb_energy_pipe)p, MPB_EOP_ROTATION),
+           mpb_energy_baseline_pj(t, (mpb_energy_pipe)p, MPB_EOP_EXP),
+           mpb_energy_baseline_pj(t, (mpb_energy_pipe)p, MPB_EOP_MAC));
+  printf("design %s: area proxy %.0f bit-equivalents\n", mo.design[0].label,
+         mpb_area_proxy(&mo.design[0].cfg, &mo.geo));
+  print_unit(t, m, MPB_UNIT_ROPE, "rope", (size_t)n, 1);
+  print_unit(t, m, MPB_UNIT_EXP, "exp", (size_t)n, 1);
+  /* the reference dot operation is a 256-long dot product */
+  print_unit(t, m, MPB_UNIT_DOT, "dot", (size_t)(n / 64 > 0 ? n / 64 : 1), 256);
+  mpb_model_free(m);
+  mpb_energy_free(t);
+  return MPB_EXIT_OK;
+}
