@@ -1,0 +1,88 @@
+// traces_llama_cli_test.cc — `mpbsim lm` as a user meets it: exit codes and messages for
+// missing, malformed and non-Llama GGUF files and bad options; with the real model (after
+// `make models`), the tokenizer output equals the committed data/passage.tokens.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+#include "gtest_c.h"
+
+namespace {
+
+std::string mpbsim() { return mpb_test_bin("mpbsim"); }
+
+void put_u32(std::string &s, uint32_t v) { for (int i = 0; i < 4; i++) s += (char)(v >> (8 * i)); }
+void put_u64(std::string &s, uint64_t v) { for (int i = 0; i < 8; i++) s += (char)(v >> (8 * i)); }
+void put_str(std::string &s, const std::string &v) { put_u64(s, v.size()); s += v; }
+
+// A GGUF with no tensors and one string key general.architecture = arch.
+std::string write_arch_only(const std::string &name, const std::string &arch) {
+  std::string s = "GGUF";
+  put_u32(s, 3); put_u64(s, 0); put_u64(s, 1);
+  put_str(s, "general.architecture"); put_u32(s, 8); put_str(s, arch);
+  std::string path = mpb_test_path(name);
+  std::ofstream(path, std::ios::binary) << s;
+  return path;
+}
+
+TEST(TracesLlamaCli, BadModelFiles) {
+  std::string out;
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm info --model /nonexistent/m.gguf", &out), 4);
+  EXPECT_NE(out.find("/nonexistent/m.gguf"), std::string::npos) << out;
+  std::string junk = mpb_test_path("lm_junk.gguf");
+  std::ofstream(junk) << "not a gguf file at all";
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm info --model " + junk, &out), 3);
+  EXPECT_NE(out.find(junk + ": magic is 0x20746f6e, expected 0x46554747"), std::string::npos) << out;
+  std::string mamba = write_arch_only("lm_mamba.gguf", "mamba");
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm ppl --model " + mamba, &out), 3);
+  EXPECT_NE(out.find("general.architecture = 'mamba', expected 'llama'"), std::string::npos) << out;
+  std::string bare = write_arch_only("lm_bare.gguf", "llama");
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm ppl --model " + bare, &out), 3);
+  EXPECT_NE(out.find(bare + ": metadata key 'llama.embedding_length' is missing"), std::string::npos) << out;
+}
+
+TEST(TracesLlamaCli, UsageErrors) {
+  std::string out;
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm", &out), 2);
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm frob", &out), 2);
+  EXPECT_NE(out.find("unknown action 'frob'"), std::string::npos) << out;
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm ppl --pairing diagonal", &out), 2);
+  EXPECT_NE(out.find("--pairing 'diagonal' is not adjacent or half"), std::string::npos) << out;
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm ppl -n 0", &out), 2);
+}
+
+bool have_real() {
+  if (FILE *f = std::fopen("models/SmolLM2-135M-Instruct.Q4_1.gguf", "rb")) {
+    std::fclose(f);
+    return true;
+  }
+  return false;
+}
+
+TEST(TracesLlamaCli, TokenizeReproducesThePassageIds) {
+  if (!have_real()) GTEST_SKIP() << "models/SmolLM2-135M-Instruct.Q4_1.gguf is absent: run `make models`";
+  std::string out, ids = mpb_test_path("lm_passage.tokens");
+  unlink(ids.c_str());
+  ASSERT_EQ(mpb_test_run(mpbsim() + " lm tokenize --text data/passage.txt -o " + ids, &out), 0) << out;
+  std::ifstream a(ids), b("data/passage.tokens");
+  std::stringstream sa, sb;
+  sa << a.rdbuf();
+  sb << b.rdbuf();
+  EXPECT_EQ(sa.str(), sb.str());
+  // a bad token file names the file and line; nothing is written on failure
+  std::string bad = mpb_test_path("lm_bad.tokens");
+  std::ofstream(bad) << "# ids\n1 2 3\n4 x 5\n";
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm ppl --tokens " + bad, &out), 3);
+  EXPECT_NE(out.find(bad + ":3: token id expected, found 'x'"), std::string::npos) << out;
+  std::ofstream(bad) << "1 2 49152\n";
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm ppl --tokens " + bad, &out), 3);
+  EXPECT_NE(out.find("token id is not in [0, 49151]"), std::string::npos) << out;
+  std::string nodir = mpb_test_path("no_such_dir/x.tokens");
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm tokenize --text data/passage.txt -o " + nodir, &out), 4);
+  EXPECT_NE(access(nodir.c_str(), F_OK), 0);
+}
+
+}  // namespace
