@@ -22,7 +22,11 @@ module mpb_add_bytes #(
     for (i = 0; i < NB; i = i + 1) begin : g_byte
       wire [8:0] sum9 = {1'b0, a_p[8*i +: 8]} + {1'b0, b_p[8*i +: 8]} + {8'd0, carry[i]};
       assign s_x[8*i +: 8] = sum9[7:0];
+`ifdef MUTANT_1
+      assign carry[i+1]    = 1'b0;          // MUTANT_1: dropped carry between bytes
+`else
       assign carry[i+1]    = sum9[8];
+`endif
     end
   endgenerate
   assign s_o = s_x[W-1:0];

@@ -72,12 +72,20 @@ module mpb_dot #(
   wire          over    = ~sum_ex[63] & (sum_ex > acc_max);
   wire          under   = sum_ex[63] & (sum_ex < acc_min);
   wire [63:0]   clamped = over ? acc_max : under ? acc_min : sum_ex;
+`ifdef MUTANT_5
+  wire [63:0]   acc1    = wrapped;          // MUTANT_5: saturating mode wraps
+`else
   wire [63:0]   acc1    = (ACC_OVERFLOW != 0) ? clamped : wrapped;
+`endif
   wire          event1  = (acc1 != sum_ex);
   wire [31:0]   sat1    = sat_q + {31'd0, event1 & (ACC_OVERFLOW != 0)};
   wire [31:0]   wrap1   = wrap_q + {31'd0, event1 & (ACC_OVERFLOW == 0)};
   wire [31:0]   cnt1    = cnt_q + L;
+`ifdef MUTANT_9
+  wire          promote = (P > 0) && (cnt1 == P + L);  // MUTANT_9: promotion one beat late
+`else
   wire          promote = (P > 0) && (cnt1 == P);
+`endif
   wire [63:0]   wide2   = promote ? wide_q + acc1 : wide_q;
   wire [63:0]   acc2    = promote ? 64'd0 : acc1;
   wire [31:0]   cnt2    = promote ? 32'd0 : cnt1;
@@ -92,7 +100,11 @@ module mpb_dot #(
     end else if (adv1) begin
       if (last1) begin
         acc_q  <= {A{1'b0}};
+`ifdef MUTANT_12
+        wide_q <= wide2;                    // MUTANT_12: wide register not cleared
+`else
         wide_q <= 64'd0;
+`endif
         cnt_q  <= 32'd0;
         sat_q  <= 32'd0;
         wrap_q <= 32'd0;

@@ -57,7 +57,11 @@ module mpb_exp #(
   // ---- R(4+N) NORM: mant16 = R(mant, FW-15); 2^16 renormalises to 2^15, e + 1
   wire signed [W-FW+15+1:0] m16;
   mpb_round #(.IW(W+1), .SH(FW-15), .ROUNDING(ROUNDING)) u_round (.v_i(ch_mant), .r_o(m16));
+`ifdef MUTANT_10
+  wire        carry  = 1'b0;                // MUTANT_10: mantissa 2.0 not renormalised
+`else
   wire        carry  = m16[16];
+`endif
   wire [9:0]  ie_x   = {{2{ch_ie[7]}}, ch_ie};
   wire [9:0]  e_d    = ie_x + {9'd0, carry};
   wire [15:0] mant_d = carry ? 16'h8000 : m16[15:0];

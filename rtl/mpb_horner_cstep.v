@@ -19,6 +19,10 @@ module mpb_horner_cstep #(
   mpb_round #(.IW(2*W), .SH(FW), .ROUNDING(ROUNDING)) u_round_tb (.v_i(tb), .r_o(tb_r));
   mpb_round #(.IW(2*W), .SH(FW), .ROUNDING(ROUNDING)) u_round_ta (.v_i(ta), .r_o(ta_r));
   wire signed [W-1:0] one = {2'b01, {FW{1'b0}}};
+`ifdef MUTANT_11
+  assign a_o = one + tb_r[W-1:0];           // MUTANT_11: Horner real part sign
+`else
   assign a_o = one - tb_r[W-1:0];
+`endif
   assign b_o = ta_r[W-1:0];
 endmodule

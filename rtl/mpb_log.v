@@ -24,7 +24,11 @@ module mpb_log #(
   always @(*) begin
     e = 5'd0;
     for (b = 0; b < M; b = b + 1) begin
+`ifdef MUTANT_13
+      if (m_i[b]) e = b[4:0] + 5'd1;        // MUTANT_13: leading-one position off by one
+`else
       if (m_i[b]) e = b[4:0];
+`endif
     end
   end
   // f = m without its leading one; idx = (f * 2^T) >> e keeps the T bits below it

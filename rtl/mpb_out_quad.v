@@ -22,7 +22,11 @@ module mpb_out_quad #(
   always @(*) begin
     case (q_i)
       2'd0:    begin cq = c_x;  sq = s_x;  end
+`ifdef MUTANT_4
+      2'd1:    begin cq = s_x;  sq = c_x;  end  // MUTANT_4: sine sign swapped
+`else
       2'd1:    begin cq = -s_x; sq = c_x;  end
+`endif
       2'd2:    begin cq = -c_x; sq = -s_x; end
       default: begin cq = s_x;  sq = -c_x; end
     endcase

@@ -24,7 +24,11 @@ module mpb_pipe_ctrl #(
       valid_q <= valid_d;
     end
   end
+`ifdef MUTANT_6
+  assign ld_o        = valid_d;             // MUTANT_6: data registers ignore the stall
+`else
   assign ld_o        = {L{en}} & valid_d;
+`endif
   assign in_ready_o  = en;
   assign out_valid_o = valid_q[L-1];
 endmodule

@@ -27,12 +27,22 @@ module mpb_range #(
       assign r_al = {rr, {(FW-RB){1'b0}}};
     end
   endgenerate
+`ifdef MUTANT_8
+  assign q_o = {p_i[FT-2], p_i[FT-1]};      // MUTANT_8: quadrant bits swapped
+`else
   assign q_o = p_i[FT-1:FT-2];
+`endif
   assign r_o = {2'b00, r_al};
+  wire [W-1:0] ck_rom;
   mpb_rom #(.AW(S), .DEPTH(1 << S), .DW(W), .FILE({TABLE_DIR, "/cs_cos.memh"})) u_cos (
     .addr_i (k),
-    .data_o (ck_o)
+    .data_o (ck_rom)
   );
+`ifdef MUTANT_7
+  assign ck_o = ck_rom ^ {{(W-1){1'b0}}, k == 5};  // MUTANT_7: cs_cos[5] corrupted
+`else
+  assign ck_o = ck_rom;
+`endif
   mpb_rom #(.AW(S), .DEPTH(1 << S), .DW(W), .FILE({TABLE_DIR, "/cs_sin.memh"})) u_sin (
     .addr_i (k),
     .data_o (sk_o)

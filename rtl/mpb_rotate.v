@@ -17,7 +17,11 @@ module mpb_rotate #(
   output wire signed [XW+OF:0]     yr_o
 );
   localparam integer PW = XW + CW;       // exact product width
+`ifdef MUTANT_3
+  localparam integer SH = CW - OF;          // MUTANT_3: output shift off by one
+`else
   localparam integer SH = CW - 1 - OF;
+`endif
   localparam integer OW = XW + 1 + OF;
   wire [PW-1:0] xc, ys, xs, yc;
   mpb_sliced_mul #(.AW(XW), .BW(CW), .OW(PW)) u_xc (.a_i(x_i), .b_i(cos_i), .p_o(xc));

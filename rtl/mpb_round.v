@@ -26,7 +26,11 @@ module mpb_round #(
       if (ROUNDING == 0) begin : g_trunc
         assign inc = 1'b0;
       end else if (ROUNDING == 1) begin : g_nearest
+`ifdef MUTANT_2
+        assign inc = 1'b0;                  // MUTANT_2: nearest rounds like trunc
+`else
         assign inc = v_i[SH-1];
+`endif
       end else begin : g_even
         wire sticky;
         if (SH >= 2) begin : g_sticky

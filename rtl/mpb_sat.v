@@ -10,5 +10,10 @@ module mpb_sat #(
 );
   // v fits iff its bits [IW-1:OW-1] are all equal to the sign
   wire fits = (v_i[IW-1:OW-1] == {(IW-OW+1){v_i[IW-1]}});
+`ifdef MUTANT_14
+  // MUTANT_14: positive saturation limit one below 2^(OW-1)-1
+  assign s_o = fits ? v_i[OW-1:0] : v_i[IW-1] ? {1'b1, {(OW-1){1'b0}}} : {1'b0, {(OW-2){1'b1}}, 1'b0};
+`else
   assign s_o = fits ? v_i[OW-1:0] : {v_i[IW-1], {(OW-1){~v_i[IW-1]}}};
+`endif
 endmodule
