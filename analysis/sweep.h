@@ -189,12 +189,9 @@ typedef struct sweep_sens {
 int sweep_sensitivity(const sweep_spec *s, const sweep_table *t, int a, int m,
                       sweep_sens *out);
 
-/* Lowest-energy point meeting the goal, or -1. */
-long sweep_best(const sweep_spec *s, const sweep_table *t);
-
 /* Write DIR/results.csv, results.json, pareto.svg, pareto-area.svg, sensitivity.csv,
  * report.html and best.cfg (if a best point exists); each file atomically.
- * verified_best: index in t->r of the exhaustively verified best point, or -1. */
+ * The verdict (sweep_verdict_make) names the chosen point and its exhaustive check. */
 typedef struct sweep_verdict {
   long best;            /* index into t->r, -1 if none */
   bool verified;        /* exhaustive check done on the best point */

@@ -117,23 +117,6 @@ int sweep_sensitivity(const sweep_spec *s, const sweep_table *t, int a, int m,
   return used;
 }
 
-long sweep_best(const sweep_spec *s, const sweep_table *t) {
-  long best = -1;
-  for (size_t i = 0; i < t->n; i++) {
-    const double *v = t->r[i].v;
-    if (s->goal <= 0 || !(v[SWEEP_M_MAX_ERR] <= s->goal)) continue;
-    if (best < 0) {
-      best = (long)i;
-      continue;
-    }
-    const double *b = t->r[best].v;
-    if (v[SWEEP_M_ENERGY] < b[SWEEP_M_ENERGY] ||
-        (v[SWEEP_M_ENERGY] == b[SWEEP_M_ENERGY] && v[SWEEP_M_AREA] < b[SWEEP_M_AREA]))
-      best = (long)i;
-  }
-  return best;
-}
-
 mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max_tries,
                               sweep_verdict *v, char *err, size_t errlen) {
   memset(v, 0, sizeof *v);

@@ -307,7 +307,7 @@ static mpb_status write_html(const char *dir, const sweep_spec *s, const sweep_p
   if (p->pruned) fprintf(f, " First pruned: %s.", p->first_pruned);
   fputs("</p>\n<p>Workloads: ", f);
   for (int k = 0; k < s->nworkloads; k++)
-    fprintf(f, "%s%s (d=%d, base %g, %zu positions &lt; %u sampled per octave, all pairs)",
+    fprintf(f, "%s%s (d=%d, base %g, %zu positions in [0, %u), every pair)",
             k ? "; " : "", s->wl[k].name, s->wl[k].geo.head_dim, s->wl[k].geo.base,
             s->wl[k].npositions, s->wl[k].pos_max);
   fputs(".</p>\n", f);

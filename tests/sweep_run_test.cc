@@ -295,6 +295,15 @@ TEST(SweepRun, LocalRunsAreByteIdenticalForOneAndTwoWorkers) {
   EXPECT_EQ(run_mpbsim("sweep '" + spec + "' --shard 3/3", d2 + ".log3"), 2);
   EXPECT_EQ(run_mpbsim("sweep '" + spec + "' -j 0", d2 + ".log3"), 2);
   EXPECT_EQ(run_mpbsim("sweep", d2 + ".log3"), 2);
+  // Bad input: exit 3 naming the file and line; unreadable spec: exit 4.
+  std::string bad = write_spec("run_cli_bad.cfg", "params = ( { name = \"horner_order\"; "
+                                                  "values = [0]; } );\n");
+  EXPECT_EQ(run_mpbsim("sweep '" + bad + "'", d2 + ".log4"), 3);
+  EXPECT_NE(slurp(d2 + ".log4").find("run_cli_bad.cfg:1: parameter horner_order = 0 is out "
+                                     "of range [1, 8]"),
+            std::string::npos)
+      << slurp(d2 + ".log4");
+  EXPECT_EQ(run_mpbsim("sweep '" + mpb_test_path("no_such.cfg") + "'", d2 + ".log4"), 4);
   EXPECT_EQ(run_mpbsim("sweep '" + spec + "' --merge --shard 0/2", d2 + ".log3"), 2);
 }
 
