@@ -193,9 +193,10 @@ uint32_t trace_window_start(const trace_gen_opts *o, uint32_t w) {
   if (nw == 1) return last;
   if (w == 0) return 0;
   if (w >= nw - 1) return last;
-  if (last <= t) return (uint32_t)((uint64_t)last * w / (nw - 1));
-  /* geometric between t and last, so the windows probe every octave of position */
-  double f = (double)w / (double)(nw - 1);
+  if (last <= t || nw == 2) return (uint32_t)((uint64_t)last * w / (nw - 1));
+  /* windows 1 .. nw-1 start geometrically from t (right after window 0) to last, so
+   * the windows probe every octave of position */
+  double f = (double)(w - 1) / (double)(nw - 2);
   double s = exp(log((double)t) + (log((double)last) - log((double)t)) * f);
   uint32_t v = (uint32_t)llround(s);
   return v > last ? last : v;
