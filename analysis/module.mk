@@ -20,10 +20,11 @@ $(B)/analysis/energy_default.o: configs/energy-45nm.cfg
 $(B)/tests/analysis: LDLIBS += $(shell pkg-config --libs libpng 2>/dev/null || echo -lpng16)
 
 # `make run`: the report of the default design on the Llama 3 geometry, positions up to
-# 131072 (after the trace engineer's run-replay, which RUN_TARGETS lists earlier).
+# 131072, with the bundled Llama 3 RoPE trace replayed (after run-replay, which
+# RUN_TARGETS lists earlier: traces/module.mk is included first).
 .PHONY: run-report
-run-report: $(B)/mpbsim
+run-report: $(B)/mpbsim $(DEFAULT_TRACE)
 	@mkdir -p out/report
-	$(MPBSIM) report --preset default --geometry llama3 --positions 131072 --out out/report
+	$(MPBSIM) report --preset default --trace $(DEFAULT_TRACE) --positions 131072 --out out/report
 	@echo "run-report: open out/report/report.html (also report.csv, report.json)"
 RUN_TARGETS += run-report

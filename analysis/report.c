@@ -3,6 +3,7 @@
  * workload, the RTL toggle cross-check and the claims table. Writers: report_html.c,
  * report_csv.c, report_json.c. */
 #include "report.h"
+#include "report_trace.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -468,7 +469,7 @@ static void make_claims(mpb_report *r) {
 int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t n) {
   memset(r, 0, sizeof *r);
   r->opts = *o;
-  r->opts.energy_path = NULL, r->opts.rtl_toggles_path = NULL;
+  r->opts.energy_path = NULL, r->opts.rtl_toggles_path = NULL, r->opts.trace_path = NULL;
   if (o->pos_max >= (1u << o->cfg.pos_bits)) {
     set_err(err, n, "positions up to %u need pos_bits >= %d (configuration has %d)", o->pos_max,
             mpb_octave(o->pos_max), o->cfg.pos_bits);
@@ -494,6 +495,7 @@ int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t 
     r->opts.rtl_toggles_path = o->rtl_toggles_path;
     if (rtl_crosscheck(mdl, r, err, n)) goto out;
   }
+  if (o->trace_path && mpb_report_add_trace(r, o->trace_path, mdl, tab, err, n)) goto out;
   make_claims(r);
   rc = 0;
 out:
@@ -510,4 +512,6 @@ void mpb_report_free(mpb_report *r) {
   }
   mpb_metrics_free(r->model);
   r->model = NULL;
+  mpb_metrics_free(r->trace);
+  r->trace = NULL;
 }

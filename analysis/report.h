@@ -34,6 +34,7 @@ typedef struct mpb_report_opts {
   uint32_t per_octave;      /* sampled positions per octave above 2^11 (default 1024) */
   const char *energy_path;  /* NULL = built-in table                                */
   const char *rtl_toggles_path; /* NULL = no RTL cross-check                        */
+  const char *trace_path;   /* NULL = no trace section (traces/replay.h)            */
   uint64_t seed;            /* synthetic workload and activity reference            */
   size_t attn_keys;         /* keys per query in the attention check (default 256)  */
   size_t ssm_tokens;        /* tokens of the SSM scan check (default 4096)          */
@@ -84,6 +85,16 @@ typedef struct mpb_report {
   char rtl_source[256];
   uint64_t rtl_ops;
   double rtl_toggles[MPB_NBLK], model_toggles[MPB_NBLK];
+  /* trace section (report_trace.c) */
+  bool has_trace;
+  char trace_path[256], trace_model[128];
+  uint64_t trace_records, trace_ops[4]; /* by trace_kind: [1] rotations, [2] exps,
+                                           [3] dot products                        */
+  mpb_metrics *trace;   /* MPB_OP_ROT per layer/head/position, EXP, DOT, SCORE      */
+  double trace_score_max, trace_score_rms, trace_kl_mean, trace_kl_max;
+  uint64_t trace_queries;
+  mpb_energy_breakdown e_trace; /* whole replay (not per op), activity vs random mix */
+  double trace_rot_pj;  /* per rotation when the trace holds only RoPE records, else NaN */
   mpb_claim claims[MPB_NCLAIM];
 } mpb_report;
 

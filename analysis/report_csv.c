@@ -75,6 +75,21 @@ int mpb_report_write_csv(const mpb_report *r, FILE *f) {
     row(f, "kv", n, "sqnr_db", r->kv_sqnr_db[k]);
     row(f, "kv", n, "score_kl", r->kv_attn[k].kl);
   }
+  if (r->has_trace) {
+    for (int op = 0; op < MPB_NOP; op++) {
+      const mpb_err_stats *s = mpb_metrics_total(r->trace, (mpb_op_kind)op);
+      if (!s->n) continue;
+      row(f, "trace", mpb_op_name((mpb_op_kind)op), "count", (double)s->n);
+      row(f, "trace", mpb_op_name((mpb_op_kind)op), "max_err", s->max_abs);
+      row(f, "trace", mpb_op_name((mpb_op_kind)op), "rms_err", mpb_stats_rms(s));
+      row(f, "trace", mpb_op_name((mpb_op_kind)op), "sqnr_db", mpb_stats_sqnr_db(s));
+    }
+    row(f, "trace", "attention", "kl_mean", r->trace_kl_mean);
+    row(f, "trace", "attention", "kl_max", r->trace_kl_max);
+    row(f, "trace", "energy", "total_pj", r->e_trace.total_pj);
+    row(f, "trace", "energy", "total_activity_pj", r->e_trace.total_act_pj);
+    row(f, "trace", "energy", "rotation_pj", r->trace_rot_pj);
+  }
   if (r->has_rtl)
     for (int b = 0; b < MPB_NBLK; b++) {
       if (r->rtl_toggles[b] < 0) continue;

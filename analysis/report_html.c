@@ -225,12 +225,79 @@ static void write_rtl(FILE *f, const mpb_report *r) {
   fputs("</table>\n", f);
 }
 
+static void write_trace(FILE *f, const mpb_report *r) {
+  fputs("<h2>Trace replay</h2>\n", f);
+  if (!r->has_trace) {
+    fputs("<p>No trace given (mpbsim report --trace FILE; traces from mpbsim gen, trace "
+          "import or mpbsim lm, docs/trace-format.md).</p>\n", f);
+    return;
+  }
+  fputs("<p>Trace <b>", f);
+  esc(f, r->trace_path);
+  fputs("</b> (", f);
+  esc(f, r->trace_model);
+  fprintf(f, "): %llu records, %llu rotations, %llu exps, %llu dot products. Errors of the "
+             "model against the exact computation on the same int8 inputs (traces/replay.h)."
+             "</p>\n<table><tr><th>op</th><th>count</th><th>max |err|</th><th>RMS</th>"
+             "<th>bias</th><th>SQNR dB</th><th>max rel.</th><th>growth b</th></tr>\n",
+          (unsigned long long)r->trace_records, (unsigned long long)r->trace_ops[1],
+          (unsigned long long)r->trace_ops[2], (unsigned long long)r->trace_ops[3]);
+  for (int op = MPB_OP_ROT; op <= MPB_OP_SCORE; op++) {
+    const mpb_err_stats *s = mpb_metrics_total(r->trace, (mpb_op_kind)op);
+    if (!s->n) continue;
+    mpb_growth_fit g = mpb_metrics_fit_growth(r->trace, (mpb_op_kind)op, 0);
+    fprintf(f, "<tr><td>%s</td><td>%llu</td>", mpb_op_name((mpb_op_kind)op),
+            (unsigned long long)s->n);
+    td_num(f, s->max_abs), td_num(f, mpb_stats_rms(s)), td_num(f, mpb_stats_mean(s));
+    td_num(f, mpb_stats_sqnr_db(s)), td_num(f, s->max_rel);
+    td_num(f, g.npoints >= 2 ? g.b : NAN);
+    fputs("</tr>\n", f);
+  }
+  fprintf(f, "</table>\n<p>rot: rotated q/k values in units of the int8 input; exp: relative; "
+             "dot: integer sums; score: q&middot;k/&radic;d of Q and K rows of the same window "
+             "(causal), bridge rotations vs exact. Softmax KL over %llu query rows: mean %.3g, "
+             "max %.3g nats.</p>\n",
+          (unsigned long long)r->trace_queries, r->trace_kl_mean, r->trace_kl_max);
+  svg_plot p;
+  memset(&p, 0, sizeof p);
+  p.title = "trace: max |rotated value error| per position octave (int8 input units)";
+  p.xlabel = "position m (octave middle, log2)";
+  p.ylabel = "max |error| (log2)";
+  p.xlog = p.ylog = true;
+  p.width = 900, p.height = 340;
+  static double x[MPB_OCTAVES], y[MPB_OCTAVES], y2[MPB_OCTAVES];
+  size_t n = 0;
+  for (int k = 1; k < MPB_OCTAVES; k++) {
+    const mpb_err_stats *s = mpb_metrics_octave(r->trace, MPB_OP_ROT, k);
+    if (!s->n) continue;
+    x[n] = mpb_octave_mid(k), y[n] = s->max_abs, y2[n] = mpb_stats_rms(s), n++;
+  }
+  p.s[0] = (svg_series){"max", x, y, n, false};
+  p.s[1] = (svg_series){"RMS", x, y2, n, true};
+  p.nseries = 2;
+  if (n) svg_write_plot(f, &p);
+  fprintf(f, "<p>Energy of the whole replay: %.4g nJ (activity-adjusted %.4g nJ; reference: "
+             "random data with the same mix of rotations, exps and MAC products)",
+          r->e_trace.total_pj * 1e-3, r->e_trace.total_act_pj * 1e-3);
+  if (isfinite(r->trace_rot_pj)) fprintf(f, "; %.2f pJ per rotation", r->trace_rot_pj);
+  fputs(".</p>\n<table><tr><th>block</th><th>total pJ</th><th>activity</th>"
+        "<th>total (activity) pJ</th></tr>\n", f);
+  for (int k = 0; k < MPB_NBLK; k++) {
+    fprintf(f, "<tr><td>%s</td>", mpb_block_name((mpb_block)k));
+    td_num(f, r->e_trace.blk[k].total_pj), td_num(f, r->e_trace.blk[k].activity);
+    td_num(f, r->e_trace.blk[k].total_act_pj);
+    fputs("</tr>\n", f);
+  }
+  fputs("</table>\n", f);
+}
+
 int mpb_report_write_html(const mpb_report *r, FILE *f) {
   write_head(f, r);
   write_claims(f, r);
   write_precision(f, r);
   write_energy(f, r);
   write_model(f, r);
+  write_trace(f, r);
   write_rtl(f, r);
   fputs("</body></html>\n", f);
   return ferror(f) ? -1 : 0;

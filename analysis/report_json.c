@@ -121,6 +121,33 @@ int mpb_report_write_json(const mpb_report *r, FILE *f) {
                 num(r->ssm.max_err), "rms_err", num(r->ssm.rms_err), "final_err",
                 num(r->ssm.final_err), "max_ref", num(r->ssm.max_ref), "growth_rms",
                 fit_json(&ssm_fit), "kv_group", r->kv_group, "kv", kv));
+  /* trace section */
+  if (r->has_trace) {
+    json_t *ops = json_object();
+    for (int op = 0; op < MPB_NOP; op++) {
+      const mpb_err_stats *s = mpb_metrics_total(r->trace, (mpb_op_kind)op);
+      if (!s->n) continue;
+      mpb_growth_fit g = mpb_metrics_fit_growth(r->trace, (mpb_op_kind)op, 0);
+      json_object_set_new(ops, mpb_op_name((mpb_op_kind)op),
+                          json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "count", (json_int_t)s->n,
+                                    "max_err", num(s->max_abs), "rms_err", num(mpb_stats_rms(s)),
+                                    "bias", num(mpb_stats_mean(s)), "sqnr_db",
+                                    num(mpb_stats_sqnr_db(s)), "max_rel", num(s->max_rel),
+                                    "growth_max", fit_json(&g)));
+    }
+    json_object_set_new(
+        root, "trace",
+        json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:o,s:{s:o,s:o,s:o,s:o,s:I},s:o,s:o}", "path",
+                  r->trace_path, "model", r->trace_model, "records",
+                  (json_int_t)r->trace_records, "rotations", (json_int_t)r->trace_ops[1], "exps",
+                  (json_int_t)r->trace_ops[2], "dots", (json_int_t)r->trace_ops[3], "ops", ops,
+                  "attention", "score_max_err", num(r->trace_score_max), "score_rms_err",
+                  num(r->trace_score_rms), "kl_mean", num(r->trace_kl_mean), "kl_max",
+                  num(r->trace_kl_max), "queries", (json_int_t)r->trace_queries, "energy",
+                  energy_json(&r->e_trace), "rotation_pj", num(r->trace_rot_pj)));
+  } else {
+    json_object_set_new(root, "trace", json_null());
+  }
   /* RTL cross-check */
   if (r->has_rtl) {
     json_t *bl = json_object();

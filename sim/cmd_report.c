@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cli_model.h"
 #include "report.h"
+#include "report_trace.h"
 
 static void help(void) {
   printf("usage: mpbsim report --out DIR [options]\n\n"
@@ -24,6 +25,10 @@ static void help(void) {
          "  --dense            evaluate every position 0..POS (slower)\n"
          "  --energy FILE      energy table (default: built-in configs/energy-45nm.cfg)\n"
          "  --rtl-toggles FILE per-block toggle counts from the RTL (JSON) to cross-check\n"
+         "  --trace FILE       also replay a trace (mpbsim gen / trace import / lm): errors\n"
+         "                     per op, layer, head and position, attention scores from its\n"
+         "                     Q/K records, energy of its actions; the trace's RoPE geometry\n"
+         "                     replaces --geometry\n"
          "  --seed S           seed of the synthetic workload (default 0x5eed2026)\n"
          "  --keys N           keys per query in the attention check (default 256)\n"
          "  --tokens T         tokens of the SSM scan check (default 4096)\n"
@@ -68,6 +73,7 @@ int cmd_report(int argc, char **argv) {
                                        {"dense", no_argument, 0, 'd'},
                                        {"energy", required_argument, 0, 'e'},
                                        {"rtl-toggles", required_argument, 0, 't'},
+                                       {"trace", required_argument, 0, 'R'},
                                        {"seed", required_argument, 0, 's'},
                                        {"keys", required_argument, 0, 'K'},
                                        {"tokens", required_argument, 0, 'T'},
@@ -91,6 +97,7 @@ int cmd_report(int argc, char **argv) {
       case 'd': ro.dense = true; break;
       case 'e': ro.energy_path = optarg; break;
       case 't': ro.rtl_toggles_path = optarg; break;
+      case 'R': ro.trace_path = optarg; break;
       case 'p':
         if (cli_parse_long("report", "positions", optarg, 1, (1L << 24) - 1, &v))
           return MPB_EXIT_USAGE;
@@ -131,6 +138,14 @@ int cmd_report(int argc, char **argv) {
   ro.geo = mo.geo;
   snprintf(ro.geometry_name, sizeof ro.geometry_name, "%s", mo.geo_name);
   char err[1024];
+  if (ro.trace_path) {
+    char model[128];
+    if (mpb_trace_geometry(ro.trace_path, &ro.geo, model, sizeof model, err, sizeof err)) {
+      fprintf(stderr, "mpbsim report: %s\n", err);
+      return MPB_EXIT_INPUT;
+    }
+    snprintf(ro.geometry_name, sizeof ro.geometry_name, "trace: %.50s", model);
+  }
   mpb_report r;
   if (mpb_report_build(&ro, &r, err, sizeof err)) {
     fprintf(stderr, "mpbsim report: %s\n", err);
