@@ -350,6 +350,16 @@ TEST(TracesLlamaReal, TokenizerRoundTrip) {
     back += piece;
   }
   EXPECT_EQ(back, text);
+  // Control tokens written literally encode to their own id, also right after text.
+  const char *chat = "hi<|im_start|>user\n<|im_end|>";
+  ASSERT_EQ(tok_encode(m->vocab, chat, std::strlen(chat), ids.data(), 4096, &n, err, sizeof err), 0);
+  ASSERT_GE(n, 4u);
+  EXPECT_EQ(ids[n - 1], 2);  // <|im_end|>
+  int starts = 0;
+  for (size_t i = 0; i < n; i++) starts += ids[i] == 1;  // <|im_start|>
+  EXPECT_EQ(starts, 1);
+  ASSERT_GE(tok_decode(m->vocab, 1, piece, sizeof piece), 0);
+  EXPECT_STREQ(piece, "<|im_start|>");
   // Byte-level alphabet: 'Ġ' (U+0120) is a space, 'Ċ' (U+010A) a newline.
   EXPECT_EQ(tok_byte_to_cp(' '), 0x120u);
   EXPECT_EQ(tok_byte_to_cp('\n'), 0x10Au);

@@ -92,6 +92,7 @@ void tok_free(tok_vocab *v) {
   map_free(v->by_text);
   map_free(v->merge_rank);
   free(v->type);
+  free(v->special);
   free(v);
 }
 
@@ -129,7 +130,15 @@ int tok_load(tok_vocab **out, const gguf_file *g, char *err, size_t errlen) {
     }
     map_put(v->by_text, v->tokens[i].ptr, (uint32_t)v->tokens[i].len, (int32_t)i);
     if (ty) memcpy(&v->type[i], ty->arr_data + 4 * (size_t)i, 4);
+    if (ty && v->type[i] == 3 && v->tokens[i].len > 0) v->n_special++;
   }
+  if (v->n_special && !(v->special = malloc(v->n_special * sizeof *v->special))) {
+    tok_free(v);
+    return fail(err, errlen, "out of memory");
+  }
+  v->n_special = 0;
+  for (uint32_t i = 0; ty && i < v->n; i++)
+    if (v->type[i] == 3 && v->tokens[i].len > 0) v->special[v->n_special++] = (int32_t)i;
   for (uint64_t i = 0; mg && i < mg->arr_n; i++)
     if (mg->arr_str[i].len <= 2048)
       map_put(v->merge_rank, mg->arr_str[i].ptr, (uint32_t)mg->arr_str[i].len, (int32_t)i);

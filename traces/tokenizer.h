@@ -23,6 +23,8 @@ typedef struct tok_vocab {
   tok_map *by_text;    /* token string -> id */
   tok_map *merge_rank; /* "left right" -> merge rank */
   int32_t bos, eos;
+  int32_t *special;    /* ids of control tokens (type 3), matched literally by tok_encode */
+  uint32_t n_special;
 } tok_vocab;
 
 int tok_load(tok_vocab **out, const gguf_file *g, char *err, size_t errlen);
@@ -32,7 +34,8 @@ void tok_free(tok_vocab *v);
  * the number of bytes, or -1 if id is out of range. Control tokens decode to their text. */
 int tok_decode(const tok_vocab *v, int32_t id, char *out, size_t outlen);
 
-/* Encode len bytes of text into at most max ids; *n receives the count. */
+/* Encode len bytes of text into at most max ids; *n receives the count. Control tokens
+ * written literally (e.g. "<|im_start|>") encode to their own id. */
 int tok_encode(const tok_vocab *v, const char *text, size_t len, int32_t *ids, size_t max,
                size_t *n, char *err, size_t errlen);
 

@@ -97,12 +97,41 @@ static int encode_chunk(const tok_vocab *v, const uint8_t *c, size_t n, int32_t 
   return 0;
 }
 
+/* Id of the control token spelled at t[i..len), or -1 (longest match wins). */
+static int32_t special_at(const tok_vocab *v, const uint8_t *t, size_t len, size_t i,
+                          size_t *l) {
+  int32_t best = -1;
+  *l = 0;
+  for (uint32_t k = 0; k < v->n_special; k++) {
+    const gguf_str *s = &v->tokens[v->special[k]];
+    if (s->len > *l && s->len <= len - i && !memcmp(t + i, s->ptr, (size_t)s->len))
+      best = v->special[k], *l = (size_t)s->len;
+  }
+  return best;
+}
+
 int tok_encode(const tok_vocab *v, const char *text, size_t len, int32_t *ids, size_t max,
                size_t *n, char *err, size_t errlen) {
   const uint8_t *t = (const uint8_t *)text;
   *n = 0;
   for (size_t i = 0; i < len;) {
-    size_t l = chunk_len(t, len, i);
+    size_t l;
+    int32_t sp = t[i] == '<' ? special_at(v, t, len, i, &l) : -1;
+    if (sp >= 0) {
+      if (*n >= max) return fail(err, errlen, "tokenizer: more than %zu tokens", max);
+      ids[(*n)++] = sp;
+      i += l;
+      continue;
+    }
+    l = chunk_len(t, len, i);
+    /* a pre-token never swallows the start of a control token */
+    for (size_t j = i + 1; j < i + l; j++) {
+      size_t sl;
+      if (t[j] == '<' && special_at(v, t, len, j, &sl) >= 0) {
+        l = j - i;
+        break;
+      }
+    }
     if (l > MAX_CHUNK) l = MAX_CHUNK;
     if (encode_chunk(v, t + i, l, ids, max, n, err, errlen)) return -1;
     i += l;
