@@ -26,8 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const gguf_tensor *t = &g->tensors[i];
     if (t->nelem > (1u << 20)) continue; /* bounded work per input */
     float *out = malloc(t->nelem * sizeof(float));
-    if (out && !gguf_dequant(t->type, t->data, 0, t->nelem, out, err, sizeof err))
-      sink += (uint64_t)out[t->nelem - 1];
+    if (out && !gguf_dequant(t->type, t->data, 0, t->nelem, out, err, sizeof err)) {
+      uint32_t bits;
+      memcpy(&bits, &out[t->nelem - 1], 4);
+      sink += bits;
+    }
     free(out);
   }
   tok_vocab *v;

@@ -20,6 +20,7 @@ $(B)/fuzz/fuzz_gguf: traces/fuzz_gguf.c traces/gguf.c traces/gguf_quant.c traces
     traces/tokenizer_bpe.c $(wildcard traces/gguf.h traces/tokenizer.h)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Itraces -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all \
 	  -o $@ $(filter %.c,$^)
 
 .PHONY: fuzz-gguf
