@@ -244,3 +244,41 @@ TEST(AnalysisReport, HtmlInHeadlessBrowser) {
   EXPECT_LT(sd, 1);
   EXPECT_LT(ink, 0.001);
 }
+
+TEST(AnalysisReport, TraceSection) {
+  std::string tr = mpb_test_path("report-llama3.trace"), out;
+  ASSERT_EQ(mpb_test_run(mpb_test_bin("mpbsim") + " gen --preset rope-llama3 --tokens 8 "
+                         "--windows 4 --max-pos 131071 --seed 3 --out " + tr, &out), 0) << out;
+  mpb_report_opts o = small_opts();
+  o.trace_path = tr.c_str();
+  mpb_report r, p;
+  char err[512];
+  ASSERT_EQ(mpb_report_build(&o, &r, err, sizeof err), 0) << err;
+  ASSERT_TRUE(r.has_trace);
+  const mpb_err_stats *rot = mpb_metrics_total(r.trace, MPB_OP_ROT);
+  EXPECT_EQ(rot->n, 2 * r.trace_ops[1]);  // two values per rotated pair
+  // analytic: |x|, |y| <= 127, cos/sin error <= 2^-15 each, output rounding 2^-(OF+1)
+  double bound = 2 * 127 * std::ldexp(1.0, -15) + std::ldexp(1.0, -(o.cfg.rot_frac_bits + 1));
+  EXPECT_LE(rot->max_abs, bound);
+  EXPECT_GT(rot->max_abs, 0);
+  EXPECT_GT(r.trace_queries, 0u);
+  EXPECT_GE(r.trace_kl_mean, 0);
+  EXPECT_LT(r.trace_kl_max, 1e-4);
+  // per-rotation energy of a RoPE-only trace equals the per-op energy of the rope unit
+  // (EXACT mode counts the same actions for every operation)
+  EXPECT_NEAR(r.trace_rot_pj, r.e_rot.total_pj, 1e-6 * r.e_rot.total_pj);
+  // the patent-literal design on the same trace: rotations and scores break down
+  mpb_report_opts op = o;
+  mpb_config_patent_literal(&op.cfg);
+  ASSERT_EQ(mpb_report_build(&op, &p, err, sizeof err), 0) << err;
+  EXPECT_GT(mpb_metrics_total(p.trace, MPB_OP_ROT)->max_abs, 100 * rot->max_abs);
+  EXPECT_GT(p.trace_kl_max, 1000 * r.trace_kl_max);
+  mpb_report_free(&p);
+  mpb_report_free(&r);
+  // a missing trace: exit 3 naming the file, no outputs
+  std::string dir = mpb_test_path("report-notrace");
+  EXPECT_EQ(mpb_test_run(mpb_test_bin("mpbsim") + " report --trace no/such.trace --out " + dir,
+                         &out), 3);
+  EXPECT_NE(out.find("no/such.trace"), std::string::npos) << out;
+  EXPECT_FALSE(file_exists(dir + "/report.json"));
+}
