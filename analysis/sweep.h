@@ -29,6 +29,8 @@ extern "C" {
 #define SWEEP_MAX_AXES 24
 #define SWEEP_MAX_VALUES 256
 #define SWEEP_MAX_WORKLOADS 8
+#define SWEEP_MAX_TRACES 4
+#define SWEEP_TRACE_VALUES 4 /* per trace: rope_err, exp_err, dot_err, dot_events */
 #define SWEEP_NAME_LEN 64
 
 /* One swept parameter: its index in mpb_param_get() and its values as text (the form
@@ -49,6 +51,16 @@ typedef struct sweep_workload {
   uint32_t verify_max; /* exhaustive re-check of the best point: every position < this
                           (0 = no verification)                          */
 } sweep_workload;
+
+/* A recorded trace (traces/replay.h) replayed through every point. Its columns:
+ * <name>_rope_err  max |rotated - exact| of ROPE records, in int8 input units,
+ * <name>_exp_err   max relative error of EXP records,
+ * <name>_dot_err   max |sum - exact| of GEMM dot products (integer units),
+ * <name>_dot_events  accumulator wraps + saturations. */
+typedef struct sweep_trace {
+  char name[SWEEP_NAME_LEN];
+  char path[512];
+} sweep_trace;
 
 typedef enum { SWEEP_GRID = 0, SWEEP_RANDOM = 1 } sweep_sampling;
 
@@ -84,6 +96,8 @@ typedef struct sweep_spec {
   uint64_t seed;
   int nworkloads;
   sweep_workload wl[SWEEP_MAX_WORKLOADS];
+  int ntraces;
+  sweep_trace tr[SWEEP_MAX_TRACES];
   bool keep[SWEEP_NMETRIC]; /* metrics written to the tables */
   double goal;              /* precision goal on max_err (0 = none) */
   char energy_table[512];   /* energy table file for mpb_energy_load ("" = default) */
@@ -116,11 +130,14 @@ mpb_status sweep_plan_make(const sweep_spec *s, sweep_plan *p, char *err, size_t
 void sweep_plan_free(sweep_plan *p);
 
 /* ---- evaluation ------------------------------------------------------------------------ */
-#define SWEEP_NVALUES (SWEEP_NMETRIC + SWEEP_MAX_WORKLOADS)
+#define SWEEP_NVALUES \
+  (SWEEP_NMETRIC + SWEEP_MAX_WORKLOADS + SWEEP_TRACE_VALUES * SWEEP_MAX_TRACES)
 typedef struct sweep_result {
   uint64_t index;
-  double v[SWEEP_NVALUES]; /* metrics, then max_err per workload */
+  double v[SWEEP_NVALUES]; /* metrics, max_err per workload, then the trace columns */
 } sweep_result;
+/* Index of the first value column of trace k. */
+int sweep_trace_col(const sweep_spec *s, int k);
 
 typedef struct sweep_evaluator sweep_evaluator; /* caches references, energy table */
 sweep_evaluator *sweep_evaluator_new(const sweep_spec *s, char *err, size_t errlen);
@@ -209,7 +226,7 @@ mpb_status sweep_report_write(const char *dir, const sweep_spec *s, const sweep_
                               const sweep_table *t, const sweep_verdict *v, char *err,
                               size_t errlen);
 
-/* Name of value column k (metric name or "max_err_<workload>"); buf holds >= 96 chars. */
+/* Name of value column k (metric name, "max_err_<workload>" or "<trace>_<stat>"). */
 void sweep_value_name(const sweep_spec *s, int k, char *buf, size_t len);
 int sweep_nvalues(const sweep_spec *s);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "energy.h"
+#include "replay.h"
 #include "sweep.h"
 
 struct sweep_evaluator {
@@ -127,6 +128,23 @@ mpb_status sweep_eval_point(sweep_evaluator *e, uint64_t index, sweep_result *r,
   r->v[SWEEP_M_AREA] = area;
   r->v[SWEEP_M_LATENCY] = latency;
   r->v[SWEEP_M_MEETS_GOAL] = s->goal > 0 && max_all <= s->goal ? 1 : 0;
+  for (int k = 0; k < s->ntraces; k++) {
+    replay_opts o;
+    replay_opts_init(&o);
+    o.no_counts = true;
+    replay_result rr;
+    char msg[400];
+    if (replay_run(s->tr[k].path, &cfg, &o, &rr, msg, sizeof msg) != 0) {
+      snprintf(err, errlen, "trace %s: %s", s->tr[k].name, msg);
+      return MPB_EINVAL;
+    }
+    double *v = &r->v[sweep_trace_col(s, k)];
+    v[0] = rr.kind[TRACE_ROPE].max_abs;
+    v[1] = rr.kind[TRACE_EXP].max_abs;
+    v[2] = rr.kind[TRACE_GEMM].max_abs;
+    v[3] = (double)(rr.dot_wrap_events + rr.dot_sat_events);
+    replay_result_free(&rr);
+  }
   return MPB_OK;
 }
 

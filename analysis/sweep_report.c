@@ -151,6 +151,14 @@ static mpb_status write_json(const char *dir, const sweep_spec *s, const sweep_p
     json_array_append_new(wls, w);
   }
   json_object_set_new(j, "workloads", wls);
+  json_t *trs = json_array();
+  for (int k = 0; k < s->ntraces; k++) {
+    json_t *tr = json_object();
+    json_object_set_new(tr, "name", json_string(s->tr[k].name));
+    json_object_set_new(tr, "path", json_string(s->tr[k].path));
+    json_array_append_new(trs, tr);
+  }
+  json_object_set_new(j, "traces", trs);
   json_t *pts = json_array();
   for (size_t r = 0; r < t->n; r++) json_array_append_new(pts, point_json(s, &t->r[r]));
   json_object_set_new(j, "results", pts);
@@ -311,6 +319,11 @@ static mpb_status write_html(const char *dir, const sweep_spec *s, const sweep_p
             k ? "; " : "", s->wl[k].name, s->wl[k].geo.head_dim, s->wl[k].geo.base,
             s->wl[k].npositions, s->wl[k].pos_max);
   fputs(".</p>\n", f);
+  for (int k = 0; k < s->ntraces; k++)
+    fprintf(f, "<p>Trace %s replayed through every point: %s (columns %s_rope_err, "
+               "%s_exp_err, %s_dot_err, %s_dot_events in results.csv).</p>\n",
+            s->tr[k].name, s->tr[k].path, s->tr[k].name, s->tr[k].name, s->tr[k].name,
+            s->tr[k].name);
   if (s->goal > 0) fprintf(f, "<p>Precision goal: max |cos/sin error| &le; %.6g.</p>\n", s->goal);
   if (v->best >= 0) {
     char ax[1024];

@@ -24,13 +24,26 @@ const sweep_metric_info *sweep_metric_get(int m) {
   return m >= 0 && m < SWEEP_NMETRIC ? &metric_info[m] : NULL;
 }
 
-int sweep_nvalues(const sweep_spec *s) { return SWEEP_NMETRIC + s->nworkloads; }
+int sweep_nvalues(const sweep_spec *s) {
+  return SWEEP_NMETRIC + s->nworkloads + SWEEP_TRACE_VALUES * s->ntraces;
+}
+
+int sweep_trace_col(const sweep_spec *s, int k) {
+  return SWEEP_NMETRIC + s->nworkloads + SWEEP_TRACE_VALUES * k;
+}
 
 void sweep_value_name(const sweep_spec *s, int k, char *buf, size_t len) {
-  if (k < SWEEP_NMETRIC)
+  static const char *const trace_stat[SWEEP_TRACE_VALUES] = {"rope_err", "exp_err", "dot_err",
+                                                             "dot_events"};
+  if (k < SWEEP_NMETRIC) {
     snprintf(buf, len, "%s", metric_info[k].name);
-  else
+  } else if (k < SWEEP_NMETRIC + s->nworkloads) {
     snprintf(buf, len, "max_err_%s", s->wl[k - SWEEP_NMETRIC].name);
+  } else {
+    int t = k - SWEEP_NMETRIC - s->nworkloads;
+    snprintf(buf, len, "%s_%s", s->tr[t / SWEEP_TRACE_VALUES].name,
+             trace_stat[t % SWEEP_TRACE_VALUES]);
+  }
 }
 
 /* ---- error helpers --------------------------------------------------------------------- */
@@ -315,6 +328,17 @@ static void hash_bytes(uint64_t *h, const void *p, size_t n) {
 }
 static void hash_str(uint64_t *h, const char *s) { hash_bytes(h, s, strlen(s) + 1); }
 
+/* Hash a file's bytes (the results depend on its content, not its name). */
+static int hash_file(uint64_t *h, const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  char blk[65536];
+  size_t n;
+  while ((n = fread(blk, 1, sizeof blk, f)) > 0) hash_bytes(h, blk, n);
+  fclose(f);
+  return 0;
+}
+
 static mpb_status hash_spec(ctx *c, sweep_spec *s) {
   uint64_t h = 0xcbf29ce484222325ULL;
   char buf[64];
@@ -337,13 +361,12 @@ static mpb_status hash_spec(ctx *c, sweep_spec *s) {
     hash_bytes(&h, w->positions, w->npositions * sizeof *w->positions);
   }
   hash_str(&h, s->energy_table);
-  if (s->energy_table[0]) {
-    FILE *f = fopen(s->energy_table, "rb");
-    if (!f) return fail(c, NULL, "energy_table: cannot read %s", s->energy_table);
-    char blk[4096];
-    size_t n;
-    while ((n = fread(blk, 1, sizeof blk, f)) > 0) hash_bytes(&h, blk, n);
-    fclose(f);
+  if (s->energy_table[0] && hash_file(&h, s->energy_table))
+    return fail(c, NULL, "energy_table: cannot read %s", s->energy_table);
+  for (int k = 0; k < s->ntraces; k++) {
+    hash_str(&h, s->tr[k].name);
+    if (hash_file(&h, s->tr[k].path))
+      return fail(c, NULL, "trace %s: cannot read %s", s->tr[k].name, s->tr[k].path);
   }
   s->hash = h;
   return MPB_OK;
@@ -361,15 +384,15 @@ static void resolve_path(const char *spec, const char *rel, char *out, size_t le
 static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   config_setting_t *root = config_root_setting(cf);
   static const char *const known[] = {"name", "base", "set", "params", "sampling", "samples",
-                                      "seed", "workloads", "metrics", "goal", "energy_table",
-                                      "output", NULL};
+                                      "seed", "workloads", "traces", "metrics", "goal",
+                                      "energy_table", "output", NULL};
   for (int i = 0; i < config_setting_length(root); i++) {
     config_setting_t *e = config_setting_get_elem(root, (unsigned)i);
     bool ok = false;
     for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
     if (!ok)
       return fail(c, e, "unknown field '%s' (known: name, base, set, params, sampling, "
-                  "samples, seed, workloads, metrics, goal, energy_table, output)",
+                  "samples, seed, workloads, traces, metrics, goal, energy_table, output)",
                   config_setting_name(e));
   }
   const char *str;
@@ -460,6 +483,33 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
     for (int k = 0; k < i; k++)
       if (!strcmp(s->wl[k].name, s->wl[i].name))
         return fail(c, e, "workload name '%s' used twice", s->wl[i].name);
+  }
+  /* traces */
+  config_setting_t *trs = config_lookup(cf, "traces");
+  if (trs) {
+    if (!config_setting_is_list(trs) || config_setting_length(trs) > SWEEP_MAX_TRACES)
+      return fail(c, trs, "'traces' must be a list of at most %d groups {name; path;}",
+                  SWEEP_MAX_TRACES);
+    for (int i = 0; i < config_setting_length(trs); i++) {
+      config_setting_t *e = config_setting_get_elem(trs, (unsigned)i);
+      const char *tn, *tp;
+      if (!config_setting_is_group(e) || !config_setting_lookup_string(e, "name", &tn) ||
+          !config_setting_lookup_string(e, "path", &tp))
+        return fail(c, e, "traces[%d] must be a group {name = \"...\"; path = \"...\";}", i);
+      if (!*tn || strlen(tn) >= SWEEP_NAME_LEN ||
+          strspn(tn, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+              strlen(tn))
+        return fail(c, e, "traces[%d]: name '%s' must be 1..63 letters, digits, _ or -", i, tn);
+      sweep_trace *t = &s->tr[i];
+      snprintf(t->name, sizeof t->name, "%s", tn);
+      resolve_path(c->path, tp, t->path, sizeof t->path);
+      FILE *f = fopen(t->path, "rb");
+      if (!f) return fail(c, e, "trace %s: cannot read %s", tn, t->path);
+      fclose(f);
+      for (int k = 0; k < i; k++)
+        if (!strcmp(s->tr[k].name, tn)) return fail(c, e, "trace name '%s' used twice", tn);
+      s->ntraces = i + 1;
+    }
   }
   /* metrics */
   config_setting_t *met = config_lookup(cf, "metrics");

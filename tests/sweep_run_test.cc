@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "gtest_c.h"
+#include "replay.h"
 #include "sweep.h"
 
 static std::string write_spec(const std::string &name, const std::string &text) {
@@ -431,4 +432,67 @@ TEST(SweepSlurm, JobArrayResultsEqualTheLocalRun) {
   if (skip != std::string::npos) GTEST_SKIP() << out.substr(skip);
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << out;
   EXPECT_NE(out.find("slurm-test: PASS"), std::string::npos) << out;
+}
+
+// Trace workloads: a recorded trace (traces/replay.h) is replayed through every point and
+// its columns follow the parameters of the exp and dot units.
+
+TEST(SweepTrace, TraceColumnsFollowTheReplayAndTheParameters) {
+  std::string trace = mpb_test_path("sweep_smol.trace");
+  ASSERT_EQ(run_mpbsim("gen --preset smollm2-135m --tokens 8 --seed 3 --out '" + trace + "'",
+                       trace + ".log"),
+            0)
+      << slurp(trace + ".log");
+  std::string spec = write_spec(
+      "run_trace.cfg",
+      "params = (\n"
+      " { name = \"acc_bits\"; values = [16, 32]; },\n"
+      " { name = \"exp_table_bits\"; values = [0, 4]; }\n"
+      ");\n"
+      "workloads = ( { name = \"w\"; head_dim = 64; base = 100000.0; positions = { max = 64; }; } );\n"
+      "traces = ( { name = \"smol\"; path = \"sweep_smol.trace\"; } );\n");  // beside the spec
+  static sweep_spec s;
+  char err[512];
+  ASSERT_EQ(sweep_spec_load(&s, spec.c_str(), err, sizeof err), MPB_OK) << err;
+  ASSERT_EQ(s.ntraces, 1);
+  EXPECT_EQ(sweep_nvalues(&s), SWEEP_NMETRIC + 1 + SWEEP_TRACE_VALUES);
+  char name[96];
+  sweep_value_name(&s, sweep_trace_col(&s, 0) + 2, name, sizeof name);
+  EXPECT_STREQ(name, "smol_dot_err");
+  sweep_evaluator *ev = sweep_evaluator_new(&s, err, sizeof err);
+  ASSERT_NE(ev, nullptr) << err;
+  double exp_err[2][2], dot_err[2], events[2];
+  for (uint64_t idx = 0; idx < 4; idx++) {
+    sweep_result r;
+    ASSERT_EQ(sweep_eval_point(ev, idx, &r, err, sizeof err), MPB_OK) << err;
+    mpb_config cfg;
+    ASSERT_EQ(sweep_point_config(&s, idx, &cfg, err, sizeof err), MPB_OK);
+    replay_opts o;
+    replay_opts_init(&o);
+    replay_result rr;
+    ASSERT_EQ(replay_run(trace.c_str(), &cfg, &o, &rr, err, sizeof err), 0) << err;
+    const double *v = &r.v[sweep_trace_col(&s, 0)];
+    EXPECT_EQ(v[0], rr.kind[TRACE_ROPE].max_abs);
+    EXPECT_EQ(v[1], rr.kind[TRACE_EXP].max_abs);
+    EXPECT_EQ(v[2], rr.kind[TRACE_GEMM].max_abs);
+    EXPECT_EQ(v[3], (double)(rr.dot_wrap_events + rr.dot_sat_events));
+    EXPECT_GT(rr.ops[TRACE_GEMM], 0u);
+    replay_result_free(&rr);
+    exp_err[idx / 2][idx % 2] = v[1];
+    dot_err[idx / 2] = v[2];
+    events[idx / 2] = v[3];
+  }
+  // A 32-bit accumulator holds every int8 dot product of the trace exactly; 16 bits wrap.
+  EXPECT_EQ(dot_err[1], 0.0);
+  EXPECT_EQ(events[1], 0.0);
+  EXPECT_GT(events[0], 0.0);
+  EXPECT_GT(dot_err[0], 0.0);
+  // exp: a 2^4-entry table leaves a Taylor remainder ~(ln2/16)^4/24 instead of (ln2)^4/24.
+  for (int a = 0; a < 2; a++) {
+    EXPECT_LT(exp_err[a][1], exp_err[a][0] / 16);
+    EXPECT_LT(exp_err[a][1], 1e-4);
+    EXPECT_GT(exp_err[a][0], 1e-3);
+  }
+  sweep_evaluator_free(ev);
+  sweep_spec_free(&s);
 }

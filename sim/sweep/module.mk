@@ -11,9 +11,9 @@ run-sweep: $(MPBSIM)
 RUN_TARGETS += run-sweep
 
 # `make bench`: sweep throughput with 1 and 2 worker processes, side by side.
-$(B)/bench/bench_sweep: bench/bench_sweep.c $(LIBANALYSIS) $(LIBMPB) | deps
+$(B)/bench/bench_sweep: bench/bench_sweep.c $(LIBANALYSIS) $(LIBTRACES) $(LIBMPB) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBANALYSIS) $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBANALYSIS) $(LIBTRACES) $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
 
 .PHONY: bench-sweep
 bench-sweep: $(B)/bench/bench_sweep
