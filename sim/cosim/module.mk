@@ -68,3 +68,33 @@ cosim-build: $(COSIM_BINS)
 MUTANT_LINES := $(shell awk -F'\t' '!/^\#/ && NF >= 2 {print $$1 ":" $$2}' rtl/mutants.tsv)
 $(foreach m,$(MUTANT_LINES),$(eval $(call cosim_build,mut$(word 1,$(subst :, ,$(m))),$(word 2,$(subst :, ,$(m))),+define+MUTANT_$(word 1,$(subst :, ,$(m))),-Wno-fatal)))
 MUTANT_IDS := $(foreach m,$(MUTANT_LINES),$(word 1,$(subst :, ,$(m))))
+
+# Vector writer for the Icarus testbench: stimulus + the C model's expected outputs.
+COSIM_VECTORS := $(B)/cosim/vectors
+$(B)/cosim/vec/%.o: sim/cosim/%.cpp $(COSIM_HDRS) cmodel/mpb.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(COSIM_CXXFLAGS) -c $< -o $@
+$(COSIM_VECTORS): $(B)/cosim/vec/vectors_main.o $(B)/cosim/vec/stimulus.o $(LIBMPB)
+	$(CXX) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
+
+# `make test`: the rtl suite (tests/rtl_*.cc) runs a short co-simulation of each test
+# configuration, the fast mutant subset, the Icarus smoke test and the SystemC test.
+# The sanitizer build checks fewer configurations (the harness code is the same).
+ifeq ($(SAN),1)
+RTL_TEST_CONFIGS := default patent dot_sat16
+else
+RTL_TEST_CONFIGS := $(COSIM_CONFIGS)
+endif
+RTL_TEST_MUTANTS := 2 6 9
+RTL_TEST_SRCS := $(wildcard tests/rtl_*.cc)
+RTL_TEST_OBJS := $(RTL_TEST_SRCS:%.cc=$(B)/%.o)
+$(RTL_TEST_OBJS): CXXFLAGS += -DRTL_BUILD_DIR='"$(B)"' \
+  -DRTL_TEST_CONFIGS='"$(RTL_TEST_CONFIGS)"' -DRTL_TEST_MUTANTS='"$(RTL_TEST_MUTANTS)"'
+$(RTL_TEST_OBJS): sim/cosim/module.mk
+$(B)/tests/rtl: $(RTL_TEST_OBJS) $(LIBMPB)
+	$(CXX) $(LDFLAGS) -o $@ $(RTL_TEST_OBJS) $(LIBMPB) $(PKG_LDLIBS) $(GTEST_LIBS) $(LDLIBS)
+ifneq ($(RTL_TEST_SRCS),)
+TEST_BINS += $(B)/tests/rtl
+TEST_DEPS += $(RTL_TEST_CONFIGS:%=$(B)/cosim/%/cosim) \
+  $(RTL_TEST_MUTANTS:%=$(B)/cosim/mut%/cosim) $(COSIM_VECTORS)
+endif

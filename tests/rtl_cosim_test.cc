@@ -1,0 +1,171 @@
+/* rtl_cosim_test.cc — the RTL checks of `make test`: a short lock-step co-simulation of
+ * every test configuration (zero mismatches, every unit producing results), the fast
+ * mutant subset (each must be caught, with a waveform, reproducibly), and the Icarus
+ * smoke test (stimulus and expected outputs from the C model, compared in Verilog).
+ * The binaries are built by sim/cosim/module.mk and rtl/module.mk under RTL_BUILD_DIR. */
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gtest_c.h"
+
+namespace {
+
+const std::string kBuild = RTL_BUILD_DIR;
+
+std::vector<std::string> words(const char *s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+/* Run a shell command; returns its exit status, stdout+stderr in *out. */
+int run(const std::string &cmd, std::string *out) {
+  out->clear();
+  FILE *p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+off_t file_size(const std::string &path) {
+  struct stat sb;
+  return stat(path.c_str(), &sb) == 0 ? sb.st_size : -1;
+}
+
+struct CosimResult {
+  unsigned long long cycles = 0, rope = 0, exp = 0, dot = 0;
+  bool pass = false;
+};
+
+CosimResult parse(const std::string &out) {
+  CosimResult r;
+  size_t at = out.find("cycles=");
+  if (at == std::string::npos) return r;
+  if (std::sscanf(out.c_str() + at, "cycles=%llu results rope=%llu exp=%llu dot=%llu", &r.cycles,
+                  &r.rope, &r.exp, &r.dot) == 4)
+    r.pass = out.find("mismatches=0 PASS") != std::string::npos;
+  return r;
+}
+
+class RtlCosim : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RtlCosim, LockStepMatchesCModel) {
+  uint64_t seed = mpb_test_seed("RtlCosim") & 0xFFFFFFFF;
+  const unsigned long long cycles = 300000;
+  std::string bin = kBuild + "/cosim/" + GetParam() + "/cosim", out;
+  int rc = run(bin + " --seed " + std::to_string(seed) + " --cycles " + std::to_string(cycles),
+               &out);
+  EXPECT_EQ(rc, 0) << out;
+  CosimResult r = parse(out);
+  EXPECT_TRUE(r.pass) << out;
+  EXPECT_EQ(r.cycles, cycles);
+  /* the traffic patterns average well above 10% throughput on each unit */
+  EXPECT_GT(r.rope, cycles / 10) << out;
+  EXPECT_GT(r.exp, cycles / 10) << out;
+  EXPECT_GT(r.dot, 50u) << out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, RtlCosim, ::testing::ValuesIn(words(RTL_TEST_CONFIGS)),
+                         [](const ::testing::TestParamInfo<std::string> &i) { return i.param; });
+
+TEST(RtlCosimCli, SameSeedSameRun) {
+  std::string bin = kBuild + "/cosim/default/cosim", a, b;
+  ASSERT_EQ(run(bin + " --seed 7 --cycles 50000", &a), 0) << a;
+  ASSERT_EQ(run(bin + " --seed 7 --cycles 50000", &b), 0) << b;
+  CosimResult ra = parse(a), rb = parse(b);
+  EXPECT_EQ(ra.rope, rb.rope);
+  EXPECT_EQ(ra.exp, rb.exp);
+  EXPECT_EQ(ra.dot, rb.dot);
+  std::string c;
+  ASSERT_EQ(run(bin + " --seed 8 --cycles 50000", &c), 0) << c;
+  EXPECT_NE(parse(c).rope, ra.rope) << "a different seed should give different traffic";
+}
+
+TEST(RtlCosimCli, BadOptionsAreUsageErrors) {
+  std::string bin = kBuild + "/cosim/default/cosim", out;
+  EXPECT_EQ(run(bin + " --cycles abc", &out), 2);
+  EXPECT_NE(out.find("--cycles"), std::string::npos) << out;
+  EXPECT_EQ(run(bin + " --mode fast", &out), 2);
+  EXPECT_NE(out.find("cosim, rtl or cmodel"), std::string::npos) << out;
+  EXPECT_EQ(run(bin + " stray", &out), 2);
+}
+
+class RtlMutant : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RtlMutant, IsCaughtWithWaveformAndReplays) {
+  std::string dir = kBuild + "/cosim/mut" + GetParam(), fst = dir + "/test.fst", out;
+  std::remove(fst.c_str());
+  int rc = run(dir + "/cosim --seed 1 --cycles 300000 --fst " + fst, &out);
+  ASSERT_EQ(rc, 1) << "mutant " << GetParam() << " survived:\n" << out;
+  size_t at = out.find("FAIL cycle ");
+  ASSERT_NE(at, std::string::npos) << out;
+  unsigned long long cyc = 0;
+  ASSERT_EQ(std::sscanf(out.c_str() + at, "FAIL cycle %llu", &cyc), 1);
+  EXPECT_NE(out.find("expected"), std::string::npos) << out;
+  EXPECT_GT(file_size(fst), 100) << "no waveform written: " << fst;
+  /* the printed reproduction stops at the same cycle */
+  std::string again;
+  EXPECT_EQ(run(dir + "/cosim --seed 1 --cycles " + std::to_string(cyc + 1) + " --fst " + fst,
+                &again),
+            1);
+  EXPECT_NE(again.find("FAIL cycle " + std::to_string(cyc) + ":"), std::string::npos) << again;
+  /* and one cycle earlier the run passes */
+  if (cyc > 0) {
+    EXPECT_EQ(run(dir + "/cosim --seed 1 --cycles " + std::to_string(cyc), &again), 0) << again;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(FastSubset, RtlMutant, ::testing::ValuesIn(words(RTL_TEST_MUTANTS)),
+                         [](const ::testing::TestParamInfo<std::string> &i) {
+                           return "mut" + i.param;
+                         });
+
+/* Icarus: vectors from the C model for one configuration, compared by the testbench. */
+std::string icarus(const std::string &tb, const std::string &cfg, uint64_t seed, int cycles,
+                   int *rc) {
+  std::string dir = kBuild + "/cosim/" + cfg, vec = kBuild + "/icarus/" + tb, out;
+  std::string gen = kBuild + "/cosim/vectors --config " + dir + "/config.cfg " +
+                    (cfg == "trunc_x16" || cfg == "w17" ? "--head-dim 64 --base 100000"
+                                                        : "--head-dim 128 --base 500000") +
+                    " --seed " + std::to_string(seed) + " --cycles " + std::to_string(cycles) +
+                    " --stim " + vec + "/stim.txt --expect " + vec + "/expect.txt";
+  *rc = run(gen, &out);
+  if (*rc != 0) return out;
+  *rc = run("vvp -n " + vec + "/tb.vvp +stim=" + vec + "/stim.txt +expect=" + vec +
+                "/expect.txt",
+            &out);
+  return out;
+}
+
+TEST(RtlIcarus, SmokeTestPasses) {
+  uint64_t seed = mpb_test_seed("RtlIcarus") & 0xFFFFFFFF;
+  for (const char *cfg : {"default", "patent"}) {
+    int rc;
+    std::string out = icarus(cfg, cfg, seed, 5000, &rc);
+    EXPECT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("ICARUS PASS cycles=5000"), std::string::npos) << cfg << ":\n" << out;
+    unsigned long long results = 0;
+    size_t at = out.find("results=");
+    ASSERT_NE(at, std::string::npos) << out;
+    std::sscanf(out.c_str() + at, "results=%llu", &results);
+    EXPECT_GT(results, 1000u) << out;
+  }
+}
+
+TEST(RtlIcarus, MutantFails) {
+  int rc;
+  std::string out = icarus("default-mut2", "default", 1, 5000, &rc);
+  EXPECT_NE(out.find("ICARUS FAIL cycle"), std::string::npos) << out;
+}
+
+}  // namespace
