@@ -448,6 +448,11 @@ static void make_claims(mpb_report *r) {
            "%.2g), log8 -%.1f%% (K SQNR %.1f dB, score KL %.2g); synthetic keys",
            r->kv_group, 100 * save8, r->kv_sqnr_db[MPB_KV_INT8], r->kv_attn[MPB_KV_INT8].kl,
            100 * savel, r->kv_sqnr_db[MPB_KV_LOG8], r->kv_attn[MPB_KV_LOG8].kl);
+  if (r->has_trace && r->trace_kv_values) {
+    size_t l = strlen(c[2].measured);
+    snprintf(c[2].measured + l, sizeof c[2].measured - l, "; trace K: int8 %.1f dB, log8 %.1f dB",
+             r->trace_kv_sqnr_db[MPB_KV_INT8], r->trace_kv_sqnr_db[MPB_KV_LOG8]);
+  }
   snprintf(c[2].verdict, sizeof c[2].verdict, "%s -%.1f%%",
            savel >= 0.5 ? "holds" : "almost:", 100 * savel);
   int k128 = mpb_octave(r->opts.pos_max);

@@ -93,6 +93,8 @@ typedef struct mpb_report {
   mpb_metrics *trace;   /* MPB_OP_ROT per layer/head/position, EXP, DOT, SCORE      */
   double trace_score_max, trace_score_rms, trace_kl_mean, trace_kl_max;
   uint64_t trace_queries;
+  uint64_t trace_kv_values;       /* K values of the trace through the KV formats    */
+  double trace_kv_sqnr_db[MPB_NKV];
   mpb_energy_breakdown e_trace; /* whole replay (not per op), activity vs random mix */
   double trace_rot_pj;  /* per rotation when the trace holds only RoPE records, else NaN */
   mpb_claim claims[MPB_NCLAIM];

@@ -258,6 +258,11 @@ static void write_trace(FILE *f, const mpb_report *r) {
              "(causal), bridge rotations vs exact. Softmax KL over %llu query rows: mean %.3g, "
              "max %.3g nats.</p>\n",
           (unsigned long long)r->trace_queries, r->trace_kl_mean, r->trace_kl_max);
+  if (r->trace_kv_values)
+    fprintf(f, "<p>KV cache on the trace's %llu K values (groups of 64): SQNR FP16 %.1f dB, "
+               "INT8 %.1f dB, LOG8 %.1f dB.</p>\n", (unsigned long long)r->trace_kv_values,
+            r->trace_kv_sqnr_db[MPB_KV_FP16], r->trace_kv_sqnr_db[MPB_KV_INT8],
+            r->trace_kv_sqnr_db[MPB_KV_LOG8]);
   svg_plot p;
   memset(&p, 0, sizeof p);
   p.title = "trace: max |rotated value error| per position octave (int8 input units)";

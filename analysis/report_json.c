@@ -135,6 +135,10 @@ int mpb_report_write_json(const mpb_report *r, FILE *f) {
                                     num(mpb_stats_sqnr_db(s)), "max_rel", num(s->max_rel),
                                     "growth_max", fit_json(&g)));
     }
+    json_t *kv = json_object();
+    for (int k = 0; k < MPB_NKV; k++)
+      json_object_set_new(kv, mpb_kv_format_name((mpb_kv_format)k),
+                          json_pack("{s:o}", "sqnr_db", num(r->trace_kv_sqnr_db[k])));
     json_object_set_new(
         root, "trace",
         json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:o,s:{s:o,s:o,s:o,s:o,s:I},s:o,s:o}", "path",
@@ -145,6 +149,9 @@ int mpb_report_write_json(const mpb_report *r, FILE *f) {
                   num(r->trace_score_rms), "kl_mean", num(r->trace_kl_mean), "kl_max",
                   num(r->trace_kl_max), "queries", (json_int_t)r->trace_queries, "energy",
                   energy_json(&r->e_trace), "rotation_pj", num(r->trace_rot_pj)));
+    json_t *tj = json_object_get(root, "trace");
+    json_object_set_new(tj, "kv_values", json_integer((json_int_t)r->trace_kv_values));
+    json_object_set_new(tj, "kv", kv);
   } else {
     json_object_set_new(root, "trace", json_null());
   }

@@ -11,6 +11,7 @@
 #include "replay.h"
 #include "report.h"
 #include "report_trace.h"
+#include "trace.h"
 
 /* Latest rotated rows of one (layer, head) of one kind (Q or K), for score pairing. */
 typedef struct rows {
@@ -27,6 +28,10 @@ typedef struct hook_ctx {
   double score_max, score_sq, kl_sum, kl_max;
   uint64_t scores, queries;
   uint64_t products;    /* GEMM MAC products (activity reference) */
+  double kv_e2[MPB_NKV], kv_r2; /* K rows through the KV-cache formats     */
+  uint64_t kv_n;
+  double *kv_buf;
+  size_t kv_cap;
   bool oom;
 } hook_ctx;
 
@@ -97,6 +102,30 @@ static void score_pair(hook_ctx *c, const rows *q, const rows *k, int layer, int
   free(sg);
 }
 
+/* K rows (FP32 originals when present, else int8 x scale) through each KV format. */
+static void kv_measure(hook_ctx *c, const trace_record *rec) {
+  size_t n = (size_t)rec->ntok * rec->width;
+  if (n * 2 > c->kv_cap) {
+    double *b = realloc(c->kv_buf, n * 2 * sizeof *b);
+    if (!b) {
+      c->oom = true;
+      return;
+    }
+    c->kv_buf = b, c->kv_cap = n * 2;
+  }
+  double *v = c->kv_buf, *o = v + n;
+  for (size_t i = 0; i < n; i++)
+    v[i] = (rec->flags & TRACE_F_F32) && rec->f32
+               ? rec->f32[i]
+               : rec->x[i] * (rec->scale ? rec->scale[i / rec->width] : 1.0);
+  for (size_t i = 0; i < n; i++) c->kv_r2 += v[i] * v[i];
+  for (int f = 0; f < MPB_NKV; f++) {
+    mpb_kv_roundtrip((mpb_kv_format)f, v, n, 64, o);
+    for (size_t i = 0; i < n; i++) c->kv_e2[f] += (o[i] - v[i]) * (o[i] - v[i]);
+  }
+  c->kv_n += n;
+}
+
 static void hook(void *user, const trace_header *h, const trace_record *rec,
                  const replay_rec_out *out) {
   hook_ctx *c = user;
@@ -110,6 +139,7 @@ static void hook(void *user, const trace_header *h, const trace_record *rec,
       }
     }
     bool isq = rec->op == TRACE_ROPE_Q;
+    if (!isq) kv_measure(c, rec);
     uint32_t nh = isq ? c->nq : c->nk;
     if (rec->head >= nh) return;
     rows *mine = isq ? &c->q[rec->head] : &c->k[rec->head];
@@ -206,6 +236,9 @@ int mpb_report_add_trace(mpb_report *r, const char *path, const mpb_model *mdl,
   r->trace_kl_mean = c.queries ? c.kl_sum / (double)c.queries : 0;
   r->trace_kl_max = c.kl_max;
   r->trace_queries = c.queries;
+  r->trace_kv_values = c.kv_n;
+  for (int f = 0; f < MPB_NKV; f++)
+    r->trace_kv_sqnr_db[f] = c.kv_e2[f] > 0 ? 10 * log10(c.kv_r2 / c.kv_e2[f]) : INFINITY;
   /* activity reference: random data, same mix of rotations, exps and MAC products */
   mpb_counts ref, u;
   mpb_counts_clear(&ref);
@@ -238,6 +271,7 @@ out:
   for (uint32_t i = 0; c.k && i <= c.nk; i++) free(c.k[i].got), free(c.k[i].ref), free(c.k[i].pos);
   free(c.q);
   free(c.k);
+  free(c.kv_buf);
   mpb_metrics_free(c.acc);
   return rc;
 }

@@ -267,6 +267,11 @@ TEST(AnalysisReport, TraceSection) {
   // per-rotation energy of a RoPE-only trace equals the per-op energy of the rope unit
   // (EXACT mode counts the same actions for every operation)
   EXPECT_NEAR(r.trace_rot_pj, r.e_rot.total_pj, 1e-6 * r.e_rot.total_pj);
+  // KV formats on the trace's K rows: LOG8's relative step bounds its SQNR from below
+  EXPECT_GT(r.trace_kv_values, 0u);
+  EXPECT_GT(r.trace_kv_sqnr_db[MPB_KV_FP16], r.trace_kv_sqnr_db[MPB_KV_INT8]);
+  EXPECT_GE(r.trace_kv_sqnr_db[MPB_KV_LOG8], -20 * std::log10(std::exp2(1.0 / 16) - 1) - 0.5);
+  EXPECT_NE(std::string(r.claims[2].measured).find("trace K"), std::string::npos);
   // the patent-literal design on the same trace: rotations and scores break down
   mpb_report_opts op = o;
   mpb_config_patent_literal(&op.cfg);
