@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sweep.h"
 
@@ -372,6 +373,12 @@ static mpb_status hash_spec(ctx *c, sweep_spec *s) {
   return MPB_OK;
 }
 
+/* Files a spec refers to must be regular files (not /dev/zero, a FIFO or a directory). */
+static bool is_regular(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* Path relative to the spec file's directory (unless absolute). */
 static void resolve_path(const char *spec, const char *rel, char *out, size_t len) {
   const char *slash = strrchr(spec, '/');
@@ -419,6 +426,9 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
     } else {
       char p[1024];
       resolve_path(c->path, str, p, sizeof p);
+      if (!is_regular(p))
+        return fail(c, config_lookup(cf, "base"), "base configuration: %s is not a readable "
+                    "file (or use \"default\" or \"patent\")", p);
       if (mpb_config_load(&s->base, p, msg, sizeof msg) != MPB_OK)
         return fail(c, config_lookup(cf, "base"), "base configuration: %s", msg);
     }
@@ -503,9 +513,7 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
       sweep_trace *t = &s->tr[i];
       snprintf(t->name, sizeof t->name, "%s", tn);
       resolve_path(c->path, tp, t->path, sizeof t->path);
-      FILE *f = fopen(t->path, "rb");
-      if (!f) return fail(c, e, "trace %s: cannot read %s", tn, t->path);
-      fclose(f);
+      if (!is_regular(t->path)) return fail(c, e, "trace %s: cannot read %s", tn, t->path);
       for (int k = 0; k < i; k++)
         if (!strcmp(s->tr[k].name, tn)) return fail(c, e, "trace name '%s' used twice", tn);
       s->ntraces = i + 1;
@@ -540,8 +548,12 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
       return fail(c, g, "goal must be a number in (0, 2) (max |cos/sin error|)");
     s->goal = number_of(g);
   }
-  if (config_lookup_string(cf, "energy_table", &str))
+  if (config_lookup_string(cf, "energy_table", &str)) {
     resolve_path(c->path, str, s->energy_table, sizeof s->energy_table);
+    if (!is_regular(s->energy_table))
+      return fail(c, config_lookup(cf, "energy_table"), "energy_table: cannot read %s",
+                  s->energy_table);
+  }
   snprintf(s->output, sizeof s->output, "out/sweep-%s", s->name);
   if (config_lookup_string(cf, "output", &str)) snprintf(s->output, sizeof s->output, "%s", str);
   return hash_spec(c, s);

@@ -27,3 +27,22 @@ BENCH_TARGETS += bench-sweep
 test-slurm: $(MPBSIM)
 	tools/slurm-test.sh $(MPBSIM) examples/slurm-small.cfg
 REGRESS_TARGETS += test-slurm
+
+# `make fuzz` (and the fuzz smoke run of `make test`): libFuzzer on the sweep spec parser
+# and planner, seeded with the shipped example specs.
+$(B)/fuzz/fuzz_sweep: analysis/fuzz_sweep.c analysis/sweep_spec.c analysis/sweep_points.c \
+    $(CMODEL_SRCS) analysis/sweep.h cmodel/mpb.h | deps
+	@mkdir -p $(dir $@)
+	clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Icmodel -Ianalysis \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ \
+	  analysis/fuzz_sweep.c analysis/sweep_spec.c analysis/sweep_points.c $(CMODEL_SRCS) \
+	  -lconfig -lm
+$(B)/fuzz/corpus-sweep/.seeded: $(wildcard examples/*.cfg)
+	@mkdir -p $(dir $@)
+	cp examples/*.cfg $(dir $@)
+	@touch $@
+.PHONY: fuzz-sweep
+fuzz-sweep: $(B)/fuzz/fuzz_sweep $(B)/fuzz/corpus-sweep/.seeded
+	$(B)/fuzz/fuzz_sweep -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -rss_limit_mb=1024 \
+	  -timeout=10 -print_final_stats=0 $(B)/fuzz/corpus-sweep
+FUZZ_TARGETS += fuzz-sweep
