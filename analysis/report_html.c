@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_trace.h"
 #include "svg.h"
 
 static void esc(FILE *f, const char *s) { svg_write_text(f, s); }
@@ -258,6 +259,18 @@ static void write_trace(FILE *f, const mpb_report *r) {
              "(causal), bridge rotations vs exact. Softmax KL over %llu query rows: mean %.3g, "
              "max %.3g nats.</p>\n",
           (unsigned long long)r->trace_queries, r->trace_kl_mean, r->trace_kl_max);
+  static mpb_layer_stat ls[256];
+  int nl = mpb_trace_layer_stats(r->trace, MPB_OP_ROT, ls, 256);
+  if (nl > 0) {
+    fputs("<table><tr><th>layer (rot)</th><th>values</th><th>max |err|</th><th>RMS</th>"
+          "<th>worst head</th></tr>\n", f);
+    for (int i = 0; i < nl; i++) {
+      fprintf(f, "<tr><td>%d</td><td>%llu</td>", ls[i].layer, (unsigned long long)ls[i].n);
+      td_num(f, ls[i].max_abs), td_num(f, sqrt(ls[i].sum_err2 / (double)ls[i].n));
+      fprintf(f, "<td>%d</td></tr>\n", ls[i].worst_head);
+    }
+    fputs("</table>\n", f);
+  }
   if (r->trace_kv_values)
     fprintf(f, "<p>KV cache on the trace's %llu K values (groups of 64): SQNR FP16 %.1f dB, "
                "INT8 %.1f dB, LOG8 %.1f dB.</p>\n", (unsigned long long)r->trace_kv_values,

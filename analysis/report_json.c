@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "report.h"
+#include "report_trace.h"
 
 static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
@@ -150,6 +151,16 @@ int mpb_report_write_json(const mpb_report *r, FILE *f) {
                   num(r->trace_kl_max), "queries", (json_int_t)r->trace_queries, "energy",
                   energy_json(&r->e_trace), "rotation_pj", num(r->trace_rot_pj)));
     json_t *tj = json_object_get(root, "trace");
+    static mpb_layer_stat ls[256];
+    int nl = mpb_trace_layer_stats(r->trace, MPB_OP_ROT, ls, 256);
+    json_t *layers = json_array();
+    for (int i = 0; i < nl; i++)
+      json_array_append_new(layers, json_pack("{s:i,s:I,s:o,s:o,s:i}", "layer", ls[i].layer,
+                                              "values", (json_int_t)ls[i].n, "max_err",
+                                              num(ls[i].max_abs), "rms_err",
+                                              num(sqrt(ls[i].sum_err2 / (double)ls[i].n)),
+                                              "worst_head", ls[i].worst_head));
+    json_object_set_new(tj, "rot_layers", layers);
     json_object_set_new(tj, "kv_values", json_integer((json_int_t)r->trace_kv_values));
     json_object_set_new(tj, "kv", kv);
   } else {

@@ -275,3 +275,31 @@ out:
   mpb_metrics_free(c.acc);
   return rc;
 }
+
+int mpb_trace_layer_stats(const mpb_metrics *m, mpb_op_kind op, mpb_layer_stat *out, int max) {
+  int n = 0;
+  size_t i = 0;
+  mpb_op_kind gop;
+  int layer, head, k;
+  const mpb_err_stats *st;
+  while (mpb_metrics_group_at(m, i++, &gop, &layer, &head, &k, &st)) {
+    if (gop != op || layer < 0) continue;
+    int j = 0;
+    while (j < n && out[j].layer != layer) j++;
+    if (j == n) {
+      if (n == max) continue;
+      memset(&out[n], 0, sizeof out[n]);
+      out[n].layer = layer, out[n].worst_head = head;
+      n++;
+    }
+    out[j].n += st->n;
+    out[j].sum_err2 += st->sum_err2;
+    if (st->max_abs > out[j].max_abs) out[j].max_abs = st->max_abs, out[j].worst_head = head;
+  }
+  for (int a = 1; a < n; a++) /* sort by layer (insertion) */
+    for (int b = a; b > 0 && out[b].layer < out[b - 1].layer; b--) {
+      mpb_layer_stat t = out[b];
+      out[b] = out[b - 1], out[b - 1] = t;
+    }
+  return n;
+}

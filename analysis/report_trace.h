@@ -5,8 +5,10 @@
 #define MPB_REPORT_TRACE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "energy.h"
+#include "metrics.h"
 #include "mpb.h"
 
 #ifdef __cplusplus
@@ -22,6 +24,15 @@ int mpb_trace_geometry(const char *path, mpb_geometry *g, char *model, size_t ml
 /* Replay the trace with the report's configuration and fill the report's trace fields. */
 int mpb_report_add_trace(struct mpb_report *r, const char *path, const mpb_model *mdl,
                          const mpb_energy_table *tab, char *err, size_t n);
+
+/* Per-layer totals of one op over the kept (layer, head, octave) groups, sorted by layer,
+ * with the head holding the largest error. Returns the number of layers (<= max). */
+typedef struct mpb_layer_stat {
+  int layer, worst_head;
+  uint64_t n;
+  double max_abs, sum_err2;
+} mpb_layer_stat;
+int mpb_trace_layer_stats(const mpb_metrics *m, mpb_op_kind op, mpb_layer_stat *out, int max);
 
 #ifdef __cplusplus
 }

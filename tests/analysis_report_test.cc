@@ -15,6 +15,7 @@
 
 #include "gtest_c.h"
 #include "report.h"
+#include "report_trace.h"
 
 namespace {
 
@@ -267,6 +268,16 @@ TEST(AnalysisReport, TraceSection) {
   // per-rotation energy of a RoPE-only trace equals the per-op energy of the rope unit
   // (EXACT mode counts the same actions for every operation)
   EXPECT_NEAR(r.trace_rot_pj, r.e_rot.total_pj, 1e-6 * r.e_rot.total_pj);
+  // per-layer totals from the (layer, head, octave) groups add up to the op's total
+  mpb_layer_stat ls[16];
+  int nl = mpb_trace_layer_stats(r.trace, MPB_OP_ROT, ls, 16);
+  ASSERT_GE(nl, 1);
+  uint64_t sum = 0;
+  double mx = 0;
+  for (int i = 0; i < nl; i++) sum += ls[i].n, mx = std::max(mx, ls[i].max_abs);
+  EXPECT_EQ(mpb_metrics_dropped(r.trace), 0u);
+  EXPECT_EQ(sum, rot->n);
+  EXPECT_EQ(mx, rot->max_abs);
   // KV formats on the trace's K rows: LOG8's relative step bounds its SQNR from below
   EXPECT_GT(r.trace_kv_values, 0u);
   EXPECT_GT(r.trace_kv_sqnr_db[MPB_KV_FP16], r.trace_kv_sqnr_db[MPB_KV_INT8]);
