@@ -102,7 +102,9 @@ typedef struct sweep_spec {
   double goal;              /* precision goal on max_err (0 = none) */
   char energy_table[512];   /* energy table file for mpb_energy_load ("" = default) */
   char output[512];         /* default output directory */
-  uint64_t hash;            /* FNV-1a of everything that determines the results */
+  uint64_t hash;            /* FNV-1a of everything in the spec that determines the results
+                               (plus MPB_VERSION and the energy table's text); not of the
+                               model's code: after changing it, use a fresh directory */
 } sweep_spec;
 
 /* Parse a spec file. Errors name the file, line, field and the expected range.

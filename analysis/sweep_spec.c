@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "energy.h"
 #include "sweep.h"
 
 static const sweep_metric_info metric_info[SWEEP_NMETRIC] = {
@@ -361,7 +362,9 @@ static mpb_status hash_spec(ctx *c, sweep_spec *s) {
     hash_str(&h, buf);
     hash_bytes(&h, w->positions, w->npositions * sizeof *w->positions);
   }
+  hash_str(&h, MPB_VERSION);
   hash_str(&h, s->energy_table);
+  if (!s->energy_table[0]) hash_str(&h, mpb_energy_default_text());
   if (s->energy_table[0] && hash_file(&h, s->energy_table))
     return fail(c, NULL, "energy_table: cannot read %s", s->energy_table);
   for (int k = 0; k < s->ntraces; k++) {

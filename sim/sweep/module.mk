@@ -5,8 +5,10 @@
 # tests/sweep_*.cc (suite "sweep").
 
 # `make run`: the shipped precision-vs-energy sweep (>= 200 points) -> out/sweep-precision-energy/
+# (from scratch: stored points are keyed by the spec, not by the build of the model)
 .PHONY: run-sweep
 run-sweep: $(MPBSIM)
+	rm -rf out/sweep-precision-energy
 	$(MPBSIM) sweep examples/precision-energy.cfg -j 2
 RUN_TARGETS += run-sweep
 
@@ -30,13 +32,13 @@ REGRESS_TARGETS += test-slurm
 
 # `make fuzz` (and the fuzz smoke run of `make test`): libFuzzer on the sweep spec parser
 # and planner, seeded with the shipped example specs.
-$(B)/fuzz/fuzz_sweep: analysis/fuzz_sweep.c analysis/sweep_spec.c analysis/sweep_points.c \
-    $(CMODEL_SRCS) analysis/sweep.h cmodel/mpb.h | deps
+FUZZ_sweep_SRCS := analysis/fuzz_sweep.c analysis/sweep_spec.c analysis/sweep_points.c \
+  analysis/energy.c analysis/energy_default.c $(CMODEL_SRCS)
+$(B)/fuzz/fuzz_sweep: $(FUZZ_sweep_SRCS) analysis/sweep.h cmodel/mpb.h configs/energy-45nm.cfg | deps
 	@mkdir -p $(dir $@)
 	clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Icmodel -Ianalysis \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ \
-	  analysis/fuzz_sweep.c analysis/sweep_spec.c analysis/sweep_points.c $(CMODEL_SRCS) \
-	  -lconfig -lm
+	  $(FUZZ_sweep_SRCS) -lconfig -lm
 $(B)/fuzz/corpus-sweep/.seeded: $(wildcard examples/*.cfg)
 	@mkdir -p $(dir $@)
 	cp examples/*.cfg $(dir $@)
