@@ -279,6 +279,24 @@ static uint64_t mix64(uint64_t *s) {
   return z ^ (z >> 31);
 }
 
+/* The i-th random rope request of the reference stimulus (state s advanced). */
+static void ref_rope_req(const mpb_config *cfg, const mpb_geometry *g, uint64_t *s,
+                         mpb_rope_req *rq) {
+  rq->m = (uint32_t)(mix64(s) & ((1ULL << cfg->pos_bits) - 1));
+  rq->j = (uint32_t)(mix64(s) % (uint64_t)(g->head_dim / 2));
+  int64_t xr = (int64_t)(mix64(s) & ((1ULL << cfg->x_bits) - 1));
+  int64_t yr = (int64_t)(mix64(s) & ((1ULL << cfg->x_bits) - 1));
+  rq->x = (int32_t)(xr - (1LL << (cfg->x_bits - 1)));
+  rq->y = (int32_t)(yr - (1LL << (cfg->x_bits - 1)));
+}
+
+void mpb_energy_reference_rope_reqs(const mpb_model *mdl, size_t n, uint64_t seed,
+                                    mpb_rope_req *out) {
+  uint64_t s = seed;
+  for (size_t i = 0; i < n; i++)
+    ref_rope_req(mpb_model_config(mdl), mpb_model_geometry(mdl), &s, &out[i]);
+}
+
 void mpb_energy_reference(const mpb_model *mdl, mpb_unit unit, size_t n, uint64_t seed,
                           mpb_counts *ref) {
   const mpb_config *cfg = mpb_model_config(mdl);
@@ -289,12 +307,7 @@ void mpb_energy_reference(const mpb_model *mdl, mpb_unit unit, size_t n, uint64_
     if (unit == MPB_UNIT_ROPE) {
       mpb_rope_req rq;
       mpb_rope_resp rs;
-      rq.m = (uint32_t)(mix64(&s) & ((1ULL << cfg->pos_bits) - 1));
-      rq.j = (uint32_t)(mix64(&s) % (uint64_t)(g->head_dim / 2));
-      int64_t xr = (int64_t)(mix64(&s) & ((1ULL << cfg->x_bits) - 1));
-      int64_t yr = (int64_t)(mix64(&s) & ((1ULL << cfg->x_bits) - 1));
-      rq.x = (int32_t)(xr - (1LL << (cfg->x_bits - 1)));
-      rq.y = (int32_t)(yr - (1LL << (cfg->x_bits - 1)));
+      ref_rope_req(cfg, g, &s, &rq);
       mpb_rope_eval(mdl, &rq, &rs, ref);
     } else if (unit == MPB_UNIT_EXP) {
       mpb_exp_req rq;

@@ -80,6 +80,10 @@ int mpb_energy_price_activity(const mpb_energy_table *t, const mpb_config *cfg,
  * reference of the activity figure). */
 void mpb_energy_reference(const mpb_model *mdl, mpb_unit unit, size_t n, uint64_t seed,
                           mpb_counts *ref);
+/* The rope requests of that reference stimulus (for driving the RTL with the same data:
+ * `mpbsim energy --stimulus FILE`). */
+void mpb_energy_reference_rope_reqs(const mpb_model *mdl, size_t n, uint64_t seed,
+                                    mpb_rope_req *out);
 
 /* Area proxy (bit-equivalents): table bits stored + multiplier bit-products of the rope
  * unit + pipeline register bits (docs/energy.md). */

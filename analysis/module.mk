@@ -23,8 +23,30 @@ $(B)/tests/analysis: LDLIBS += $(shell pkg-config --libs libpng 2>/dev/null || e
 # 131072, with the bundled Llama 3 RoPE trace replayed (after run-replay, which
 # RUN_TARGETS lists earlier: traces/module.mk is included first).
 .PHONY: run-report
-run-report: $(B)/mpbsim $(DEFAULT_TRACE)
+run-report: $(B)/mpbsim $(DEFAULT_TRACE) $(B)/rtl-toggles/default.json
 	@mkdir -p out/report
-	$(MPBSIM) report --preset default --trace $(DEFAULT_TRACE) --positions 131072 --out out/report
+	$(MPBSIM) report --preset default --trace $(DEFAULT_TRACE) --positions 131072 \
+	  --rtl-toggles $(B)/rtl-toggles/default.json --out out/report
 	@echo "run-report: open out/report/report.html (also report.csv, report.json)"
 RUN_TARGETS += run-report
+
+# RTL activity cross-check: the Icarus testbench analysis/rtl/tb_toggles.v counts the
+# operand-bus toggles of the RTL rope unit (co-simulation "default" configuration and
+# tables) on the C model's reference stimulus; `mpbsim report --rtl-toggles` compares
+# them with the model's counters (tests/analysis_report_test.cc expects equality).
+RTL_TOGGLES := $(B)/rtl-toggles/default.json
+RTL_TOGGLES_N := 2000
+RTL_TOGGLES_SEED := 7
+$(B)/rtl-toggles/tb.vvp: analysis/rtl/tb_toggles.v $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
+    $(B)/cosim/default/tables/.stamp
+	@mkdir -p $(dir $@)
+	iverilog -g2005 -o $@ -s tb_toggles $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
+	  analysis/rtl/tb_toggles.v $$(rtl/cfg2vparams.sh $(B)/cosim/default/config.cfg -Ptb_toggles.) \
+	  -Ptb_toggles.TABLE_DIR='"$(abspath $(B)/cosim/default/tables)"' 2>&1 | grep -v -i 'warning\|padding' || true
+	@test -f $@
+$(RTL_TOGGLES): $(B)/rtl-toggles/tb.vvp $(B)/mpbsim
+	$(B)/mpbsim energy --config $(B)/cosim/default/config.cfg --head-dim 128 --base 500000 \
+	  --stimulus $(B)/rtl-toggles/stim.hex -n $(RTL_TOGGLES_N) --seed $(RTL_TOGGLES_SEED)
+	vvp -n $(B)/rtl-toggles/tb.vvp +stim=$(B)/rtl-toggles/stim.hex +n=$(RTL_TOGGLES_N) \
+	  +seed=$(RTL_TOGGLES_SEED) +out=$@.tmp | grep -q 'TOGGLES DONE' && mv $@.tmp $@
+TEST_DEPS += $(RTL_TOGGLES)

@@ -3,6 +3,7 @@
  * seeded random inputs); --dump prints the built-in table file. Figures of docs/energy.md. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -19,6 +20,10 @@ static void help(void) {
          "  --energy FILE      energy table (default: built-in configs/energy-45nm.cfg)\n"
          "  --dump             print the built-in table (the embedded shipped file) and exit\n"
          "  -n, --ops N        operations per unit (default 4096)\n"
+         "  --stimulus FILE    write the rope unit's reference stimulus instead (N lines of\n"
+         "                     hex 'm j x y', x/y two's complement at x_bits) for driving\n"
+         "                     the RTL with the same data (docs/report-schema.md)\n"
+         "  --seed S           seed of the reference stimulus (default 1)\n"
          "  -h, --help         this help\n\n"
          "exit codes: 0 ok, 2 usage, 3 bad configuration or energy table\n");
 }
@@ -44,17 +49,42 @@ static void print_unit(const mpb_energy_table *t, const mpb_model *m, mpb_unit u
   printf("  total %.3f pJ\n", b.total_pj / ops);
 }
 
+/* The rope reference stimulus as hex lines "m j x y" (atomic output). */
+static int write_stimulus(const mpb_model *m, const char *path, size_t n, uint64_t seed) {
+  mpb_rope_req *rq = malloc(n * sizeof *rq);
+  if (!rq) {
+    fprintf(stderr, "mpbsim energy: out of memory\n");
+    return MPB_EXIT_IO;
+  }
+  mpb_energy_reference_rope_reqs(m, n, seed, rq);
+  int xw = mpb_model_config(m)->x_bits;
+  uint32_t xmask = (uint32_t)((1u << xw) - 1);
+  cli_out o;
+  if (cli_out_open(&o, "energy", path)) {
+    free(rq);
+    return MPB_EXIT_IO;
+  }
+  for (size_t i = 0; i < n; i++)
+    fprintf(o.f, "%x %x %x %x\n", rq[i].m, rq[i].j, (uint32_t)rq[i].x & xmask,
+            (uint32_t)rq[i].y & xmask);
+  free(rq);
+  return cli_out_commit(&o, "energy") ? MPB_EXIT_IO : MPB_EXIT_OK;
+}
+
 int cmd_energy(int argc, char **argv) {
   static const struct option opts[] = {CLI_MODEL_LONGOPTS,
                                        {"energy", required_argument, 0, 'e'},
                                        {"dump", no_argument, 0, 'D'},
                                        {"ops", required_argument, 0, 'n'},
+                                       {"stimulus", required_argument, 0, 'S'},
+                                       {"seed", required_argument, 0, 's'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   cli_model_opts mo;
   cli_model_init(&mo);
   const char *path = NULL;
-  long n = 4096;
+  long n = 4096, seed = 1;
+  const char *stim = NULL;
   int c, rc;
   optind = 1;
   while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
@@ -65,6 +95,11 @@ int cmd_energy(int argc, char **argv) {
     } else if (c == 'D') {
       fputs(mpb_energy_default_text(), stdout);
       return MPB_EXIT_OK;
+    } else if (c == 'S') {
+      stim = optarg;
+    } else if (c == 's') {
+      if (cli_parse_long("energy", "seed", optarg, 0, 0x7fffffffffffffffL, &seed))
+        return MPB_EXIT_USAGE;
     } else if (c == 'n') {
       if (cli_parse_long("energy", "ops", optarg, 1, 10000000, &n)) return MPB_EXIT_USAGE;
     } else if (c == 'h') {
@@ -89,6 +124,12 @@ int cmd_energy(int argc, char **argv) {
   if (!m) {
     mpb_energy_free(t);
     return MPB_EXIT_INPUT;
+  }
+  if (stim) {
+    rc = write_stimulus(m, stim, (size_t)n, (uint64_t)seed);
+    mpb_model_free(m);
+    mpb_energy_free(t);
+    return rc;
   }
   printf("energy table: %s\n", mpb_energy_source(t));
   printf("unit prices (pJ): add 8/16/32 bits %.4f %.4f %.4f; mul 8x8 %.3f, 16x16 %.3f, "

@@ -298,3 +298,28 @@ TEST(AnalysisReport, TraceSection) {
   EXPECT_NE(out.find("no/such.trace"), std::string::npos) << out;
   EXPECT_FALSE(file_exists(dir + "/report.json"));
 }
+
+// The Icarus testbench analysis/rtl/tb_toggles.v counts the RTL rope unit's operand-bus
+// toggles on the model's reference stimulus (make target $(B)/rtl-toggles/default.json, a
+// test dependency); the model's counters must agree bit for bit.
+TEST(AnalysisReport, RtlTogglesEqualModel) {
+  const char *bd = std::getenv("MPB_BUILD_DIR");
+  std::string dir = bd && *bd ? bd : "build";
+  std::string path = dir + "/rtl-toggles/default.json";
+  ASSERT_TRUE(file_exists(path)) << path << " missing (make " << path << ")";
+  mpb_report_opts o = small_opts();
+  char err[512];
+  ASSERT_EQ(mpb_config_load(&o.cfg, (dir + "/cosim/default/config.cfg").c_str(), err,
+                            sizeof err), MPB_OK) << err;
+  o.geo = {128, 500000, MPB_PAIR_HALF};  // the co-simulation's default tables
+  o.rtl_toggles_path = path.c_str();
+  mpb_report r;
+  ASSERT_EQ(mpb_report_build(&o, &r, err, sizeof err), 0) << err;
+  ASSERT_TRUE(r.has_rtl);
+  EXPECT_GE(r.rtl_ops, 1000u);
+  for (int b : {MPB_BLK_MAC8, MPB_BLK_HORNER, MPB_BLK_ROTATE}) {
+    EXPECT_GT(r.rtl_toggles[b], 0) << mpb_block_name((mpb_block)b);
+    EXPECT_EQ(r.rtl_toggles[b], r.model_toggles[b]) << mpb_block_name((mpb_block)b);
+  }
+  mpb_report_free(&r);
+}
