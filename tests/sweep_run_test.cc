@@ -282,6 +282,15 @@ TEST(SweepRun, LocalRunsAreByteIdenticalForOneAndTwoWorkers) {
   EXPECT_NE(log.find("best (lowest energy"), std::string::npos) << log;
   EXPECT_NE(log.find("exhaustive check smollm2: every position < 2048"), std::string::npos)
       << log;
+  // --progress forces the progress bar (points done, rate, ETA) even when not a terminal.
+  std::string d3 = mpb_test_path("cli_progress");
+  rm_rf(d3);
+  ASSERT_EQ(run_mpbsim("sweep '" + spec + "' --progress -o '" + d3 + "'", d3 + ".log"), 0);
+  std::string plog = slurp(d3 + ".log");
+  EXPECT_NE(plog.find("] 16/16 points"), std::string::npos) << plog;
+  EXPECT_NE(plog.find("points/s  ETA"), std::string::npos) << plog;
+  EXPECT_EQ(slurp(d1 + ".log").find("ETA"), std::string::npos);  // not a terminal: no bar
+  expect_same_outputs(d1, d3);
   // A second run resumes everything: nothing evaluated, same bytes.
   ASSERT_EQ(run_mpbsim("sweep '" + spec + "' -j 2 -o '" + d2 + "'", d2 + ".log"), 0);
   EXPECT_NE(slurp(d2 + ".log").find("16 points, 16 already done (resumed), 0 evaluated"),
