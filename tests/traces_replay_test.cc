@@ -266,6 +266,29 @@ TEST(TraceReplay, PositionOutsideTheConfigurationIsAnError) {
   EXPECT_NE(e.find("pos_bits = 12"), std::string::npos) << e;
 }
 
+TEST(TraceReplay, HostileGemmIsRefusedNotAllocated) {
+  /* 4097 x 4097 dot products of K = 1: a tiny record asking for 2^24+ outputs */
+  trace_header h = tu_header();
+  writer_file f("gemm_big.trace", h);
+  const uint32_t n = 4097;
+  std::vector<int8_t> a(n, 1), b(n, 1);
+  std::vector<float> s(n, 1.0f);
+  trace_record r = {};
+  r.kind = TRACE_GEMM, r.ntok = n, r.width = 1, r.cols = n, r.x = a.data(), r.scale = s.data(),
+  r.b = b.data(), r.b_scale = s.data();
+  f.add(r);
+  f.close();
+  mpb_config cfg;
+  mpb_config_default(&cfg);
+  replay_opts o;
+  replay_opts_init(&o);
+  replay_result res;
+  char err[512];
+  EXPECT_NE(replay_run(f.path.c_str(), &cfg, &o, &res, err, sizeof err), 0);
+  EXPECT_NE(std::string(err).find("16785409 outputs, more than one record may produce"),
+            std::string::npos) << err;
+}
+
 TEST(TraceReplay, JsonAndCsvOutputs) {
   uint64_t s = 5;
   std::string path = rope_trace("rope_json.trace", 64, 100000.0, 1, &s, 20);

@@ -305,6 +305,14 @@ int replay_run(const char *path, const mpb_config *cfg, const replay_opts *o,
     res->records++;
     if (o->kinds && !(o->kinds & (1u << r.kind))) continue;
     size_t n = (size_t)r.ntok * (r.kind == TRACE_GEMM ? r.cols : r.width);
+    if (n > REPLAY_MAX_OUTPUTS) {
+      snprintf(err, errlen, "%s: record %llu (%s): ntok = %u x %s = %u gives %zu outputs, more "
+               "than one record may produce in a replay (%u)", path,
+               (unsigned long long)trace_reader_record_index(rd), trace_kind_name(r.kind),
+               r.ntok, r.kind == TRACE_GEMM ? "cols" : "width",
+               r.kind == TRACE_GEMM ? r.cols : r.width, n, REPLAY_MAX_OUTPUTS);
+      goto done;
+    }
     if (grow_out(&c, n)) goto oom;
     int e = r.kind == TRACE_ROPE  ? replay_rope(&c, &r, msg, sizeof msg)
             : r.kind == TRACE_EXP ? replay_exp(&c, &r, msg, sizeof msg)

@@ -29,6 +29,9 @@ extern "C" {
 #endif
 
 #define REPLAY_POS_BUCKETS 25 /* bucket 0: position 0; bucket b: [2^(b-1), 2^b) */
+/* Outputs one record may produce (ntok x width, or ntok x cols dot products): the
+ * replay's memory bound (two doubles per output) and a guard against hostile GEMMs. */
+#define REPLAY_MAX_OUTPUTS (1u << 24)
 
 typedef struct replay_stat {
   uint64_t count;
