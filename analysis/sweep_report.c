@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "svg.h"
 #include "sweep.h"
 
 typedef struct {
@@ -361,16 +362,28 @@ static mpb_status write_html(const char *dir, const sweep_spec *s, const sweep_p
     fprintf(f, "<th>%s effect</th><th>%s slope</th>", sweep_metric_get(sens_metrics[m])->name,
             sweep_metric_get(sens_metrics[m])->name);
   fputs("</tr>\n", f);
+  const char *labels[SWEEP_MAX_AXES];
+  double effects[NSENS][SWEEP_MAX_AXES];
   for (int a = 0; a < s->naxes; a++) {
+    labels[a] = mpb_param_get(s->axis[a].param)->name;
     fprintf(f, "<tr><td>%s</td>", mpb_param_get(s->axis[a].param)->name);
     for (int m = 0; m < NSENS; m++) {
       sweep_sens ss;
       sweep_sensitivity(s, t, a, sens_metrics[m], &ss);
       fprintf(f, "<td>%.3f</td><td>%.3f</td>", ss.effect, ss.slope);
+      effects[m][a] = ss.effect;
     }
     fputs("</tr>\n", f);
   }
-  fputs("</table>\n<p>All points: results.csv, results.json.</p>\n</body></html>\n", f);
+  fputs("</table>\n", f);
+  for (int m = 0; m < NSENS; m++) {
+    char title[96];
+    snprintf(title, sizeof title, "effect on %s (log2 units)",
+             sweep_metric_get(sens_metrics[m])->name);
+    svg_write_bars(f, title, "max - min of mean log2", labels, effects[m], (size_t)s->naxes,
+                   640, 240);
+  }
+  fputs("<p>All points: results.csv, results.json.</p>\n</body></html>\n", f);
   return out_commit(&o, err, errlen);
 }
 
