@@ -36,6 +36,7 @@ static void help(void) {
          "  --slurm-wait         wait until the merge job has finished (sbatch --wait)\n"
          "  --slurm-dry-run      write the scripts, do not submit\n"
          "  --verify-tries N     candidates re-checked exhaustively (default 4)\n"
+         "  --plan               print the points (after pruning) and exit; runs nothing\n"
          "  --progress, --no-progress   progress bar on stderr (default: if a terminal)\n"
          "  -h, --help           this help\n\n"
          "exit codes: 0 ok, 1 goal not met by any point or points missing at --merge,\n"
@@ -227,6 +228,32 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
   return rc;
 }
 
+/* --plan: what would run, one line per point with the swept values. */
+static void print_plan(const sweep_spec *s, const sweep_plan *p) {
+  printf("sweep %s: spec hash %016llx, grid %llu, considered %llu, pruned %llu, points %zu\n",
+         s->name, (unsigned long long)s->hash, (unsigned long long)sweep_grid_size(s),
+         (unsigned long long)p->considered, (unsigned long long)p->pruned, p->n);
+  for (int k = 0; k < s->nworkloads; k++)
+    printf("workload %s: d=%d base %g, %zu positions < %u, %d pairs%s\n", s->wl[k].name,
+           s->wl[k].geo.head_dim, s->wl[k].geo.base, s->wl[k].npositions, s->wl[k].pos_max,
+           s->wl[k].geo.head_dim / 2, s->wl[k].verify_max ? ", exhaustive check of the winner" : "");
+  for (int k = 0; k < s->ntraces; k++) printf("trace %s: %s\n", s->tr[k].name, s->tr[k].path);
+  printf("index");
+  for (int a = 0; a < s->naxes; a++) printf(" %s", mpb_param_get(s->axis[a].param)->name);
+  printf("\n");
+  for (size_t i = 0; i < p->n; i++) {
+    mpb_config cfg;
+    char e[256], v[64];
+    if (sweep_point_config(s, p->index[i], &cfg, e, sizeof e) != MPB_OK) continue;
+    printf("%llu", (unsigned long long)p->index[i]);
+    for (int a = 0; a < s->naxes; a++) {
+      mpb_param_format(&cfg, s->axis[a].param, v, sizeof v);
+      printf(" %s", v);
+    }
+    printf("\n");
+  }
+}
+
 int cmd_sweep(int argc, char **argv) {
   static const struct option opts[] = {
       {"jobs", required_argument, 0, 'j'},  {"out", required_argument, 0, 'o'},
@@ -234,12 +261,14 @@ int cmd_sweep(int argc, char **argv) {
       {"slurm", no_argument, 0, 3},         {"slurm-tasks", required_argument, 0, 4},
       {"slurm-wait", no_argument, 0, 5},    {"slurm-dry-run", no_argument, 0, 6},
       {"verify-tries", required_argument, 0, 7}, {"progress", no_argument, 0, 8},
-      {"no-progress", no_argument, 0, 9},   {"help", no_argument, 0, 'h'},
+      {"no-progress", no_argument, 0, 9},   {"plan", no_argument, 0, 10},
+      {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   long jobs = 1, tasks = 4, tries = 4;
   const char *out = NULL;
   int shard = 0, nshards = 1, progress = -1;
   bool merge = false, slurm = false, swait = false, sdry = false, sharded = false;
+  bool plan_only = false;
   optind = 1;
   int c;
   while ((c = getopt_long(argc, argv, "j:o:h", opts, NULL)) != -1) {
@@ -268,6 +297,7 @@ int cmd_sweep(int argc, char **argv) {
       break;
     case 8: progress = 1; break;
     case 9: progress = 0; break;
+    case 10: plan_only = true; break;
     case 'h': help(); return MPB_EXIT_OK;
     default: return MPB_EXIT_USAGE;
     }
@@ -302,6 +332,12 @@ int cmd_sweep(int argc, char **argv) {
           p.pruned ? " (first: " : "", p.pruned ? p.first_pruned : "", p.pruned ? ")" : "",
           p.n);
   int rc = MPB_EXIT_OK;
+  if (plan_only) {
+    print_plan(&s, &p);
+    sweep_plan_free(&p);
+    sweep_spec_free(&s);
+    return MPB_EXIT_OK;
+  }
   if (slurm) {
     st = sweep_store_init(dir, &s, err, sizeof err);
     if (st) {

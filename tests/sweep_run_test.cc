@@ -282,6 +282,14 @@ TEST(SweepRun, LocalRunsAreByteIdenticalForOneAndTwoWorkers) {
   EXPECT_NE(log.find("best (lowest energy"), std::string::npos) << log;
   EXPECT_NE(log.find("exhaustive check smollm2: every position < 2048"), std::string::npos)
       << log;
+  // --plan lists the points and runs nothing.
+  std::string dp = mpb_test_path("cli_plan");
+  rm_rf(dp);
+  ASSERT_EQ(run_mpbsim("sweep '" + spec + "' --plan -o '" + dp + "'", dp + ".log"), 0);
+  std::string plan = slurp(dp + ".log");
+  EXPECT_NE(plan.find("grid 16, considered 16, pruned 0, points 16"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("\n15 4 6 logadd\n"), std::string::npos) << plan;
+  EXPECT_NE(access(dp.c_str(), F_OK), 0);  // nothing written
   // --progress forces the progress bar (points done, rate, ETA) even when not a terminal.
   std::string d3 = mpb_test_path("cli_progress");
   rm_rf(d3);
