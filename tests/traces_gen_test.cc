@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "gen_common.h"
 #include "traces_util.h"
 
 namespace {
@@ -133,6 +134,44 @@ TEST(TraceGen, BitAxonSandwich) {
   EXPECT_GT(seen[2]["exp.ssm_dta"], 0); /* zone 3: SSM + MoE */
   EXPECT_GT(seen[2]["exp.router"], 0);
   EXPECT_GT(seen[2]["gemm.ffn_down"], 0);
+  trace_reader_close(r);
+}
+
+TEST(TraceGen, SlidingWindowMasksOlderKeys) {
+  /* window 3 over 7 tokens: query i sees keys max(0, i-2)..i */
+  gen_rng rng = {42};
+  gen_attn a;
+  ASSERT_EQ(gen_attn_init(&a, 16, 2, 1, 8, 10000.0, 3, 1, &rng), 0);
+  trace_header h = tu_header(1, 2, 1, 8);
+  std::string path = mpb_test_path("g_win.trace");
+  char err[512];
+  trace_writer *w = trace_writer_open(path.c_str(), &h, err, sizeof err);
+  ASSERT_NE(w, nullptr) << err;
+  trace_gen_opts o;
+  trace_gen_opts_init(&o);
+  const uint32_t T = 7;
+  std::vector<uint32_t> pos(T);
+  for (uint32_t i = 0; i < T; i++) pos[i] = 100 + i;
+  float *x;
+  ASSERT_EQ(gen_inputs(&x, T, 16, &rng), 0);
+  std::vector<float> y(T * 16);
+  gen_ctx c = {w, &o, 0, 0, T, pos.data(), err, sizeof err};
+  ASSERT_EQ(gen_attn_forward(&a, &c, x, y.data()), 0) << err;
+  ASSERT_EQ(trace_writer_close(w, err, sizeof err), 0) << err;
+  free(x);
+  gen_attn_free(&a);
+  auto img = tu_read_file(path);
+  trace_reader *r = trace_reader_open_mem(img.data(), img.size(), "win", err, sizeof err);
+  ASSERT_NE(r, nullptr) << err;
+  trace_record rec;
+  int rows = 0;
+  while (trace_read(r, &rec, err, sizeof err) == 1) {
+    if (rec.kind != TRACE_EXP) continue;
+    EXPECT_EQ(rec.width, std::min(rec.tok0 + 1, 3u)) << rec.tok0;
+    EXPECT_EQ(rec.pos[0], 100 + rec.tok0);
+    rows++;
+  }
+  EXPECT_EQ(rows, (int)(2 * T));
   trace_reader_close(r);
 }
 

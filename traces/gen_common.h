@@ -10,6 +10,10 @@
 
 #include "trace.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* splitmix64 stream; every weight and input derives from the preset seed. */
 typedef struct gen_rng { uint64_t s; } gen_rng;
 uint64_t gen_rand(gen_rng *r);
@@ -98,4 +102,7 @@ int gen_moe_forward(const gen_moe *m, const gen_ctx *c, const float *x, float *o
 /* Hidden states of a window: seeded Gaussian rows (a stand-in for embeddings). */
 int gen_inputs(float **x, uint32_t T, uint32_t d, gen_rng *r);
 
+#ifdef __cplusplus
+}
+#endif
 #endif
