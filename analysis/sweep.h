@@ -112,6 +112,9 @@ typedef struct sweep_spec {
 mpb_status sweep_spec_load(sweep_spec *s, const char *path, char *err, size_t errlen);
 void sweep_spec_free(sweep_spec *s);
 
+/* splitmix64 step: the sweep's one generator (random sampling, position sampling). */
+uint64_t sweep_rand64(uint64_t *state);
+
 /* ---- points --------------------------------------------------------------------------- */
 /* A point is identified by its grid index (mixed radix over the axes, first axis most
  * significant); its configuration is the base with each axis set to its value. */

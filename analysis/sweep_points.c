@@ -47,7 +47,7 @@ mpb_status sweep_point_config(const sweep_spec *s, uint64_t index, mpb_config *c
   return MPB_OK;
 }
 
-static uint64_t rand64(uint64_t *st) {
+uint64_t sweep_rand64(uint64_t *st) {
   uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -102,7 +102,7 @@ mpb_status sweep_plan_make(const sweep_spec *s, sweep_plan *p, char *err, size_t
     uint64_t st = s->seed ^ 0x73616d706c696e67ULL;
     size_t nd = 0;
     while (nd < cap) {
-      uint64_t idx = rand64(&st) % grid;
+      uint64_t idx = sweep_rand64(&st) % grid;
       bool dup = false;
       for (size_t i = 0; i < nd && !dup; i++) dup = drawn[i] == idx;
       if (!dup) drawn[nd++] = idx;

@@ -79,12 +79,22 @@ static double number_of(const config_setting_t *v) {
                                                      : (double)config_setting_get_int64(v);
 }
 
+/* Whether parameter pi takes fractional values (e.g. clock_mhz): probed through the
+ * public API (mpb_config_set accepts "lo + 0.5"), so no parameter is named here. */
+static bool takes_fractions(const mpb_param_info *pi) {
+  if (pi->choices || pi->hi - pi->lo < 1) return false;
+  mpb_config tmp;
+  mpb_config_default(&tmp);
+  char text[64], msg[256];
+  snprintf(text, sizeof text, "%.17g", (double)pi->lo + 0.5);
+  return mpb_config_set(&tmp, pi->name, text, msg, sizeof msg) == MPB_OK;
+}
+
 /* Text form of a number for parameter p: integer parameters need integral values. */
 static mpb_status format_number(ctx *c, const config_setting_t *st, const mpb_param_info *pi,
                                 double v, char *out, size_t len) {
-  bool is_double = !strcmp(pi->name, "clock_mhz");
   if (pi->choices) return fail(c, st, "parameter %s takes names, not numbers", pi->name);
-  if (is_double) {
+  if (takes_fractions(pi)) {
     snprintf(out, len, "%.17g", v);
     return MPB_OK;
   }
@@ -188,7 +198,7 @@ static mpb_status parse_axis(ctx *c, config_setting_t *st, int k, sweep_spec *s)
                   "parameter %s: log_range [lo, hi, factor] needs 0 < lo <= hi, factor > 1",
                   name);
     for (double v = lo; v <= hi * (1 + 1e-12); v *= f) {
-      double r = strcmp(name, "clock_mhz") ? floor(v + 0.5) : v;
+      double r = takes_fractions(pi) ? v : floor(v + 0.5);
       if ((rc = format_number(c, lrng, pi, r, text, sizeof text))) return rc;
       bool dup = false;
       for (int i = 0; i < ax->nvalues; i++) dup |= !strcmp(ax->values[i], text);
@@ -197,14 +207,6 @@ static mpb_status parse_axis(ctx *c, config_setting_t *st, int k, sweep_spec *s)
   }
   s->naxes++;
   return MPB_OK;
-}
-
-/* splitmix64, the project's reproducible generator (same as tests/gtest_c.h). */
-static uint64_t rand64(uint64_t *st) {
-  uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -243,7 +245,8 @@ static mpb_status parse_positions(ctx *c, config_setting_t *st, sweep_workload *
       }
       w->positions[n++] = a;
       w->positions[n++] = b - 1;
-      for (long long i = 2; i < per; i++) w->positions[n++] = a + (uint32_t)(rand64(&rs) % span);
+      for (long long i = 2; i < per; i++)
+        w->positions[n++] = a + (uint32_t)(sweep_rand64(&rs) % span);
     }
     qsort(w->positions, n, sizeof *w->positions, cmp_u32);
     size_t u = 0;

@@ -51,6 +51,18 @@ TEST(SweepSpec, AxesExpandValuesRangesAndLogRanges) {
   EXPECT_EQ(cfg.promote_interval, 128);
   EXPECT_EQ(cfg.rounding, MPB_ROUND_EVEN);
   EXPECT_EQ(cfg.cs_table_bits, 6);  // base (default) untouched
+  sweep_spec_free(&s);
+  // A real-valued parameter keeps fractions (log_range not rounded).
+  std::string q = write_spec("spec_clock.cfg",
+                             std::string("params = ( { name = \"clock_mhz\"; "
+                                         "log_range = [250.0, 1000.0, 1.5]; } );\n") + kWorkload);
+  ASSERT_EQ(sweep_spec_load(&s, q.c_str(), err, sizeof err), MPB_OK) << err;
+  ASSERT_EQ(s.axis[0].nvalues, 4);  // 250 375 562.5 843.75
+  EXPECT_STREQ(s.axis[0].values[2], "562.5");
+  ASSERT_EQ(sweep_point_config(&s, 3, &cfg, err, sizeof err), MPB_OK) << err;
+  EXPECT_EQ(cfg.clock_mhz, 843.75);
+  sweep_spec_free(&s);
+  ASSERT_EQ(sweep_spec_load(&s, p.c_str(), err, sizeof err), MPB_OK) << err;
   // Positions: all of 0..15, then both ends of each octave, sorted and distinct, < max.
   const sweep_workload &w = s.wl[0];
   ASSERT_GT(w.npositions, 16u);
