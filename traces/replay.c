@@ -88,7 +88,7 @@ static int grow_req(replay_ctx *c, size_t n, size_t req_size, size_t resp_size) 
 }
 
 /* Drive n requests through a pipeline with out_ready always 1; collect n responses. */
-#define DEFINE_PIPE_RUN(NAME, REQ, RESP, PIN, POUT, EVAL, CLOCK, LASTF)                   \
+#define DEFINE_PIPE_RUN(NAME, REQ, RESP, PIN, POUT, EVAL, CLOCK)                          \
   static void NAME(mpb_pipe *p, const REQ *in, size_t n, RESP *out, size_t nout) {        \
     size_t sent = 0, got = 0;                                                            \
     PIN pi;                                                                              \
@@ -103,14 +103,13 @@ static int grow_req(replay_ctx *c, size_t n, size_t req_size, size_t resp_size) 
       if (pi.in_valid && po.in_ready) sent++;                                            \
       CLOCK(p, &pi);                                                                     \
     }                                                                                    \
-    (void)LASTF;                                                                         \
   }
 DEFINE_PIPE_RUN(pipe_run_rope, mpb_rope_req, mpb_rope_resp, mpb_rope_pins_in,
-                mpb_rope_pins_out, mpb_rope_pipe_eval, mpb_rope_pipe_clock, 0)
+                mpb_rope_pins_out, mpb_rope_pipe_eval, mpb_rope_pipe_clock)
 DEFINE_PIPE_RUN(pipe_run_exp, mpb_exp_req, mpb_exp_resp, mpb_exp_pins_in, mpb_exp_pins_out,
-                mpb_exp_pipe_eval, mpb_exp_pipe_clock, 0)
+                mpb_exp_pipe_eval, mpb_exp_pipe_clock)
 DEFINE_PIPE_RUN(pipe_run_dot, mpb_dot_beat, mpb_dot_resp, mpb_dot_pins_in, mpb_dot_pins_out,
-                mpb_dot_pipe_eval, mpb_dot_pipe_clock, 0)
+                mpb_dot_pipe_eval, mpb_dot_pipe_clock)
 
 static void account(replay_ctx *c, const trace_record *r, uint32_t row, double e) {
   replay_result *res = c->res;
