@@ -219,7 +219,7 @@ static void write_rtl(FILE *f, const mpb_report *r) {
   for (int b = 0; b < MPB_NBLK; b++) {
     if (r->rtl_toggles[b] < 0) continue;
     fprintf(f, "<tr><td>%s</td>", mpb_block_name((mpb_block)b));
-    td_num(f, r->rtl_toggles[b]), td_num(f, r->model_toggles[b]);
+    fprintf(f, "<td>%.0f</td><td>%.0f</td>", r->rtl_toggles[b], r->model_toggles[b]);
     td_num(f, r->model_toggles[b] > 0 ? r->rtl_toggles[b] / r->model_toggles[b] : NAN);
     fputs("</tr>\n", f);
   }
