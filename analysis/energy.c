@@ -209,6 +209,10 @@ double mpb_energy_rom_pj(const mpb_energy_table *t, double size_bytes, int bits)
   return t->tech_scale * sram64(t, size_bytes) * bits / 64.0;
 }
 
+double mpb_energy_dram_pj(const mpb_energy_table *t, double bytes) {
+  return t->tech_scale * t->dram * bytes / 8.0;
+}
+
 double mpb_energy_reg_pj(const mpb_energy_table *t, int bits) {
   return t->tech_scale * t->reg_bit * bits;
 }

@@ -45,6 +45,7 @@ double mpb_energy_mul_pj(const mpb_energy_table *t, int wa, int wb);    /* ~ wa*
  * the 8 KB / 32 KB / 1 MB points per 64-bit read, extrapolated below 8 KB). */
 double mpb_energy_rom_pj(const mpb_energy_table *t, double size_bytes, int bits);
 double mpb_energy_reg_pj(const mpb_energy_table *t, int bits);          /* bits written   */
+double mpb_energy_dram_pj(const mpb_energy_table *t, double bytes);     /* DRAM traffic   */
 
 /* Energy of counted actions, per block and in total. */
 typedef struct mpb_energy_block {

@@ -48,8 +48,8 @@ const char *mpb_report_variant_name(int v);
 
 typedef struct mpb_claim {
   const char *claim;     /* the seed's words                              */
-  char measured[320];    /* what this configuration and workload show     */
-  char verdict[64];      /* "holds", "not reached (2.0x)", ...            */
+  char measured[512];    /* what this configuration and workload show     */
+  char verdict[96];      /* "holds", "not reached (2.0x)", ...            */
 } mpb_claim;
 #define MPB_NCLAIM 4
 
@@ -97,6 +97,9 @@ typedef struct mpb_report {
   double trace_kv_sqnr_db[MPB_NKV];
   mpb_energy_breakdown e_trace; /* whole replay (not per op), activity vs random mix */
   double trace_rot_pj;  /* per rotation when the trace holds only RoPE records, else NaN */
+  /* system estimate: one decoded token of Llama 3 8B at context sys_ctx (report.c) */
+  double sys_ctx, sys_macs, sys_exps, sys_rots;
+  double sys_compute_j[2], sys_dram_j[2]; /* [0] FP32 pipeline, [1] int8 + bridge        */
   mpb_claim claims[MPB_NCLAIM];
 } mpb_report;
 

@@ -155,7 +155,8 @@ static void write_energy(FILE *f, const mpb_report *r) {
     td_num(f, eb[o]->total_pj > 0 ? r->base_pj[MPB_EPIPE_FP32][o] / eb[o]->total_pj : NAN);
     fputs("</tr>\n", f);
   }
-  fputs("</table>\n<table><tr><th>block (rotation)</th><th>mul</th><th>add</th><th>table</th>"
+  fputs("</table>\n", f);
+  fputs("<table><tr><th>block (rotation)</th><th>mul</th><th>add</th><th>table</th>"
         "<th>registers</th><th>total</th><th>activity</th><th>total (activity)</th></tr>\n", f);
   for (int k = 0; k < MPB_NBLK; k++) {
     const mpb_energy_block *e = &r->e_rot.blk[k];
@@ -164,7 +165,17 @@ static void write_energy(FILE *f, const mpb_report *r) {
     td_num(f, e->total_pj), td_num(f, e->activity), td_num(f, e->total_act_pj);
     fputs("</tr>\n", f);
   }
-  fprintf(f, "</table>\n<p>Activity = toggle rate of this workload's operand buses relative "
+  fprintf(f, "</table>\n<p>System estimate, one decoded token of Llama 3 8B at context %.0f "
+             "(%.3g MACs, %.3g exps, %.0f rotations; report.c system_estimate): compute "
+             "FP32 %.3g J vs int8 + bridge %.3g J (%.1fx); DRAM traffic of weights and KV cache "
+             "FP32/FP16 %.3g J vs int8/8-bit %.3g J; total %.1fx.</p>\n",
+          r->sys_ctx, r->sys_macs, r->sys_exps, r->sys_rots, r->sys_compute_j[0],
+          r->sys_compute_j[1], r->sys_compute_j[1] > 0 ? r->sys_compute_j[0] / r->sys_compute_j[1] : 0,
+          r->sys_dram_j[0], r->sys_dram_j[1],
+          (r->sys_compute_j[1] + r->sys_dram_j[1]) > 0
+              ? (r->sys_compute_j[0] + r->sys_dram_j[0]) / (r->sys_compute_j[1] + r->sys_dram_j[1])
+              : 0);
+  fprintf(f, "<p>Activity = toggle rate of this workload's operand buses relative "
              "to uniformly random inputs (the 50%%-toggle assumption). One rotation per cycle "
              "at %g MHz: %.4g W per rope unit. Rope latency %d cycles; area proxy %.0f "
              "bit-equivalents. Baseline recipes and unit prices: docs/energy.md.</p>\n",

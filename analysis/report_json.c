@@ -100,6 +100,14 @@ int mpb_report_write_json(const mpb_report *r, FILE *f) {
                 "per_exp", energy_json(&r->e_exp), "per_mac", energy_json(&r->e_dot),
                 "baselines", base, "rotation_power_w", num(r->rot_power_w), "clock_mhz",
                 o->cfg.clock_mhz, "latency_cycles", r->latency, "area_proxy", num(r->area)));
+  json_object_set_new(
+      root, "system",
+      json_pack("{s:s,s:o,s:o,s:o,s:o,s:{s:o,s:o},s:{s:o,s:o}}", "model",
+                "Llama 3 8B, one decoded token", "context", num(r->sys_ctx), "macs",
+                num(r->sys_macs), "exps", num(r->sys_exps), "rotations", num(r->sys_rots),
+                "fp32", "compute_j", num(r->sys_compute_j[0]), "dram_j", num(r->sys_dram_j[0]),
+                "bridge", "compute_j", num(r->sys_compute_j[1]), "dram_j",
+                num(r->sys_dram_j[1])));
   /* model-level */
   json_t *att = json_object();
   for (int v = 0; v < MPB_NATT; v++)

@@ -110,6 +110,20 @@ TEST(AnalysisReport, ValuesAgainstIndependentComputation) {
   EXPECT_LT(r.e_rot.total_pj, r.base_pj[MPB_EPIPE_FP32][MPB_EOP_ROTATION]);
   EXPECT_NEAR(r.rot_power_w, r.e_rot.total_pj * 1e-12 * o.cfg.clock_mhz * 1e6, 1e-12);
   EXPECT_FALSE(r.has_rtl);
+  // system estimate, Llama 3 8B token at context 8192, recomputed here
+  double C = 8192, weights = 32.0 * (2 * 4096.0 * 4096 + 2 * 4096.0 * 1024 + 3 * 4096.0 * 14336) +
+                             4096.0 * 128256;
+  double macs = weights + 32 * 2 * 32 * 128 * C, exps = 32 * 32 * C, rots = 32 * 40 * 64;
+  EXPECT_DOUBLE_EQ(r.sys_macs, macs);
+  EXPECT_DOUBLE_EQ(r.sys_exps, exps);
+  EXPECT_DOUBLE_EQ(r.sys_rots, rots);
+  EXPECT_NEAR(r.sys_compute_j[0],
+              1e-12 * (macs * 4.6 + exps * r.base_pj[MPB_EPIPE_FP32][MPB_EOP_EXP] +
+                       rots * r.base_pj[MPB_EPIPE_FP32][MPB_EOP_ROTATION]),
+              1e-9 * r.sys_compute_j[0]);
+  EXPECT_NEAR(r.sys_dram_j[0], 1e-12 * 1950.0 / 8 * (weights * 4 + 32 * 2 * 8 * 128 * C * 2),
+              1e-9 * r.sys_dram_j[0]);
+  EXPECT_LT(r.sys_compute_j[1], r.sys_compute_j[0]);
   for (int i = 0; i < MPB_NCLAIM; i++) {
     EXPECT_TRUE(r.claims[i].claim);
     EXPECT_GT(strlen(r.claims[i].measured), 20u);
