@@ -219,14 +219,17 @@ typedef struct sweep_verdict {
   bool verified;        /* exhaustive check done on the best point */
   double verify_err[SWEEP_MAX_WORKLOADS];
   uint32_t verify_worst_m[SWEEP_MAX_WORKLOADS];
-  int rejected;         /* candidates that met the goal on samples but failed verification */
+  int rejected;         /* cheaper candidates that met the goal on samples but failed it */
+  bool all;             /* every candidate was checked (verify-all) */
+  int checked, failed;  /* candidates checked exhaustively, and how many failed */
 } sweep_verdict;
 /* Choose the best point: candidates meeting the goal on the sampled positions, lowest
  * energy first (ties: lower area); with verify_max set on a workload, each candidate is
  * re-checked at every position < verify_max and the first that passes wins (at most
- * max_tries candidates are tried). */
+ * max_tries candidates are tried). With all, every candidate meeting the goal on the
+ * samples is re-checked (checked/failed count them): how far the sampling can be trusted. */
 mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max_tries,
-                              sweep_verdict *v, char *err, size_t errlen);
+                              bool all, sweep_verdict *v, char *err, size_t errlen);
 mpb_status sweep_report_write(const char *dir, const sweep_spec *s, const sweep_plan *p,
                               const sweep_table *t, const sweep_verdict *v, char *err,
                               size_t errlen);

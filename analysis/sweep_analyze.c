@@ -118,20 +118,20 @@ int sweep_sensitivity(const sweep_spec *s, const sweep_table *t, int a, int m,
 }
 
 mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max_tries,
-                              sweep_verdict *v, char *err, size_t errlen) {
+                              bool all, sweep_verdict *v, char *err, size_t errlen) {
   memset(v, 0, sizeof *v);
   v->best = -1;
   bool any_verify = false;
   for (int k = 0; k < s->nworkloads; k++) any_verify |= s->wl[k].verify_max > 0;
   /* Candidates meeting the goal on the samples, by energy; the first that also passes
-   * the exhaustive check wins. */
+   * the exhaustive check wins. With all, every candidate is checked and counted. */
   bool *out = calloc(t->n + 1, 1);
   if (!out) {
     snprintf(err, errlen, "out of memory");
     return MPB_ENOMEM;
   }
   mpb_status rc = MPB_OK;
-  for (int tries = 0; tries < max_tries; tries++) {
+  for (int tries = 0; all || tries < max_tries; tries++) {
     long b = -1;
     for (size_t i = 0; i < t->n; i++) {
       if (out[i]) continue;
@@ -143,6 +143,7 @@ mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max
         b = (long)i;
     }
     if (b < 0) break;
+    out[b] = true;
     if (!any_verify) {
       v->best = b;
       break;
@@ -150,20 +151,29 @@ mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max
     mpb_config cfg;
     if ((rc = sweep_point_config(s, t->r[b].index, &cfg, err, errlen))) break;
     bool pass = true;
+    double e[SWEEP_MAX_WORKLOADS] = {0};
+    uint32_t wm[SWEEP_MAX_WORKLOADS] = {0};
     for (int k = 0; k < s->nworkloads && !rc; k++) {
       if (!s->wl[k].verify_max) continue;
-      rc = sweep_verify(s, &cfg, k, &v->verify_err[k], &v->verify_worst_m[k], err, errlen);
-      if (!(v->verify_err[k] <= s->goal)) pass = false;
+      rc = sweep_verify(s, &cfg, k, &e[k], &wm[k], err, errlen);
+      if (!(e[k] <= s->goal)) pass = false;
     }
     if (rc) break;
-    if (pass) {
+    v->checked++;
+    if (!pass) {
+      v->failed++;
+      if (v->best < 0) v->rejected++;
+      continue;
+    }
+    if (v->best < 0) {
       v->best = b;
       v->verified = true;
-      break;
+      memcpy(v->verify_err, e, sizeof e);
+      memcpy(v->verify_worst_m, wm, sizeof wm);
     }
-    v->rejected++;
-    out[b] = true;
+    if (!all) break;
   }
+  v->all = all && any_verify && rc == MPB_OK;
   free(out);
   return rc;
 }

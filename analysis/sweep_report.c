@@ -184,6 +184,10 @@ static mpb_status write_json(const char *dir, const sweep_spec *s, const sweep_p
       json_object_set_new(b, "exhaustive", ve);
     }
     json_object_set_new(b, "rejected_by_exhaustive_check", json_integer(v->rejected));
+    if (v->all) {
+      json_object_set_new(b, "candidates_checked_exhaustively", json_integer(v->checked));
+      json_object_set_new(b, "candidates_failing_exhaustively", json_integer(v->failed));
+    }
     json_object_set_new(j, "best", b);
   } else {
     json_object_set_new(j, "best", json_null());
@@ -345,6 +349,9 @@ static mpb_status write_html(const char *dir, const sweep_spec *s, const sweep_p
     if (v->rejected)
       fprintf(f, " %d cheaper candidate(s) met the goal on the samples but failed the "
                  "exhaustive check.", v->rejected);
+    if (v->all)
+      fprintf(f, " All %d points meeting the goal on the samples were re-checked "
+                 "exhaustively: %d failed.", v->checked, v->failed);
     fputs(" Full configuration: best.cfg.</p>\n", f);
   } else if (s->goal > 0) {
     fputs("<h2>Chosen configuration</h2>\n<p>No point meets the goal.</p>\n", f);

@@ -36,6 +36,7 @@ static void help(void) {
          "  --slurm-wait         wait until the merge job has finished (sbatch --wait)\n"
          "  --slurm-dry-run      write the scripts, do not submit\n"
          "  --verify-tries N     candidates re-checked exhaustively (default 4)\n"
+         "  --verify-all         re-check every point meeting the goal exhaustively (slow)\n"
          "  --plan               print the points (after pruning) and exit; runs nothing\n"
          "  --progress, --no-progress   progress bar on stderr (default: if a terminal)\n"
          "  -h, --help           this help\n\n"
@@ -172,7 +173,8 @@ static int parse_shard(const char *s, int *i, int *n) {
   return 0;
 }
 
-static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int tries) {
+static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int tries,
+                  bool verify_all) {
   char err[1024];
   sweep_table t;
   mpb_status st = sweep_table_load(dir, s, p, &t, err, sizeof err);
@@ -188,7 +190,7 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
     return MPB_EXIT_FAIL;
   }
   sweep_verdict v;
-  st = sweep_verdict_make(s, &t, tries, &v, err, sizeof err);
+  st = sweep_verdict_make(s, &t, tries, verify_all, &v, err, sizeof err);
   if (!st) st = sweep_report_write(dir, s, p, &t, &v, err, sizeof err);
   if (st) {
     fprintf(stderr, "mpbsim sweep: %s\n", err);
@@ -220,6 +222,9 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
     if (v.rejected)
       printf("  %d cheaper candidate(s) passed on the samples but failed the exhaustive "
              "check\n", v.rejected);
+    if (v.all)
+      printf("  verify-all: %d points meeting the goal on the samples re-checked "
+             "exhaustively, %d failed\n", v.checked, v.failed);
   } else if (s->goal > 0) {
     printf("no point meets the goal max_err <= %.6g\n", s->goal);
     rc = MPB_EXIT_FAIL;
@@ -262,13 +267,14 @@ int cmd_sweep(int argc, char **argv) {
       {"slurm-wait", no_argument, 0, 5},    {"slurm-dry-run", no_argument, 0, 6},
       {"verify-tries", required_argument, 0, 7}, {"progress", no_argument, 0, 8},
       {"no-progress", no_argument, 0, 9},   {"plan", no_argument, 0, 10},
+      {"verify-all", no_argument, 0, 11},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   long jobs = 1, tasks = 4, tries = 4;
   const char *out = NULL;
   int shard = 0, nshards = 1, progress = -1;
   bool merge = false, slurm = false, swait = false, sdry = false, sharded = false;
-  bool plan_only = false;
+  bool plan_only = false, verify_all = false;
   optind = 1;
   int c;
   while ((c = getopt_long(argc, argv, "j:o:h", opts, NULL)) != -1) {
@@ -298,6 +304,7 @@ int cmd_sweep(int argc, char **argv) {
     case 8: progress = 1; break;
     case 9: progress = 0; break;
     case 10: plan_only = true; break;
+    case 11: verify_all = true; break;
     case 'h': help(); return MPB_EXIT_OK;
     default: return MPB_EXIT_USAGE;
     }
@@ -364,7 +371,7 @@ int cmd_sweep(int argc, char **argv) {
                 pr.total - pr.skipped, pr.elapsed_s, jobs);
       }
     }
-    if (rc == MPB_EXIT_OK && !sharded) rc = report(&s, &p, dir, (int)tries);
+    if (rc == MPB_EXIT_OK && !sharded) rc = report(&s, &p, dir, (int)tries, verify_all);
   }
   sweep_plan_free(&p);
   sweep_spec_free(&s);

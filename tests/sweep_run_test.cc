@@ -513,3 +513,57 @@ TEST(SweepTrace, TraceColumnsFollowTheReplayAndTheParameters) {
   sweep_evaluator_free(ev);
   sweep_spec_free(&s);
 }
+
+// The exhaustive re-check catches what sparse sampling misses: with positions < 16 only,
+// FT = 24 meets the goal (phase error 2 pi m 2^-25 ~ 3e-6), but at positions up to 32767 it
+// is ~6e-3: the cheaper FT = 24 point must be rejected and FT = 40 chosen.
+TEST(SweepVerdict, ExhaustiveCheckRejectsWhatSamplingMissed) {
+  std::string spec = write_spec(
+      "run_verdict.cfg",
+      "params = ( { name = \"freq_frac_bits\"; values = [24, 40]; } );\n"
+      "workloads = ( { name = \"smollm2\"; head_dim = 64; base = 100000.0;\n"
+      "  positions = { lo = 0; hi = 16; step = 1; }; verify_max = 32768; } );\n"
+      "goal = 3.0517578125e-05;\n");
+  static sweep_spec s;
+  char err[512];
+  ASSERT_EQ(sweep_spec_load(&s, spec.c_str(), err, sizeof err), MPB_OK) << err;
+  sweep_plan p;
+  ASSERT_EQ(sweep_plan_make(&s, &p, err, sizeof err), MPB_OK) << err;
+  sweep_evaluator *ev = sweep_evaluator_new(&s, err, sizeof err);
+  ASSERT_NE(ev, nullptr) << err;
+  std::vector<sweep_result> rs(2);
+  for (uint64_t i = 0; i < 2; i++)
+    ASSERT_EQ(sweep_eval_point(ev, i, &rs[i], err, sizeof err), MPB_OK) << err;
+  sweep_evaluator_free(ev);
+  ASSERT_LE(rs[0].v[SWEEP_M_MAX_ERR], s.goal);  // both meet the goal on the samples
+  ASSERT_LE(rs[1].v[SWEEP_M_MAX_ERR], s.goal);
+  ASSERT_LT(rs[0].v[SWEEP_M_ENERGY], rs[1].v[SWEEP_M_ENERGY]);  // FT = 24 is cheaper
+  sweep_table t = {rs.data(), 2, 0, 0};
+  sweep_verdict v;
+  ASSERT_EQ(sweep_verdict_make(&s, &t, 4, false, &v, err, sizeof err), MPB_OK) << err;
+  EXPECT_EQ(v.best, 1);
+  EXPECT_TRUE(v.verified);
+  EXPECT_EQ(v.rejected, 1);
+  EXPECT_FALSE(v.all);
+  EXPECT_LE(v.verify_err[0], s.goal);
+  // With one try only, the cheaper candidate fails and nothing is chosen.
+  ASSERT_EQ(sweep_verdict_make(&s, &t, 1, false, &v, err, sizeof err), MPB_OK) << err;
+  EXPECT_EQ(v.best, -1);
+  // verify-all checks both and counts the failure.
+  ASSERT_EQ(sweep_verdict_make(&s, &t, 1, true, &v, err, sizeof err), MPB_OK) << err;
+  EXPECT_EQ(v.best, 1);
+  EXPECT_TRUE(v.all);
+  EXPECT_EQ(v.checked, 2);
+  EXPECT_EQ(v.failed, 1);
+  // The FT = 24 error at the last position is the phase term: ~2 pi m 2^-25 at m = 32767.
+  mpb_config cfg;
+  ASSERT_EQ(sweep_point_config(&s, 0, &cfg, err, sizeof err), MPB_OK);
+  double e;
+  uint32_t wm;
+  ASSERT_EQ(sweep_verify(&s, &cfg, 0, &e, &wm, err, sizeof err), MPB_OK) << err;
+  EXPECT_GT(e, 1e-3);
+  EXPECT_LT(e, 2 * M_PI * 32768 * std::ldexp(1.0, -25) * 1.5);
+  EXPECT_GT(wm, 16384u);
+  sweep_plan_free(&p);
+  sweep_spec_free(&s);
+}
