@@ -16,7 +16,7 @@ static void help(void) {
          "       mpbsim trace cat FILE [--kind K] [--op OP] [--layer L] [--head H]\n"
          "                             [--limit N] [--values N]\n"
          "       mpbsim trace import --out FILE [--npy ROLE[:LAYER]=PATH]...\n"
-         "                           [--safetensors PATH]... [--base B] [--pairing P] ...\n\n"
+         "                           [--npz PATH]... [--safetensors PATH]... [--base B] ...\n\n"
          "info      header and record counts per kind/op and per layer (reads everything)\n"
          "validate  full read with every checksum and field check; exit 3 on any defect\n"
          "cat       human-readable dump of the records passing the filters:\n"
@@ -25,6 +25,7 @@ static void help(void) {
          "import    tensors -> trace (roles q, k, positions, softmax; docs/trace-format.md):\n"
          "  --npy ROLE[:LAYER]=PATH   one .npy array (repeatable)\n"
          "  --safetensors PATH        tensors named q, k, positions, softmax, or layerN.<role>\n"
+         "  --npz PATH                NumPy archive with members named like the tensors above\n"
          "  --base B                  RoPE base (required with q/k)\n"
          "  --pairing interleaved|half  (default half, the Hugging Face convention)\n"
          "  --heads H --kv-heads H    head counts for 2-D [T, H*D] tensors\n"
@@ -210,6 +211,7 @@ static int do_cat(int argc, char **argv) {
 static int do_import(int argc, char **argv) {
   static const struct option opts[] = {
       {"out", required_argument, 0, 'o'},     {"npy", required_argument, 0, 'n'},
+      {"npz", required_argument, 0, 'z'},
       {"safetensors", required_argument, 0, 's'}, {"base", required_argument, 0, 'b'},
       {"pairing", required_argument, 0, 'p'}, {"heads", required_argument, 0, 'H'},
       {"kv-heads", required_argument, 0, 'K'}, {"head-major", no_argument, 0, 'M'},
@@ -218,8 +220,8 @@ static int do_import(int argc, char **argv) {
   trace_import_opts io;
   memset(&io, 0, sizeof io);
   io.pairing = 1;
-  const char *out = NULL, *npy[MAX_INPUTS], *st[MAX_INPUTS];
-  size_t nnpy = 0, nst = 0;
+  const char *out = NULL, *npy[MAX_INPUTS], *st[MAX_INPUTS], *npz[MAX_INPUTS];
+  size_t nnpy = 0, nst = 0, nnpz = 0;
   long v;
   int c;
   optind = 1;
@@ -228,12 +230,15 @@ static int do_import(int argc, char **argv) {
     case 'o': out = optarg; break;
     case 'n':
     case 's':
-      if ((c == 'n' ? nnpy : nst) >= MAX_INPUTS) {
-        fprintf(stderr, "mpbsim trace import: more than %d --npy/--safetensors\n", MAX_INPUTS);
+    case 'z':
+      if ((c == 'n' ? nnpy : c == 's' ? nst : nnpz) >= MAX_INPUTS) {
+        fprintf(stderr, "mpbsim trace import: more than %d --npy/--npz/--safetensors\n",
+                MAX_INPUTS);
         return MPB_EXIT_USAGE;
       }
       if (c == 'n') npy[nnpy++] = optarg;
-      else st[nst++] = optarg;
+      else if (c == 's') st[nst++] = optarg;
+      else npz[nnpz++] = optarg;
       break;
     case 'b':
       if (cli_parse_double("trace import", "base", optarg, 1.0000001, 1e12, &io.base))
@@ -264,15 +269,16 @@ static int do_import(int argc, char **argv) {
     default: return MPB_EXIT_USAGE;
     }
   }
-  if (optind < argc || !out || nnpy + nst == 0) {
-    fprintf(stderr, "mpbsim trace import: --out FILE and at least one --npy or --safetensors "
-            "are required\n");
+  if (optind < argc || !out || nnpy + nst + nnpz == 0) {
+    fprintf(stderr, "mpbsim trace import: --out FILE and at least one --npy, --npz or "
+            "--safetensors are required\n");
     return MPB_EXIT_USAGE;
   }
   int rc = MPB_EXIT_INPUT;
   char err[1024];
-  uint8_t *bufs[2 * MAX_INPUTS];
-  size_t nbufs = 0;
+  uint8_t *bufs[3 * MAX_INPUTS];
+  size_t nbufs = 0, narch = 0;
+  tf_archive arch[MAX_INPUTS];
   import_item *items = calloc(MAX_INPUTS, sizeof *items);
   size_t nitems = 0, cap = MAX_INPUTS;
   tf_tensor *tt = NULL;
@@ -295,23 +301,32 @@ static int do_import(int argc, char **argv) {
     if (npy_parse(bufs[nbufs++], sz, path, &items[nitems].t, err, sizeof err)) goto fail;
     nitems++;
   }
-  for (size_t i = 0; i < nst; i++) {
+  for (size_t i = 0; i < nst + nnpz; i++) {
     size_t sz, n;
-    if (tf_read_file(st[i], &bufs[nbufs], &sz, err, sizeof err)) {
+    const char *path = i < nst ? st[i] : npz[i - nst];
+    if (tf_read_file(path, &bufs[nbufs], &sz, err, sizeof err)) {
       rc = MPB_EXIT_IO;
       goto fail;
     }
-    if (safetensors_parse(bufs[nbufs++], sz, st[i], &tt, &n, err, sizeof err)) goto fail;
+    const tf_tensor *src; /* tt (owned here) or the archive's tensors (owned by arch) */
+    if (i < nst) {
+      if (safetensors_parse(bufs[nbufs++], sz, path, &tt, &n, err, sizeof err)) goto fail;
+      src = tt;
+    } else {
+      if (npz_parse(bufs[nbufs++], sz, path, &arch[narch], err, sizeof err)) goto fail;
+      src = arch[narch].t, n = arch[narch].n;
+      narch++;
+    }
     for (size_t j = 0; j < n; j++) {
       import_role role;
       uint32_t layer;
-      if (import_role_of_name(tt[j].name, &role, &layer)) continue; /* other tensors */
+      if (import_role_of_name(src[j].name, &role, &layer)) continue; /* other tensors */
       if (nitems == cap) {
         import_item *p = realloc(items, 2 * cap * sizeof *items);
         if (!p) goto oom;
         items = p, cap *= 2;
       }
-      items[nitems].role = role, items[nitems].layer = layer, items[nitems].t = tt[j];
+      items[nitems].role = role, items[nitems].layer = layer, items[nitems].t = src[j];
       nitems++;
     }
     free(tt);
@@ -352,6 +367,7 @@ done:
   if (o.f) cli_out_abort(&o);
   free(tt);
   free(items);
+  for (size_t i = 0; i < narch; i++) tf_archive_free(&arch[i]);
   for (size_t i = 0; i < nbufs; i++) free(bufs[i]);
   return rc;
 }

@@ -3,6 +3,8 @@
  * bad file: truncated, wrong dtype/order, inconsistent shapes and offsets. */
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+
 #include <cmath>
 
 #include "import.h"
@@ -295,6 +297,111 @@ TEST(TraceImport, InconsistentTensorsAreRejected) {
   items.resize(1);
   EXPECT_EQ(import_to("bad4.trace", o, items, &err, &img), -1);
   EXPECT_NE(err.find("t=0, h=0, d=5"), std::string::npos) << err;
+}
+
+/* A zip archive written byte by byte: members stored (method 0) or raw-deflated (8). */
+struct zip_member {
+  std::string name;
+  std::vector<uint8_t> data;
+  int method;
+};
+
+std::vector<uint8_t> zip_bytes(const std::vector<zip_member> &ms, uint32_t *data_off0 = nullptr) {
+  std::vector<uint8_t> out, cd;
+  auto p16 = [](std::vector<uint8_t> &v, uint32_t x) { v.push_back((uint8_t)x), v.push_back((uint8_t)(x >> 8)); };
+  auto p32 = [&](std::vector<uint8_t> &v, uint32_t x) { p16(v, x & 0xffff), p16(v, x >> 16); };
+  for (const auto &m : ms) {
+    std::vector<uint8_t> comp = m.data;
+    if (m.method == 8) {
+      z_stream z = {};
+      deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+      comp.resize(deflateBound(&z, (uLong)m.data.size()));
+      z.next_in = const_cast<Bytef *>(m.data.data());
+      z.avail_in = (uInt)m.data.size();
+      z.next_out = comp.data();
+      z.avail_out = (uInt)comp.size();
+      deflate(&z, Z_FINISH);
+      comp.resize(z.total_out);
+      deflateEnd(&z);
+    }
+    uint32_t crc = (uint32_t)crc32(0L, m.data.data(), (uInt)m.data.size());
+    uint32_t off = (uint32_t)out.size();
+    p32(out, 0x04034b50), p16(out, 20), p16(out, 0), p16(out, (uint32_t)m.method), p16(out, 0), p16(out, 0);
+    p32(out, crc), p32(out, (uint32_t)comp.size()), p32(out, (uint32_t)m.data.size());
+    p16(out, (uint32_t)m.name.size()), p16(out, 0);
+    out.insert(out.end(), m.name.begin(), m.name.end());
+    if (data_off0 && off == 0) *data_off0 = (uint32_t)out.size();
+    out.insert(out.end(), comp.begin(), comp.end());
+    p32(cd, 0x02014b50), p16(cd, 20), p16(cd, 20), p16(cd, 0), p16(cd, (uint32_t)m.method), p16(cd, 0), p16(cd, 0);
+    p32(cd, crc), p32(cd, (uint32_t)comp.size()), p32(cd, (uint32_t)m.data.size());
+    p16(cd, (uint32_t)m.name.size()), p16(cd, 0), p16(cd, 0), p16(cd, 0), p16(cd, 0), p32(cd, 0), p32(cd, off);
+    cd.insert(cd.end(), m.name.begin(), m.name.end());
+  }
+  uint32_t cd_off = (uint32_t)out.size();
+  out.insert(out.end(), cd.begin(), cd.end());
+  p32(out, 0x06054b50), p16(out, 0), p16(out, 0), p16(out, (uint32_t)ms.size()), p16(out, (uint32_t)ms.size());
+  p32(out, (uint32_t)cd.size()), p32(out, cd_off), p16(out, 0);
+  return out;
+}
+
+TEST(TraceImport, NpzStoredAndDeflated) {
+  uint64_t s = mpb_test_seed("TraceImport.Npz");
+  auto q = seq_floats(4 * 2 * 8, &s);
+  std::vector<int64_t> pos = {10, 11, 12, 13};
+  std::vector<zip_member> ms = {{"q.npy", npy_bytes("<f4", {4, 2, 8}, raw(q)), 8},
+                                {"positions.npy", npy_bytes("<i8", {4}, raw(pos)), 0}};
+  auto z = zip_bytes(ms);
+  tf_archive a;
+  char e[512];
+  ASSERT_EQ(npz_parse(z.data(), z.size(), "x.npz", &a, e, sizeof e), 0) << e;
+  ASSERT_EQ(a.n, 2u);
+  EXPECT_STREQ(a.t[0].name, "q");
+  EXPECT_STREQ(a.t[1].name, "positions");
+  for (size_t i = 0; i < q.size(); i++) ASSERT_EQ(tf_get(&a.t[0], i), (double)q[i]);
+  EXPECT_EQ(tf_get(&a.t[1], 3), 13.0);
+  tf_archive_free(&a);
+  /* through the CLI */
+  std::string zp = mpb_test_path("cli.npz"), out = mpb_test_path("cli_npz.trace"), o;
+  tu_write_file(zp, z);
+  std::string bin = mpb_test_bin("mpbsim");
+  ASSERT_EQ(mpb_test_run(bin + " trace import --npz " + zp + " --base 10000 --out " + out, &o), 0) << o;
+  ASSERT_EQ(mpb_test_run(bin + " trace info " + out, &o), 0) << o;
+  EXPECT_NE(o.find("max position 13"), std::string::npos) << o;
+  /* every truncation is an error */
+  for (size_t len = 0; len < z.size(); len++) {
+    ASSERT_NE(npz_parse(z.data(), len, "cut.npz", &a, e, sizeof e), 0) << len;
+    ASSERT_EQ(a.t, nullptr);
+  }
+  auto expect_err = [&](const std::vector<uint8_t> &b, const char *needle) {
+    ASSERT_NE(npz_parse(b.data(), b.size(), "bad.npz", &a, e, sizeof e), 0) << needle;
+    EXPECT_NE(std::string(e).find(needle), std::string::npos) << e;
+  };
+  uint32_t d0 = 0;
+  auto st = zip_bytes({{"q.npy", npy_bytes("<f4", {4, 2, 8}, raw(q)), 0}}, &d0);
+  auto b = st;
+  b[d0 + 100] ^= 1; /* a stored data byte */
+  expect_err(b, "CRC-32 mismatch");
+  b = st;
+  b[d0 + 100] ^= 1;
+  auto dz = zip_bytes({{"q.npy", npy_bytes("<f4", {4, 2, 8}, raw(q)), 8}}, &d0);
+  b = dz;
+  b[d0 + 3] ^= 0x55; /* deflate stream */
+  ASSERT_NE(npz_parse(b.data(), b.size(), "bad.npz", &a, e, sizeof e), 0);
+  expect_err(zip_bytes({{"q.txt", npy_bytes("<f4", {4, 2, 8}, raw(q)), 0}}), "expected NAME.npy");
+  expect_err(zip_bytes({{"q.npy", npy_bytes(">f4", {4, 2, 8}, raw(q)), 8}}), "bad.npz:q.npy: field descr");
+  b = st;
+  b[8] = 12; /* local method: ignored; central method says what counts */
+  size_t cdm = b.size() - 22 - (46 + 5) + 10;
+  b[cdm] = 12;
+  expect_err(b, "field method = 12");
+  b = st;
+  b[b.size() - 22 - (46 + 5) + 8] = 1; /* encrypted flag */
+  expect_err(b, "encrypted");
+  b = dz;
+  size_t us = b.size() - 22 - (46 + 5) + 24; /* central uncompressed size: absurd */
+  b[us + 3] = 0x7f;
+  expect_err(b, "impossible for");
+  expect_err(std::vector<uint8_t>(100, 0), "no end of central directory");
 }
 
 TEST(TraceImport, SpecsAndNames) {

@@ -66,6 +66,8 @@ FUZZ_npy_SRCS := traces/tensor_file.c
 FUZZ_npy_LIBS := -ljansson -lm
 FUZZ_safetensors_SRCS := traces/tensor_file.c
 FUZZ_safetensors_LIBS := -ljansson -lm
+FUZZ_npz_SRCS := traces/tensor_file.c traces/tensor_npz.c
+FUZZ_npz_LIBS := -ljansson -lz -lm
 define trace_fuzzer
 $$(B)/fuzz/fuzz_$(1): traces/fuzz_$(1).c $$(FUZZ_$(1)_SRCS) $$(wildcard traces/*.h) | deps
 	@mkdir -p $$(dir $$@)
@@ -76,7 +78,7 @@ fuzz-$(1): $$(B)/fuzz/fuzz_$(1) $$(B)/fuzz/corpus-$(1)/.seeded
 	  -print_final_stats=0 $$(B)/fuzz/corpus-$(1)
 FUZZ_TARGETS += fuzz-$(1)
 endef
-$(foreach f,trace npy safetensors,$(eval $(call trace_fuzzer,$(f))))
+$(foreach f,trace npy npz safetensors,$(eval $(call trace_fuzzer,$(f))))
 
 # Seed corpora: a valid small file of each format.
 $(B)/fuzz/corpus-trace/.seeded: $(B)/mpbsim
@@ -84,6 +86,10 @@ $(B)/fuzz/corpus-trace/.seeded: $(B)/mpbsim
 	$(B)/mpbsim gen --preset rope-smollm2 --tokens 2 --out $(dir $@)seed-rope.trace > /dev/null
 	@touch $@
 $(B)/fuzz/corpus-npy/.seeded: traces/fuzz_seeds/seed.npy
+	@mkdir -p $(dir $@)
+	cp $< $(dir $@)
+	@touch $@
+$(B)/fuzz/corpus-npz/.seeded: traces/fuzz_seeds/seed.npz
 	@mkdir -p $(dir $@)
 	cp $< $(dir $@)
 	@touch $@

@@ -1,6 +1,7 @@
 /* tensor_file.h — strict parsers of the tensor files `mpbsim trace import` reads:
- * NumPy .npy (format versions 1-3) and safetensors. Both parse an in-memory image and
- * return tensors pointing into it; every length, shape, dtype and offset is checked
+ * NumPy .npy (format versions 1-3), .npz (zip of .npy) and safetensors. They parse an
+ * in-memory image and return tensors pointing into it (or, for .npz, into the inflated
+ * members); every length, shape, dtype and offset is checked
  * against the image size (overflow-safe) and errors name the file, the tensor, the field
  * and the expected range. Functions return 0, or -1 with a message in err.
  */
@@ -43,6 +44,18 @@ int npy_parse(const uint8_t *data, size_t size, const char *name, tf_tensor *out
 /* All tensors of a safetensors image (*out malloc'ed, *n entries; free with free()). */
 int safetensors_parse(const uint8_t *data, size_t size, const char *name, tf_tensor **out,
                       size_t *n, char *err, size_t errlen);
+
+/* A NumPy .npz (zip of .npy members, stored or deflated, read with zlib): one tensor per
+ * member, named after the member without ".npy". The members are inflated into buffers
+ * owned by the archive; free with tf_archive_free. Zip64 archives are refused. */
+typedef struct tf_archive {
+  tf_tensor *t;
+  size_t n;
+  uint8_t **bufs;
+} tf_archive;
+int npz_parse(const uint8_t *data, size_t size, const char *name, tf_archive *a, char *err,
+              size_t errlen);
+void tf_archive_free(tf_archive *a);
 
 /* Read a whole file into memory (refuses files over TF_MAX_FILE). */
 int tf_read_file(const char *path, uint8_t **buf, size_t *size, char *err, size_t errlen);
