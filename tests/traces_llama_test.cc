@@ -303,15 +303,18 @@ TEST(TracesLlamaReal, GeometryFromMetadata) {
   EXPECT_EQ(m->output, m->tok_embd);  // tied head
 }
 
-// Sanitizer builds run ~6x slower: they score the first 48 tokens (measured ppl 30.8;
-// less context per token), the normal build the first 160 (measured 19.4; all 237: 18.6,
-// `mpbsim lm ppl -n N`). A broken pass gives hundreds to thousands.
+// The sanitizer build runs the forward pass ~30x slower: it scores the first 32 tokens with
+// the right pairing only (measured ppl 40.9; less context per token). The normal build
+// scores the first 160 (measured 19.4; all 237: 18.6) with both pairings
+// (`mpbsim lm ppl -n N [--pairing half]`). A broken pass gives hundreds to thousands.
 #if defined(__SANITIZE_ADDRESS__)
-const int kPplTokens = 48;
-const double kPplMax = 40.0;
+const int kPplTokens = 32;
+const double kPplMax = 55.0;
+const bool kComparePairings = false;
 #else
 const int kPplTokens = 160;
 const double kPplMax = 25.0;
+const bool kComparePairings = true;
 #endif
 
 TEST(TracesLlamaReal, PerplexityAndRopePairing) {
@@ -319,15 +322,19 @@ TEST(TracesLlamaReal, PerplexityAndRopePairing) {
   std::vector<int32_t> ids = passage(m);
   ASSERT_GE((int)ids.size(), kPplTokens);
   char err[256];
-  double adj, half;
+  double adj, half = 0;
   m->c.pairing = LLAMA_ROPE_ADJACENT;
   ASSERT_EQ(llama_nll(m, ids.data(), kPplTokens, &adj, err, sizeof err), 0) << err;
+  std::printf("[ measure  ] SmolLM2 passage, %d tokens: ppl adjacent %.2f\n", kPplTokens, std::exp(adj));
+  EXPECT_LT(std::exp(adj), kPplMax);
+  if (!kComparePairings) {
+    std::printf("[ note     ] the half-pairing comparison runs in the normal build only\n");
+    return;
+  }
   m->c.pairing = LLAMA_ROPE_HALF;
   ASSERT_EQ(llama_nll(m, ids.data(), kPplTokens, &half, err, sizeof err), 0) << err;
   m->c.pairing = LLAMA_ROPE_ADJACENT;
-  std::printf("[ measure  ] SmolLM2 passage, %d tokens: ppl adjacent %.2f, half %.2f\n",
-              kPplTokens, std::exp(adj), std::exp(half));
-  EXPECT_LT(std::exp(adj), kPplMax);
+  std::printf("[ measure  ] SmolLM2 passage, %d tokens: ppl half %.2f\n", kPplTokens, std::exp(half));
   EXPECT_GT(std::exp(half), 3 * std::exp(adj));  // the wrong pairing is much worse
 }
 
