@@ -31,3 +31,22 @@ models-try:
 	@[ -f $(SMOLLM2_GGUF) ] || $(MAKE) --no-print-directory models || \
 	  echo "warning: make models failed; the SmolLM2 tests will be skipped"
 TEST_DEPS += models-try
+
+# `make run`, real-weights step: perplexity of the bundled passage, then a SmolLM2-135M
+# trace (4 windows of 64 tokens reaching position 131071) replayed with the default
+# configuration. Skipped, with a message, when the model cannot be fetched.
+REAL_TRACE := $(WORKLOADS)/smollm2-real.trace
+$(REAL_TRACE): $(B)/mpbsim $(SMOLLM2_GGUF) data/passage.tokens
+	@mkdir -p $(dir $@)
+	$(B)/mpbsim gen --preset smollm2-real --tokens 64 --windows 4 --max-pos 131071 --out $@
+
+.PHONY: run-lm
+run-lm: $(B)/mpbsim models-try
+	@mkdir -p out
+	@if [ -f $(SMOLLM2_GGUF) ]; then \
+	  $(B)/mpbsim lm ppl > out/lm-ppl.txt && cat out/lm-ppl.txt && \
+	  $(MAKE) --no-print-directory $(REAL_TRACE) && \
+	  $(B)/mpbsim replay --trace $(REAL_TRACE) --config configs/default.cfg \
+	    --json out/replay-smollm2-real.json --csv out/replay-smollm2-real.csv; \
+	else echo "run-lm: skipped, $(SMOLLM2_GGUF) is absent (make models)"; fi
+RUN_TARGETS += run-lm
