@@ -85,4 +85,27 @@ TEST(TracesLlamaCli, TokenizeReproducesThePassageIds) {
   EXPECT_NE(access(nodir.c_str(), F_OK), 0);
 }
 
+// The forward-pass presets through `mpbsim gen` and `mpbsim trace validate`. llama3-8b
+// (870 MB of weights per layer) is left to the docs' commands.
+TEST(TracesLlamaCli, GenPresetsWriteValidTraces) {
+  std::string out, t = mpb_test_path("lm_gen.trace");
+  unlink(t.c_str());
+  ASSERT_EQ(mpb_test_run(mpbsim() + " gen --preset smollm2-135m --tokens 4 --windows 2 --max-pos 131071 --layers 1 --out " + t, &out), 0) << out;
+  ASSERT_EQ(mpb_test_run(mpbsim() + " trace validate " + t, &out), 0) << out;
+  ASSERT_EQ(mpb_test_run(mpbsim() + " trace info " + t, &out), 0) << out;
+  EXPECT_NE(out.find("heads      9 (kv 3), head_dim 64"), std::string::npos) << out;
+  EXPECT_NE(out.find("rope       base 100000, pairing interleaved"), std::string::npos) << out;
+  EXPECT_NE(out.find("max position 131071"), std::string::npos) << out;
+  EXPECT_NE(out.find("rope  q                   18"), std::string::npos) << out;  // 2 windows x 9 heads
+  unlink(t.c_str());
+  EXPECT_EQ(mpb_test_run(mpbsim() + " gen --preset smollm2-135m --tokens 70000 --out " + t, &out), 3);
+  EXPECT_NE(out.find("tokens = 70000 must be in [1, 65536]"), std::string::npos) << out;
+  EXPECT_NE(access(t.c_str(), F_OK), 0);  // no partial output
+  if (!have_real()) GTEST_SKIP() << "smollm2-real needs `make models`";
+  ASSERT_EQ(mpb_test_run(mpbsim() + " gen --preset smollm2-real --tokens 3 --layers 2 --out " + t, &out), 0) << out;
+  ASSERT_EQ(mpb_test_run(mpbsim() + " trace info " + t, &out), 0) << out;
+  EXPECT_NE(out.find("SmolLM2-135M-Instruct Q4_1 (real weights)"), std::string::npos) << out;
+  EXPECT_NE(out.find("layers     2"), std::string::npos) << out;
+}
+
 }  // namespace
