@@ -255,6 +255,13 @@ TEST(TraceFormat, CraftedChunksWithValidChecksums) {
   EXPECT_EQ(tu_read_all(c.build(big, 1), &err, &n, "c.trace"), -1);
   EXPECT_NE(err.find("chunk 0 record 0"), std::string::npos) << err;
   EXPECT_NE(err.find("left in the chunk"), std::string::npos) << err;
+  /* sizes whose 64-bit layout sum would wrap around (found by fuzz-trace) */
+  auto wrap = rec_bytes({2, 0, 0, 0, 0, 0, 0xffffffffu, 0xffffffffu, 0}, 8);
+  EXPECT_EQ(tu_read_all(c.build(wrap, 1), &err, &n, "c.trace"), -1);
+  EXPECT_NE(err.find("fields ntok = 4294967295, width = 4294967295"), std::string::npos) << err;
+  auto wrap2 = rec_bytes({3, 0, 0, 0, 0, 0, 16, 1u << 20, 0xfffffff0u}, 8);
+  EXPECT_EQ(tu_read_all(c.build(wrap2, 1), &err, &n, "c.trace"), -1);
+  EXPECT_NE(err.find("cols = 4294967280"), std::string::npos) << err;
   /* layer out of range */
   auto lay = rec_bytes({2, 0, 0, 5, 0, 3, 1, 2, 0}, 8);
   EXPECT_EQ(tu_read_all(c.build(lay, 1), &err, &n, "c.trace"), -1);

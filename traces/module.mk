@@ -83,7 +83,9 @@ $(foreach f,trace npy npz safetensors,$(eval $(call trace_fuzzer,$(f))))
 # Seed corpora: a valid small file of each format.
 $(B)/fuzz/corpus-trace/.seeded: $(B)/mpbsim
 	@mkdir -p $(dir $@)
-	$(B)/mpbsim gen --preset rope-smollm2 --tokens 2 --out $(dir $@)seed-rope.trace > /dev/null
+	$(B)/mpbsim gen --preset rope-smollm2 --tokens 2 --out $(dir $@)seed.tmp > /dev/null
+	printf '\000' | cat - $(dir $@)seed.tmp > $(dir $@)seed-rope.trace  # mode byte: whole file
+	rm -f $(dir $@)seed.tmp
 	@touch $@
 $(B)/fuzz/corpus-npy/.seeded: traces/fuzz_seeds/seed.npy
 	@mkdir -p $(dir $@)

@@ -127,8 +127,8 @@ const char *trace_op_name(uint32_t kind, uint32_t op); /* "q", "softmax", "ffn_u
  * -1 if unknown. */
 int trace_kind_parse(const char *s);
 int trace_op_parse(uint32_t kind, const char *s);
-/* Payload bytes of a record as encoded (record header included); 0 if the sizes
- * overflow. A record must fit in one chunk: trace_record_size() <= TRACE_CHUNK_MAX. */
+/* Payload bytes of a record as encoded (record header included); 0 if ntok > 2^24 or
+ * width or cols > 2^20. A record must fit in one chunk: trace_record_size() <= TRACE_CHUNK_MAX. */
 size_t trace_record_size(const trace_record *r);
 /* Check a record against the header (kinds, ops, indices, sizes, finite values). */
 int trace_record_validate(const trace_header *h, const trace_record *r, char *err,

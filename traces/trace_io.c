@@ -93,8 +93,8 @@ static void decode_header(const uint8_t *p, trace_header *h) {
 /* ---- record layout ------------------------------------------------------------------ */
 static uint64_t pad4(uint64_t n) { return (n + 3) & ~(uint64_t)3; }
 
-/* Sizes of the arrays of a record, from its header fields (no overflow: the factors are
- * bounded by the caller's checks or computed in 64 bits from 32-bit values). */
+/* Sizes of the arrays of a record, from its header fields. Callers bound ntok (2^24),
+ * width and cols (2^20) first, so no 64-bit sum can overflow. */
 typedef struct rec_layout {
   uint64_t pos, x, scale, f32, b, b_scale, total;
 } rec_layout;
@@ -118,6 +118,8 @@ static void layout_of(uint32_t kind, uint32_t flags, uint64_t ntok, uint64_t wid
 }
 
 size_t trace_record_size(const trace_record *r) {
+  if (r->ntok > TRACE_MAX_POS || r->width > TRACE_MAX_WIDTH || r->cols > TRACE_MAX_WIDTH)
+    return 0;
   rec_layout l;
   layout_of(r->kind, r->flags, r->ntok, r->width, r->cols, &l);
   return l.total > SIZE_MAX / 2 ? 0 : (size_t)l.total;
@@ -563,10 +565,18 @@ static int decode_record(trace_reader *r, trace_record *rec, char *err, size_t e
   rec->kind = get32(p), rec->op = get32(p + 4), rec->flags = get32(p + 8);
   rec->layer = get32(p + 12), rec->head = get32(p + 16), rec->tok0 = get32(p + 20);
   rec->ntok = get32(p + 24), rec->width = get32(p + 28), rec->cols = get32(p + 32);
-  /* sizes first (all from 32-bit fields, so 64-bit products cannot overflow) */
+  /* sizes first: with ntok <= 2^24 and width, cols <= 2^20 the 64-bit layout sums
+   * cannot overflow */
   if (rec->kind < TRACE_ROPE || rec->kind >= TRACE_NKIND)
     return rerr(r, err, errlen, "chunk %llu record %u (#%llu): field kind = %u, expected [1, 3]",
                 c, k, ri, rec->kind);
+  if (rec->ntok < 1 || rec->ntok > TRACE_MAX_POS || rec->width < 1 ||
+      rec->width > TRACE_MAX_WIDTH || rec->cols > TRACE_MAX_WIDTH)
+    return rerr(r, err, errlen,
+                "chunk %llu record %u (#%llu): fields ntok = %u, width = %u, cols = %u, "
+                "expected ntok in [1, %u], width in [1, %u], cols in [0, %u]",
+                c, k, ri, rec->ntok, rec->width, rec->cols, TRACE_MAX_POS, TRACE_MAX_WIDTH,
+                TRACE_MAX_WIDTH);
   rec_layout l;
   layout_of(rec->kind, rec->flags, rec->ntok, rec->width, rec->cols, &l);
   if (l.total > left)
