@@ -169,3 +169,30 @@ TEST(RtlIcarus, MutantFails) {
 }
 
 }  // namespace
+
+namespace {
+
+/* SystemC: RTL (verilator --sc) and the C model sc_module under one scoreboard, and the
+ * TLM-2.0 target checked register by register against the functional model. */
+TEST(RtlSystemC, ScoreboardAndTlmTarget) {
+  uint64_t seed = mpb_test_seed("RtlSystemC") & 0xFFFFFFFF;
+  std::string out;
+  int rc = run(kBuild + "/systemc/sc_test --seed " + std::to_string(seed) + " --cycles 20000",
+               &out);
+  EXPECT_EQ(rc, 0) << out;
+  size_t at = out.find("SYSTEMC PASS");
+  ASSERT_NE(at, std::string::npos) << out;
+  unsigned long long cycles = 0, compared = 0, tx = 0;
+  ASSERT_EQ(std::sscanf(out.c_str() + at,
+                        "SYSTEMC PASS scoreboard cycles=%llu compared=%llu tlm transactions=%llu",
+                        &cycles, &compared, &tx),
+            3)
+      << out;
+  EXPECT_EQ(cycles, 20000u);
+  EXPECT_GT(compared, 4000u) << "the scoreboard compared too few results";
+  /* 200 x (4 rope writes + 4 reads + 1 exp write + 2 reads) + dot + error cases */
+  EXPECT_GE(tx, 2200u);
+  EXPECT_EQ(run(kBuild + "/systemc/sc_test --bogus", &out), 2);
+}
+
+}  // namespace

@@ -15,6 +15,9 @@
 #include "cosim.h"
 #include "cosim_config.h" /* generated per configuration: COSIM_NAME, COSIM_CFG_FILE, ... */
 #include "verilated.h"
+#if VM_COVERAGE
+#include "verilated_cov.h"
+#endif
 
 namespace {
 
@@ -25,6 +28,8 @@ struct Options {
   std::string fst;
   int64_t trace_from = -1;
   bool quiet = false;
+  bool exp_sweep = false;
+  std::string coverage; /* coverage builds: write coverage data here at the end */
 };
 
 void usage(FILE *f) {
@@ -37,6 +42,8 @@ void usage(FILE *f) {
                "  --mode M        cosim (compare) | rtl | cmodel (speed runs, no compare)\n"
                "  --fst FILE      waveform written on a mismatch (default %s/fail-<seed>.fst)\n"
                "  --trace-from C  also write the waveform from cycle C on, pass or fail\n"
+               "  --exp-sweep     exp unit: every one of the 2^24 inputs in order, full rate\n"
+               "  --coverage FILE write line/toggle coverage (coverage builds only)\n"
                "  --quiet         print only failures\n"
                "exit codes: 0 pass, 1 mismatch, 2 usage, 3 bad configuration\n",
                COSIM_NAME, COSIM_NAME, COSIM_HEAD_DIM, COSIM_BASE, COSIM_OUT_DIR);
@@ -49,6 +56,8 @@ int parse(int argc, char **argv, Options *o) {
                                        {"fst", required_argument, 0, 'f'},
                                        {"trace-from", required_argument, 0, 't'},
                                        {"quiet", no_argument, 0, 'q'},
+                                       {"exp-sweep", no_argument, 0, 'x'},
+                                       {"coverage", required_argument, 0, 'v'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   int c;
@@ -81,6 +90,8 @@ int parse(int argc, char **argv, Options *o) {
       break;
     case 'f': o->fst = optarg; break;
     case 'q': o->quiet = true; break;
+    case 'x': o->exp_sweep = true; break;
+    case 'v': o->coverage = optarg; break;
     case 'h': usage(stdout); return -1;
     default: usage(stderr); return 2;
     }
@@ -89,6 +100,12 @@ int parse(int argc, char **argv, Options *o) {
     std::fprintf(stderr, "cosim: unexpected argument '%s'\n", argv[optind]);
     return 2;
   }
+#if !VM_COVERAGE
+  if (!o->coverage.empty()) {
+    std::fprintf(stderr, "cosim: --coverage: this binary was built without coverage\n");
+    return 2;
+  }
+#endif
   if (o->fst.empty()) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "/fail-%" PRIu64 ".fst", o->seed);
@@ -105,6 +122,7 @@ int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t tra
   if (trace_from >= 0) ctx.traceEverOn(true);
   Cosim sim(mdl, &ctx, o.mode);
   Stimulus stim(*mpb_model_config(mdl), mpb_model_geometry(mdl)->head_dim / 2, o.seed);
+  stim.set_exp_sweep(o.exp_sweep);
   sim.reset();
   for (uint64_t c = 0; c < cycles; c++) {
     if (trace_from >= 0 && (int64_t)c == trace_from && !sim.trace_open(o.fst)) {
@@ -119,6 +137,9 @@ int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t tra
     stim.accept(r);
   }
   for (int u = 0; u < 3; u++) results[u] = sim.results(u);
+#if VM_COVERAGE
+  if (!o.coverage.empty()) ctx.coveragep()->write(o.coverage.c_str());
+#endif
   return -1;
 }
 

@@ -28,7 +28,7 @@ $(COSIM_PREP): sim/cosim/cosim_prep.c cmodel/mpb.h $(LIBMPB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
 
-# cosim_build(name, cfg, defines, extra verilator flags)
+# cosim_build(name, cfg, defines, extra verilator flags, extra harness C++ flags)
 define cosim_build
 $(B)/cosim/$(1)/tables/.stamp: sim/cosim/configs/$(2).cfg $(COSIM_PREP)
 	@mkdir -p $$(dir $$@)
@@ -50,7 +50,7 @@ $(B)/cosim/$(1)/obj/Vmpb_top__ALL.a: $(RTL_SRCS) rtl/lint.vlt rtl/cfg2vparams.sh
 	$(MAKE) --no-print-directory -C $$(dir $$@) -f Vmpb_top.mk -f $(CURDIR)/sim/cosim/vlt_runtime.mk \
 	  OPT_FAST=-O2 vlt_runtime >> $$(dir $$@)verilator.log 2>&1
 $(B)/cosim/$(1)/%.o: sim/cosim/%.cpp $(COSIM_HDRS) cmodel/mpb.h $(B)/cosim/$(1)/obj/Vmpb_top__ALL.a $(B)/cosim/$(1)/cosim_config.h
-	$(CXX) $$(COSIM_CXXFLAGS) -I$(B)/cosim/$(1)/obj -I$(B)/cosim/$(1) -c $$< -o $$@
+	$(CXX) $$(COSIM_CXXFLAGS) $(5) -I$(B)/cosim/$(1)/obj -I$(B)/cosim/$(1) -c $$< -o $$@
 $(B)/cosim/$(1)/cosim: $(COSIM_SRCS:sim/cosim/%.cpp=$(B)/cosim/$(1)/%.o) $(LIBMPB)
 	$(CXX) $(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(B)/cosim/$(1)/obj/Vmpb_top__ALL.a \
 	  $(B)/cosim/$(1)/obj/libverilated.a $(LIBMPB) $(PKG_LDLIBS) -lz -lpthread $(LDLIBS)
@@ -59,6 +59,9 @@ endef
 COSIM_CONFIGS := default patent n5w28even trunc_x16 dot_sat16 edge w17
 $(foreach c,$(COSIM_CONFIGS),$(eval $(call cosim_build,$(c),$(c),,)))
 COSIM_BINS := $(COSIM_CONFIGS:%=$(B)/cosim/%/cosim)
+# Coverage builds (line + toggle) for `make regress`: cov-<config>.
+COSIM_COV_CONFIGS := default patent dot_sat16
+$(foreach c,$(COSIM_COV_CONFIGS),$(eval $(call cosim_build,cov-$(c),$(c),,--coverage-line --coverage-toggle,-DVM_COVERAGE=1)))
 
 .PHONY: cosim-build
 cosim-build: $(COSIM_BINS)
@@ -98,3 +101,10 @@ TEST_BINS += $(B)/tests/rtl
 TEST_DEPS += $(RTL_TEST_CONFIGS:%=$(B)/cosim/%/cosim) \
   $(RTL_TEST_MUTANTS:%=$(B)/cosim/mut%/cosim) $(COSIM_VECTORS)
 endif
+
+# `make regress`: every configuration x 4 seeds x 500k cycles + two exhaustive exp sweeps
+# (> 10 M cycles), coverage, all mutants; JUnit XML in build/regress/junit.xml.
+.PHONY: rtl-regress
+rtl-regress: $(COSIM_BINS) $(COSIM_COV_CONFIGS:%=$(B)/cosim/cov-%/cosim)
+	tools/rtl-regress.sh $(B) $(B)/regress "$(COSIM_CONFIGS)" "$(COSIM_COV_CONFIGS)"
+REGRESS_TARGETS += rtl-regress

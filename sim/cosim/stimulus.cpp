@@ -44,6 +44,7 @@ void Stimulus::new_pattern(int u) {
   p.valid_pct = dens[below(7)];
   p.ready_pct = dens[below(7)];
   p.toggle_ready = chance(10);
+  if (u == 1 && exp_sweep_) p.valid_pct = p.ready_pct = 100, p.toggle_ready = false;
 }
 
 void Stimulus::draw_rope() {
@@ -73,6 +74,8 @@ void Stimulus::draw_exp() {
   int32_t u;
   if (exp_di_ < exp_dir_.size()) {
     u = exp_dir_[exp_di_++];
+  } else if (exp_sweep_) {
+    u = (int32_t)(exp_next_++ & 0xFFFFFFu) - 0x800000;
   } else {
     switch (below(4)) {
     case 0: u = rand_signed(18); break;                               /* |u| < 2       */

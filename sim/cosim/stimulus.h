@@ -31,6 +31,9 @@ struct CosimReady {
 class Stimulus {
  public:
   Stimulus(const mpb_config &cfg, int npairs, uint64_t seed);
+  /* Exhaustive exp inputs: after the directed corners, u walks through all 2^24 values
+   * in order (-2^23 first), at full rate (no gaps, no back-pressure on the exp unit). */
+  void set_exp_sweep(bool on) { exp_sweep_ = on; }
   /* Pins for the next cycle. */
   const CosimPins &next();
   /* Tell the sources which of this cycle's inputs were taken. */
@@ -62,6 +65,8 @@ class Stimulus {
   std::vector<mpb_rope_req> rope_dir_;
   std::vector<int32_t> exp_dir_;
   size_t rope_di_ = 0, exp_di_ = 0;
+  bool exp_sweep_ = false;
+  uint32_t exp_next_ = 0;  /* sweep position, 0 .. 2^24-1 */
   /* dot product under construction: beats left, and its operand style */
   int dot_left_ = 0, dot_style_ = 0;
   int dot_dir_ = 0;  /* index of the next directed dot length */
