@@ -108,3 +108,9 @@ endif
 rtl-regress: $(COSIM_BINS) $(COSIM_COV_CONFIGS:%=$(B)/cosim/cov-%/cosim)
 	tools/rtl-regress.sh $(B) $(B)/regress "$(COSIM_CONFIGS)" "$(COSIM_COV_CONFIGS)"
 REGRESS_TARGETS += rtl-regress
+
+# `make bench`: simulation speed, C model vs Verilated RTL vs co-simulation vs Icarus.
+.PHONY: rtl-bench
+rtl-bench: $(B)/cosim/default/cosim $(COSIM_VECTORS) $(B)/icarus/default/tb.vvp
+	tools/rtl-bench.sh $(B)
+BENCH_TARGETS += rtl-bench
