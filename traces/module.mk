@@ -75,6 +75,7 @@ $$(B)/fuzz/fuzz_$(1): traces/fuzz_$(1).c $$(FUZZ_$(1)_SRCS) $$(wildcard traces/*
 .PHONY: fuzz-$(1)
 fuzz-$(1): $$(B)/fuzz/fuzz_$(1) $$(B)/fuzz/corpus-$(1)/.seeded
 	$$(B)/fuzz/fuzz_$(1) -max_total_time=$$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=1024 \
+	  -artifact_prefix=$$(B)/fuzz/crash-$(1)- \
 	  -print_final_stats=0 $$(B)/fuzz/corpus-$(1)
 FUZZ_TARGETS += fuzz-$(1)
 endef
