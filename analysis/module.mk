@@ -30,18 +30,18 @@ run-report: $(B)/mpbsim $(DEFAULT_TRACE) $(B)/rtl-toggles/default.json
 	@echo "run-report: open out/report/report.html (also report.csv, report.json)"
 RUN_TARGETS += run-report
 
-# RTL activity cross-check: the Icarus testbench analysis/rtl/tb_toggles.v counts the
+# RTL activity cross-check: the Icarus testbench rtl/tb/tb_toggles.v counts the
 # operand-bus toggles of the RTL rope unit (co-simulation "default" configuration and
 # tables) on the C model's reference stimulus; `mpbsim report --rtl-toggles` compares
 # them with the model's counters (tests/analysis_report_test.cc expects equality).
 RTL_TOGGLES := $(B)/rtl-toggles/default.json
 RTL_TOGGLES_N := 2000
 RTL_TOGGLES_SEED := 7
-$(B)/rtl-toggles/tb.vvp: analysis/rtl/tb_toggles.v $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
+$(B)/rtl-toggles/tb.vvp: rtl/tb/tb_toggles.v $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
     $(B)/cosim/default/tables/.stamp
 	@mkdir -p $(dir $@)
 	iverilog -g2005 -o $@ -s tb_toggles $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
-	  analysis/rtl/tb_toggles.v $$(rtl/cfg2vparams.sh $(B)/cosim/default/config.cfg -Ptb_toggles.) \
+	  rtl/tb/tb_toggles.v $$(rtl/cfg2vparams.sh $(B)/cosim/default/config.cfg -Ptb_toggles.) \
 	  -Ptb_toggles.TABLE_DIR='"$(abspath $(B)/cosim/default/tables)"' 2>&1 | grep -v -i 'warning\|padding' || true
 	@test -f $@
 $(RTL_TOGGLES): $(B)/rtl-toggles/tb.vvp $(B)/mpbsim
@@ -50,3 +50,11 @@ $(RTL_TOGGLES): $(B)/rtl-toggles/tb.vvp $(B)/mpbsim
 	vvp -n $(B)/rtl-toggles/tb.vvp +stim=$(B)/rtl-toggles/stim.hex +n=$(RTL_TOGGLES_N) \
 	  +seed=$(RTL_TOGGLES_SEED) +out=$@.tmp | grep -q 'TOGGLES DONE' && mv $@.tmp $@
 TEST_DEPS += $(RTL_TOGGLES)
+
+# README screenshot of the default report: `make docs-images` (headless Chromium).
+.PHONY: docs-images
+docs-images: run-report
+	@mkdir -p docs/img
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1100,1350 \
+	  --screenshot=docs/img/report.png file://$(abspath out/report/report.html) 2>/dev/null
+	@echo "docs-images: docs/img/report.png"

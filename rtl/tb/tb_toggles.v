@@ -135,7 +135,7 @@ module tb_toggles;
     for (cyc = 0; cyc < 64; cyc = cyc + 1) @(negedge clk);  // drain the pipeline
     $fclose(fd);
     fo = $fopen(out, "w");
-    $fwrite(fo, "{\"source\": \"icarus rtl/mpb_top.v (analysis/rtl/tb_toggles.v)\", ");
+    $fwrite(fo, "{\"source\": \"icarus rtl/mpb_top.v (rtl/tb/tb_toggles.v)\", ");
     $fwrite(fo, "\"unit\": \"rope\", \"stimulus\": {\"seed\": %0d, \"n\": %0d}, ", seed, n);
     $fwrite(fo, "\"blocks\": {\"mac8\": %0d, \"horner\": %0d, \"rotate\": %0d}}\n",
             ph_m + ph_t, tr_r + hsum[HORNER_ORDER] + cm_ck + cm_sk + cm_a + cm_b,
