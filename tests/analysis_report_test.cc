@@ -313,7 +313,7 @@ TEST(AnalysisReport, TraceSection) {
   EXPECT_FALSE(file_exists(dir + "/report.json"));
 }
 
-// The Icarus testbench analysis/rtl/tb_toggles.v counts the RTL rope unit's operand-bus
+// The Icarus testbench rtl/tb/tb_toggles.v counts the RTL rope unit's operand-bus
 // toggles on the model's reference stimulus (make target $(B)/rtl-toggles/default.json, a
 // test dependency); the model's counters must agree bit for bit.
 TEST(AnalysisReport, RtlTogglesEqualModel) {
