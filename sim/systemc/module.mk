@@ -13,10 +13,12 @@ $(SC_DIR)/obj/Vmpb_top__ALL.a: $(RTL_SRCS) rtl/lint.vlt rtl/cfg2vparams.sh $(B)/
 	$(VERILATOR) --sc --build -j 1 -O3 -Wall --top-module mpb_top -MAKEFLAGS "OPT_FAST=-O2" \
 	  -Irtl rtl/lint.vlt rtl/mpb_top.v $$(rtl/cfg2vparams.sh $(B)/cosim/default/config.cfg) \
 	  -GTABLE_DIR='"$(abspath $(B)/cosim/default/tables)"' \
-	  $(if $(SANFLAGS),-CFLAGS "$(SANFLAGS)") --Mdir $(dir $@) > $(dir $@)verilator.log 2>&1 \
+	  $(if $(SANFLAGS),-CFLAGS "$(SANFLAGS) -fno-sanitize=alignment") --Mdir $(dir $@) > $(dir $@)verilator.log 2>&1 \
 	  || { tail -30 $(dir $@)verilator.log; exit 1; }
+$(SC_DIR)/obj/libverilated.a: $(SC_DIR)/obj/Vmpb_top__ALL.a sim/cosim/vlt_runtime.mk
+	rm -f $(dir $@)verilated*.o $@
 	$(MAKE) --no-print-directory -C $(dir $@) -f Vmpb_top.mk -f $(CURDIR)/sim/cosim/vlt_runtime.mk \
-	  OPT_FAST=-O2 vlt_runtime >> $(dir $@)verilator.log 2>&1
+	  OPT_FAST=-O2 VM_USER_CFLAGS= vlt_runtime >> $(dir $@)verilator.log 2>&1
 
 $(SC_DIR)/%.o: sim/systemc/%.cpp $(wildcard sim/systemc/*.h) $(COSIM_HDRS) cmodel/mpb.h \
     $(SC_DIR)/obj/Vmpb_top__ALL.a $(B)/cosim/default/cosim_config.h
@@ -24,7 +26,7 @@ $(SC_DIR)/%.o: sim/systemc/%.cpp $(wildcard sim/systemc/*.h) $(COSIM_HDRS) cmode
 $(SC_DIR)/stimulus.o: sim/cosim/stimulus.cpp $(COSIM_HDRS) cmodel/mpb.h
 	@mkdir -p $(dir $@)
 	$(CXX) $(COSIM_CXXFLAGS) -c $< -o $@
-$(SC_DIR)/sc_test: $(SC_OBJS) $(LIBMPB)
+$(SC_DIR)/sc_test: $(SC_OBJS) $(SC_DIR)/obj/libverilated.a $(LIBMPB)
 	$(CXX) $(LDFLAGS) -o $@ $(SC_OBJS) $(SC_DIR)/obj/Vmpb_top__ALL.a $(SC_DIR)/obj/libverilated.a \
 	  $(LIBMPB) -L$(SYSTEMC_LIBDIR) -lsystemc $(PKG_LDLIBS) -lpthread $(LDLIBS)
 
