@@ -1,5 +1,5 @@
-/* fast.c — the fast functional path of the rope unit in EXACT mode: the stages of
- * docs/architecture.md §5.1 as straight-line code with no action counting. The byte-sliced
+/* fast.c — the fast functional paths of the rope unit (EXACT mode) and the exp unit: the
+ * stages of docs/architecture.md §5.1 and §6 as straight-line code with no counting. The byte-sliced
  * products of PHASE and ROTATE are replaced by the wide products they are equal to
  * (dropped partial products of PHASE are multiples of 2^FT). Bit-identical to the stage
  * chain and the cycle-accurate pipeline; tests/cmodel_pipe_test.cc checks it. */
@@ -49,4 +49,34 @@ void mpb_rope_eval_fast(const mpb_model *mdl, const mpb_rope_req *in, mpb_rope_r
   out->sin = (int32_t)sn;
   out->xr = (int32_t)mpb_sat(mpb_rshift(x * cs - y * sn, sh2, md), mdl->ow);
   out->yr = (int32_t)mpb_sat(mpb_rshift(x * sn + y * cs, sh2, md), mdl->ow);
+}
+
+/* The exp unit (docs/architecture.md §6) as straight-line code with no counting. */
+void mpb_exp_eval_fast(const mpb_model *mdl, const mpb_exp_req *in, mpb_exp_resp *out) {
+  const mpb_config *c = &mdl->cfg;
+  const mpb_rounding md = c->rounding;
+  const int fw = mdl->fw, fl = MPB_EXP_IN_FRAC, H = c->exp_table_bits, rb = fl - H;
+  const int64_t one = INT64_C(1) << fw;
+  int64_t u = mpb_wrap(in->u, 24);
+  /* EXP_SPLIT */
+  int32_t ie = (int32_t)(u >> fl);
+  uint64_t uf = (uint64_t)u & mpb_mask(fl);
+  uint64_t uhi = H > 0 ? uf >> rb : 0, rr = uf & mpb_mask(rb);
+  int64_t ulo = rb >= fw ? (int64_t)(rr >> (rb - fw)) : (int64_t)(rr << (fw - rb));
+  /* EXP_TERMS and the real Horner steps n = N..1 */
+  int64_t acc = one;
+  for (int n = c->horner_order; n >= 1; n--) {
+    int64_t t = mpb_rshift(mdl->k_exp[n - 1] * ulo, fw, md);
+    acc = one + mpb_rshift(t * acc, fw, md);
+  }
+  /* EXP_MUL, NORM */
+  int64_t mant = mpb_rshift(mdl->exp_tab[uhi] * acc, fw, md);
+  int64_t m16 = mpb_rshift(mant, fw - MPB_EXP_MANT_FRAC, md);
+  if (m16 >= (INT64_C(1) << (MPB_EXP_MANT_FRAC + 1))) {
+    out->mant = 1u << MPB_EXP_MANT_FRAC;
+    out->e = ie + 1;
+  } else {
+    out->mant = (uint32_t)m16;
+    out->e = ie;
+  }
 }

@@ -24,7 +24,12 @@ struct mpb_model {
   int64_t *cs_sin;
   int64_t *k_cs;       /* N entries, Q2.FW                           */
   int64_t *k_exp;
+  struct mpb_stage *rope_st, *exp_st; /* stage tables, built once */
+  int rope_L, exp_L;
 };
+
+/* Stage tables, built once per model (see mpb_model_stages). */
+typedef struct mpb_stage mpb_stage;
 
 /* Everything one operation carries through a pipeline (rope and exp units). */
 typedef struct mpb_slot {
@@ -51,14 +56,16 @@ typedef struct mpb_slot {
 
 typedef void (*mpb_stage_fn)(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c);
 
-typedef struct mpb_stage {
+struct mpb_stage {
   mpb_stage_fn fn;
   int n;            /* Horner step for the Horner stages      */
   int reg_bits;     /* width of the register this stage loads */
   mpb_block blk;    /* block the register is charged to       */
   const char *name;
-} mpb_stage;
+};
 
+/* The model's stage table of a unit and its length L (built by mpb_model_new). */
+const mpb_stage *mpb_model_stages(const mpb_model *mdl, mpb_unit unit, int *L);
 /* Stage tables of the rope unit (per phi mode) and of the exp unit; returns L. */
 int mpb_stages_rope(const mpb_model *mdl, mpb_stage *out);
 int mpb_stages_exp(const mpb_model *mdl, mpb_stage *out);
@@ -111,6 +118,8 @@ static inline int64_t mpb_rshift(int64_t v, int sh, mpb_rounding mode) {
 /* Straight-line functional rope evaluation (EXACT mode, no counting); bit-identical to
  * the stage chain, checked by tests/cmodel_pipe_test.cc. */
 void mpb_rope_eval_fast(const mpb_model *mdl, const mpb_rope_req *in, mpb_rope_resp *out);
+/* The same for the exp unit (docs/architecture.md §6). */
+void mpb_exp_eval_fast(const mpb_model *mdl, const mpb_exp_req *in, mpb_exp_resp *out);
 
 /* Action counting (c may be NULL). */
 static inline void cnt_mul(mpb_counts *c, mpb_block b, int wa, int wb) {

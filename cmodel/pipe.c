@@ -10,9 +10,10 @@ struct mpb_pipe {
   const mpb_model *mdl;
   mpb_unit unit;
   int L;
-  mpb_stage st[MPB_MAX_STAGES];
+  const mpb_stage *st;
   mpb_slot slot[MPB_MAX_STAGES];
   bool valid[MPB_MAX_STAGES];
+  int nvalid; /* valid bits set, for the idle count */
   /* dot unit */
   mpb_dot_beat beat_q;   /* R0 */
   int64_t sum_q;         /* R1 */
@@ -27,17 +28,19 @@ struct mpb_pipe {
   mpb_exp_resp eres[MPB_MAX_STAGES];
 };
 
+static void shift_valid(mpb_pipe *p, bool in_valid);
+
 mpb_pipe *mpb_pipe_new(const mpb_model *mdl, mpb_unit unit) {
   mpb_pipe *p = calloc(1, sizeof *p);
   if (!p) return NULL;
   p->mdl = mdl;
   p->unit = unit;
-  if (unit == MPB_UNIT_ROPE)
-    p->L = mpb_stages_rope(mdl, p->st);
-  else if (unit == MPB_UNIT_EXP)
-    p->L = mpb_stages_exp(mdl, p->st);
-  else
+  if (unit == MPB_UNIT_DOT) {
     p->L = 3;
+    p->st = NULL;
+  } else {
+    p->st = mpb_model_stages(mdl, unit, &p->L);
+  }
   mpb_pipe_reset(p);
   return p;
 }
@@ -47,6 +50,7 @@ void mpb_pipe_free(mpb_pipe *p) { free(p); }
 void mpb_pipe_reset(mpb_pipe *p) {
   memset(p->slot, 0, sizeof p->slot);
   memset(p->valid, 0, sizeof p->valid);
+  p->nvalid = 0;
   memset(&p->beat_q, 0, sizeof p->beat_q);
   memset(&p->res_q, 0, sizeof p->res_q);
   memset(&p->acc, 0, sizeof p->acc);
@@ -59,14 +63,13 @@ void mpb_pipe_reset(mpb_pipe *p) {
 }
 
 void mpb_pipe_set_mode(mpb_pipe *p, mpb_pipe_mode mode) {
-  p->mode = p->unit == MPB_UNIT_DOT ? MPB_PIPE_STAGES : mode;
+  p->mode = mode;
   mpb_pipe_reset(p);
 }
 
 /* DELAY mode: advance the ring one register; returns the index of the new R0. */
 static int ring_shift(mpb_pipe *p, bool in_valid) {
-  for (int k = p->L - 1; k >= 1; k--) p->valid[k] = p->valid[k - 1];
-  p->valid[0] = in_valid;
+  shift_valid(p, in_valid);
   p->base = p->base == 0 ? p->L - 1 : p->base - 1;
   return p->base;
 }
@@ -80,11 +83,13 @@ static bool pipe_enabled(const mpb_pipe *p, bool out_ready) {
   return !p->valid[p->L - 1] || out_ready;
 }
 
-static bool pipe_empty(const mpb_pipe *p, bool in_valid) {
-  if (in_valid) return false;
-  for (int k = 0; k < p->L; k++)
-    if (p->valid[k]) return false;
-  return true;
+static bool pipe_empty(const mpb_pipe *p, bool in_valid) { return !in_valid && p->nvalid == 0; }
+
+/* Shift the valid bits one register on (R0 <- in_valid), keeping nvalid. */
+static void shift_valid(mpb_pipe *p, bool in_valid) {
+  p->nvalid += (int)in_valid - (int)p->valid[p->L - 1];
+  memmove(&p->valid[1], &p->valid[0], (size_t)(p->L - 1) * sizeof p->valid[0]);
+  p->valid[0] = in_valid;
 }
 
 /* Book-keeping common to every edge; returns whether the pipeline advances. */
@@ -108,13 +113,12 @@ static void shift_slots(mpb_pipe *p, bool in_valid, const mpb_slot *in) {
       p->slot[k] = p->slot[k - 1];
       mpb_stages_run(p->mdl, p->st, k, k + 1, &p->slot[k], &p->counts);
     }
-    p->valid[k] = p->valid[k - 1];
   }
   if (in_valid) {
     p->slot[0] = *in;
     mpb_stages_run(p->mdl, p->st, 0, 1, &p->slot[0], &p->counts);
   }
-  p->valid[0] = in_valid;
+  shift_valid(p, in_valid);
 }
 
 /* ---- rope ---------------------------------------------------------------------------- */
@@ -190,7 +194,8 @@ void mpb_dot_pipe_eval(mpb_pipe *p, const mpb_dot_pins_in *in, mpb_dot_pins_out 
 
 void mpb_dot_pipe_clock(mpb_pipe *p, const mpb_dot_pins_in *in) {
   if (!pipe_edge(p, in->in_valid, in->out_ready)) return;
-  mpb_counts *c = &p->counts;
+  /* DELAY mode keeps only the cycle counts (the dot unit has no separate fast path) */
+  mpb_counts *c = p->mode == MPB_PIPE_DELAY ? NULL : &p->counts;
   /* R2 and the accumulator, from R1 */
   bool v2 = p->valid[1] && p->last_q;
   if (p->valid[1]) {
@@ -203,15 +208,16 @@ void mpb_dot_pipe_clock(mpb_pipe *p, const mpb_dot_pins_in *in) {
   if (p->valid[0]) {
     p->sum_q = mpb_dot_beat_sum(p->mdl, &p->beat_q, c);
     p->last_q = p->beat_q.last;
-    c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R1_BITS;
+    if (c) c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R1_BITS;
   }
-  p->valid[1] = p->valid[0];
   /* R0 from the pins */
   if (in->in_valid) {
     p->beat_q = in->in;
-    c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R0_BITS(p->mdl->cfg.mac_lanes);
+    if (c) c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R0_BITS(p->mdl->cfg.mac_lanes);
   }
+  p->valid[1] = p->valid[0];
   p->valid[0] = in->in_valid;
+  p->nvalid = (int)p->valid[0] + (int)p->valid[1] + (int)p->valid[2];
 }
 
 void mpb_dot_pipe_step(mpb_pipe *p, const mpb_dot_pins_in *in, mpb_dot_pins_out *out) {

@@ -106,6 +106,15 @@ mpb_model *mpb_model_new(const mpb_config *cfg, const mpb_geometry *g, char *err
     m->k_cs[k] = fix_round(C / (long double)(k + 1), fw);
     m->k_exp[k] = fix_round(LN2_L / ldexpl(1.0L, cfg->exp_table_bits) / (long double)(k + 1), fw);
   }
+  m->rope_st = calloc(MPB_MAX_STAGES, sizeof *m->rope_st);
+  m->exp_st = calloc(MPB_MAX_STAGES, sizeof *m->exp_st);
+  if (!m->rope_st || !m->exp_st) {
+    mpb_model_free(m);
+    snprintf(err, n, "out of memory");
+    return NULL;
+  }
+  m->rope_L = mpb_stages_rope(m, m->rope_st);
+  m->exp_L = mpb_stages_exp(m, m->exp_st);
   return m;
 }
 
@@ -119,10 +128,17 @@ void mpb_model_free(mpb_model *m) {
   free(m->cs_sin);
   free(m->k_cs);
   free(m->k_exp);
+  free(m->rope_st);
+  free(m->exp_st);
   free(m);
 }
 
 const mpb_config *mpb_model_config(const mpb_model *m) { return &m->cfg; }
+
+const mpb_stage *mpb_model_stages(const mpb_model *m, mpb_unit unit, int *L) {
+  *L = unit == MPB_UNIT_EXP ? m->exp_L : m->rope_L;
+  return unit == MPB_UNIT_EXP ? m->exp_st : m->rope_st;
+}
 const mpb_geometry *mpb_model_geometry(const mpb_model *m) { return &m->geo; }
 
 typedef struct {

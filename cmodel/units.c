@@ -19,8 +19,8 @@ void mpb_rope_eval(const mpb_model *mdl, const mpb_rope_req *in, mpb_rope_resp *
     mpb_rope_eval_fast(mdl, in, out);
     return;
   }
-  mpb_stage st[MPB_MAX_STAGES];
-  int L = mpb_stages_rope(mdl, st);
+  int L;
+  const mpb_stage *st = mpb_model_stages(mdl, MPB_UNIT_ROPE, &L);
   mpb_slot s;
   load_rope(&s, in);
   mpb_stages_run(mdl, st, 0, L, &s, counts);
@@ -62,8 +62,12 @@ void mpb_rope_vector_paired(const mpb_model *mdl, mpb_pairing pairing, uint32_t 
 
 void mpb_exp_eval(const mpb_model *mdl, const mpb_exp_req *in, mpb_exp_resp *out,
                   mpb_counts *counts) {
-  mpb_stage st[MPB_MAX_STAGES];
-  int L = mpb_stages_exp(mdl, st);
+  if (!counts) {
+    mpb_exp_eval_fast(mdl, in, out);
+    return;
+  }
+  int L;
+  const mpb_stage *st = mpb_model_stages(mdl, MPB_UNIT_EXP, &L);
   mpb_slot s;
   memset(&s, 0, sizeof s);
   s.lambda = mpb_wrap(in->u, 24);

@@ -258,6 +258,8 @@ TEST(DotPipe, MatchesFunctionalUnderBackPressure) {
   mpb_model *m = mpb_model_new(&c, &kLlama3, err, sizeof err);
   ASSERT_NE(m, nullptr);
   mpb_pipe *p = mpb_pipe_new(m, MPB_UNIT_DOT);
+  mpb_pipe *q = mpb_pipe_new(m, MPB_UNIT_DOT);  // DELAY mode: same pins, no action counts
+  mpb_pipe_set_mode(q, MPB_PIPE_DELAY);
   std::deque<mpb_dot_resp> expect;
   std::vector<int8_t> pa, pb;  // beats of the dot product being sent
   int got = 0;
@@ -273,8 +275,14 @@ TEST(DotPipe, MatchesFunctionalUnderBackPressure) {
     }
     in.in.last = mpb_test_rand(&seed) % 9 == 0;
     in.out_ready = mpb_test_rand(&seed) % 3 != 0;
-    mpb_dot_pins_out out;
+    mpb_dot_pins_out out, qout;
     mpb_dot_pipe_eval(p, &in, &out);
+    mpb_dot_pipe_eval(q, &in, &qout);
+    ASSERT_EQ(out.in_ready, qout.in_ready);
+    ASSERT_EQ(out.out_valid, qout.out_valid);
+    if (out.out_valid) {
+      ASSERT_EQ(out.out.sum, qout.out.sum) << "DELAY mode, cycle " << cyc;
+    }
     if (out.out_valid && in.out_ready) {
       ASSERT_FALSE(expect.empty());
       ASSERT_EQ(out.out.sum, expect.front().sum) << "cycle " << cyc;
@@ -294,8 +302,13 @@ TEST(DotPipe, MatchesFunctionalUnderBackPressure) {
       }
     }
     mpb_dot_pipe_clock(p, &in);
+    mpb_dot_pipe_clock(q, &in);
   }
   EXPECT_GT(got, 500);
+  EXPECT_GT(mpb_pipe_counts(p)->blk[MPB_BLK_MAC8].mul_ops, 0u);
+  EXPECT_EQ(mpb_pipe_counts(q)->blk[MPB_BLK_MAC8].mul_ops, 0u);
+  EXPECT_EQ(mpb_pipe_counts(q)->stall_cycles, mpb_pipe_counts(p)->stall_cycles);
+  mpb_pipe_free(q);
   mpb_pipe_free(p);
   mpb_model_free(m);
 }

@@ -78,6 +78,20 @@ TEST_P(RtlCosim, LockStepMatchesCModel) {
 INSTANTIATE_TEST_SUITE_P(Configs, RtlCosim, ::testing::ValuesIn(words(RTL_TEST_CONFIGS)),
                          [](const ::testing::TestParamInfo<std::string> &i) { return i.param; });
 
+/* The C model's register-level pipeline (stage chain) against the RTL too; the default
+ * co-simulation uses the fast DELAY pipeline, whose pins equal it on every cycle. */
+TEST_P(RtlCosim, LockStepMatchesCModelStagesPipe) {
+  uint64_t seed = mpb_test_seed("RtlCosimStages") & 0xFFFFFFFF;
+  const unsigned long long cycles = 100000;
+  std::string bin = kBuild + "/cosim/" + GetParam() + "/cosim", out;
+  int rc = run(bin + " --model-pipe stages --seed " + std::to_string(seed) + " --cycles " +
+                   std::to_string(cycles), &out);
+  EXPECT_EQ(rc, 0) << out;
+  CosimResult r = parse(out);
+  EXPECT_TRUE(r.pass) << out;
+  EXPECT_EQ(r.cycles, cycles);
+}
+
 TEST(RtlCosimCli, SameSeedSameRun) {
   std::string bin = kBuild + "/cosim/default/cosim", a, b;
   ASSERT_EQ(run(bin + " --seed 7 --cycles 50000", &a), 0) << a;
@@ -96,6 +110,7 @@ TEST(RtlCosimCli, BadOptionsAreUsageErrors) {
   EXPECT_EQ(run(bin + " --cycles abc", &out), 2);
   EXPECT_NE(out.find("--cycles"), std::string::npos) << out;
   EXPECT_EQ(run(bin + " --mode fast", &out), 2);
+  EXPECT_EQ(run(bin + " --model-pipe fast", &out), 2);
   EXPECT_NE(out.find("cosim, rtl or cmodel"), std::string::npos) << out;
   EXPECT_EQ(run(bin + " stray", &out), 2);
 }

@@ -41,7 +41,10 @@ run_cosim() { # name binary args...
 echo "== co-simulation: configurations [$configs] x seeds [$seeds], $cycles cycles each"
 for c in $configs; do
   for s in $seeds; do
-    run_cosim "cosim.$c.seed$s" "$bdir/cosim/$c/cosim" --seed "$s" --cycles "$cycles"
+    # odd seeds against the C model's register-level pipeline, even ones against DELAY
+    pipe=delay; [ $((s % 2)) -eq 1 ] && pipe=stages
+    run_cosim "cosim.$c.seed$s.$pipe" "$bdir/cosim/$c/cosim" --seed "$s" --cycles "$cycles" \
+      --model-pipe "$pipe"
   done
 done
 for c in default w17; do

@@ -8,7 +8,10 @@
  * and actual (RTL) values. Tracing to an FST file can be switched on at any cycle.
  *
  * Modes: Both (lock-step), RtlOnly and ModelOnly (for the speed benchmark: the same
- * stimulus through one side only, nothing compared). */
+ * stimulus through one side only, nothing compared), StimOnly (the stimulus generator
+ * alone, every input accepted: its cost, which the benchmark subtracts). The C model's pipelines run in
+ * MPB_PIPE_DELAY mode by default (fast path, same pins every cycle) or MPB_PIPE_STAGES
+ * (register-level stage chain). */
 #ifndef MPB_COSIM_H
 #define MPB_COSIM_H
 
@@ -25,8 +28,9 @@ class VerilatedFstC;
 
 class Cosim {
  public:
-  enum Mode { Both, RtlOnly, ModelOnly };
-  Cosim(const mpb_model *mdl, VerilatedContext *ctx, Mode mode);
+  enum Mode { Both, RtlOnly, ModelOnly, StimOnly };
+  Cosim(const mpb_model *mdl, VerilatedContext *ctx, Mode mode,
+        mpb_pipe_mode pipe_mode = MPB_PIPE_DELAY);
   ~Cosim();
   Cosim(const Cosim &) = delete;
   Cosim &operator=(const Cosim &) = delete;

@@ -25,6 +25,7 @@ struct Options {
   uint64_t seed = 1;
   uint64_t cycles = 100000;
   Cosim::Mode mode = Cosim::Both;
+  mpb_pipe_mode pipe = MPB_PIPE_DELAY;
   std::string fst;
   int64_t trace_from = -1;
   bool quiet = false;
@@ -39,7 +40,10 @@ void usage(FILE *f) {
                "head_dim %d, base %g) against the cycle-accurate C model.\n\n"
                "  --seed S        stimulus seed (default 1)\n"
                "  --cycles N      cycles to run (default 100000)\n"
-               "  --mode M        cosim (compare) | rtl | cmodel (speed runs, no compare)\n"
+               "  --mode M        cosim (compare) | rtl | cmodel | stim (speed runs, no\n"
+               "                  compare; stim: the stimulus generator alone)\n"
+               "  --model-pipe P  C model pipeline: delay (fast path, default) | stages\n"
+               "                  (register-level stage chain); same pins every cycle\n"
                "  --fst FILE      waveform written on a mismatch (default %s/fail-<seed>.fst)\n"
                "  --trace-from C  also write the waveform from cycle C on, pass or fail\n"
                "  --exp-sweep     exp unit: every one of the 2^24 inputs in order, full rate\n"
@@ -53,6 +57,7 @@ int parse(int argc, char **argv, Options *o) {
   static const struct option opts[] = {{"seed", required_argument, 0, 's'},
                                        {"cycles", required_argument, 0, 'c'},
                                        {"mode", required_argument, 0, 'm'},
+                                       {"model-pipe", required_argument, 0, 'p'},
                                        {"fst", required_argument, 0, 'f'},
                                        {"trace-from", required_argument, 0, 't'},
                                        {"quiet", no_argument, 0, 'q'},
@@ -83,8 +88,17 @@ int parse(int argc, char **argv, Options *o) {
       if (!std::strcmp(optarg, "cosim")) o->mode = Cosim::Both;
       else if (!std::strcmp(optarg, "rtl")) o->mode = Cosim::RtlOnly;
       else if (!std::strcmp(optarg, "cmodel")) o->mode = Cosim::ModelOnly;
+      else if (!std::strcmp(optarg, "stim")) o->mode = Cosim::StimOnly;
       else {
-        std::fprintf(stderr, "cosim: option --mode: '%s' is not cosim, rtl or cmodel\n", optarg);
+        std::fprintf(stderr, "cosim: option --mode: '%s' is not cosim, rtl, cmodel or stim\n", optarg);
+        return 2;
+      }
+      break;
+    case 'p':
+      if (!std::strcmp(optarg, "delay")) o->pipe = MPB_PIPE_DELAY;
+      else if (!std::strcmp(optarg, "stages")) o->pipe = MPB_PIPE_STAGES;
+      else {
+        std::fprintf(stderr, "cosim: option --model-pipe: '%s' is not delay or stages\n", optarg);
         return 2;
       }
       break;
@@ -120,7 +134,7 @@ int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t tra
             uint64_t *results, std::string *err) {
   VerilatedContext ctx;
   if (trace_from >= 0) ctx.traceEverOn(true);
-  Cosim sim(mdl, &ctx, o.mode);
+  Cosim sim(mdl, &ctx, o.mode, o.pipe);
   Stimulus stim(*mpb_model_config(mdl), mpb_model_geometry(mdl)->head_dim / 2, o.seed);
   stim.set_exp_sweep(o.exp_sweep);
   sim.reset();
@@ -162,7 +176,10 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "cosim: %s: %s\n", COSIM_CFG_FILE, err);
     return 3;
   }
-  const char *mode = o.mode == Cosim::Both ? "cosim" : o.mode == Cosim::RtlOnly ? "rtl" : "cmodel";
+  const char *mode = o.mode == Cosim::Both      ? "cosim"
+                     : o.mode == Cosim::RtlOnly ? "rtl"
+                     : o.mode == Cosim::StimOnly ? "stim"
+                                                 : "cmodel";
   uint64_t res[3] = {0, 0, 0};
   std::string msg;
   auto t0 = std::chrono::steady_clock::now();
