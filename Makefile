@@ -41,9 +41,11 @@ test-san: deps
 test-one: $(TEST_BINS) $(TEST_DEPS)
 	@tools/run-tests.sh $(B)/test-results.txt $(TEST_BINS)
 
-# Each area adds phony targets to these lists in its module.mk; they run in list order.
+# Each area adds phony targets to these lists in its module.mk; they run in list order,
+# except that `make run` always ends with the report (run-report) and where it is.
 run: deps
-	@for t in $(RUN_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
+	@for t in $(filter-out run-report,$(RUN_TARGETS)) $(filter run-report,$(RUN_TARGETS)); do \
+	  $(MAKE) --no-print-directory $$t || exit 1; done
 
 regress: deps
 	@for t in $(REGRESS_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
