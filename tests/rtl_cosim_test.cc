@@ -110,8 +110,9 @@ TEST(RtlCosimCli, BadOptionsAreUsageErrors) {
   EXPECT_EQ(run(bin + " --cycles abc", &out), 2);
   EXPECT_NE(out.find("--cycles"), std::string::npos) << out;
   EXPECT_EQ(run(bin + " --mode fast", &out), 2);
+  EXPECT_NE(out.find("is not cosim, rtl, cmodel or stim"), std::string::npos) << out;
   EXPECT_EQ(run(bin + " --model-pipe fast", &out), 2);
-  EXPECT_NE(out.find("cosim, rtl or cmodel"), std::string::npos) << out;
+  EXPECT_NE(out.find("is not delay or stages"), std::string::npos) << out;
   EXPECT_EQ(run(bin + " stray", &out), 2);
 }
 
