@@ -37,10 +37,10 @@ RUN_TARGETS += run-report
 RTL_TOGGLES := $(B)/rtl-toggles/default.json
 RTL_TOGGLES_N := 2000
 RTL_TOGGLES_SEED := 7
-$(B)/rtl-toggles/tb.vvp: rtl/tb/tb_toggles.v $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
+$(B)/rtl-toggles/tb.vvp: rtl/tb/tb_toggles.v rtl/tb/mpb_top_params.vh $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
     $(B)/cosim/default/tables/.stamp
 	@mkdir -p $(dir $@)
-	iverilog -g2005 -o $@ -s tb_toggles $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
+	iverilog -g2005 -Irtl/tb -o $@ -s tb_toggles $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
 	  rtl/tb/tb_toggles.v $$(rtl/cfg2vparams.sh $(B)/cosim/default/config.cfg -Ptb_toggles.) \
 	  -Ptb_toggles.TABLE_DIR='"$(abspath $(B)/cosim/default/tables)"' 2>&1 | grep -v -i 'warning\|padding' || true
 	@test -f $@

@@ -23,9 +23,9 @@ $(B)/rtl/lint.stamp: $(RTL_V) rtl/lint.vlt rtl/cfg2vparams.sh $(COSIM_CONFIGS:%=
 # Icarus testbench per configuration (and per mutant: <cfg>-mut<k> with +define+MUTANT_k).
 # icarus_build(name, cfg, defines)
 define icarus_build
-$(B)/icarus/$(1)/tb.vvp: $(RTL_V) rtl/tb/tb_mpb_top.v $(B)/cosim/$(2)/tables/.stamp
+$(B)/icarus/$(1)/tb.vvp: $(RTL_V) rtl/tb/tb_mpb_top.v rtl/tb/mpb_top_params.vh $(B)/cosim/$(2)/tables/.stamp
 	@mkdir -p $$(dir $$@)
-	$(IVERILOG) -g2005 -o $$@ -s tb_mpb_top $(3) $(RTL_V) rtl/tb/tb_mpb_top.v \
+	$(IVERILOG) -g2005 -Irtl/tb -o $$@ -s tb_mpb_top $(3) $(RTL_V) rtl/tb/tb_mpb_top.v \
 	  $$$$(rtl/cfg2vparams.sh $(B)/cosim/$(2)/config.cfg -Ptb_mpb_top.) \
 	  -Ptb_mpb_top.TABLE_DIR='"$$(abspath $(B)/cosim/$(2)/tables)"'
 endef

@@ -100,3 +100,9 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo,
   *out = v;
   return 0;
 }
+
+int cli_no_operands(const char *cmd, int optind_, int argc, char **argv) {
+  if (optind_ >= argc) return 0;
+  fprintf(stderr, "mpbsim %s: unexpected argument '%s'\n", cmd, argv[optind_]);
+  return MPB_EXIT_USAGE;
+}

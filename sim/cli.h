@@ -35,6 +35,10 @@ void cli_out_abort(cli_out *o);
 /* mkdir -p; returns 0 or prints an error and returns -1. */
 int cli_mkdirs(const char *cmd, const char *dir);
 
+/* After getopt_long: no operands may follow the options. Returns 0, or prints
+ * "mpbsim CMD: unexpected argument 'X'" and returns MPB_EXIT_USAGE. */
+int cli_no_operands(const char *cmd, int optind_, int argc, char **argv);
+
 /* Parse helpers: print "mpbsim CMD: option --OPT: VALUE is not ... in [lo, hi]". */
 int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi,
                    long *out);

@@ -64,10 +64,7 @@ int cmd_config(int argc, char **argv) {
       return MPB_EXIT_USAGE;
     }
   }
-  if (optind < argc) {
-    fprintf(stderr, "mpbsim config: unexpected argument '%s'\n", argv[optind]);
-    return MPB_EXIT_USAGE;
-  }
+  if (cli_no_operands("config", optind, argc, argv)) return MPB_EXIT_USAGE;
   if ((rc = cli_model_finish(&mo, "config", false))) return rc;
   if (check) {
     printf("ok\n");

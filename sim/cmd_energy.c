@@ -109,10 +109,7 @@ int cmd_energy(int argc, char **argv) {
       return MPB_EXIT_USAGE;
     }
   }
-  if (optind < argc) {
-    fprintf(stderr, "mpbsim energy: unexpected argument '%s'\n", argv[optind]);
-    return MPB_EXIT_USAGE;
-  }
+  if (cli_no_operands("energy", optind, argc, argv)) return MPB_EXIT_USAGE;
   if ((rc = cli_model_finish(&mo, "energy", false))) return rc;
   char err[512];
   mpb_energy_table *t = mpb_energy_load(path, err, sizeof err);

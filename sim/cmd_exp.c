@@ -65,10 +65,7 @@ int cmd_exp(int argc, char **argv) {
     default: return MPB_EXIT_USAGE;
     }
   }
-  if (optind < argc) {
-    fprintf(stderr, "mpbsim exp: unexpected argument '%s'\n", argv[optind]);
-    return MPB_EXIT_USAGE;
-  }
+  if (cli_no_operands("exp", optind, argc, argv)) return MPB_EXIT_USAGE;
   if ((rc = cli_model_finish(&mo, "exp", true))) return rc;
   int nb = (int)(hi - lo);
   err_acc(*acc)[NCOL] = calloc((size_t)nb, sizeof *acc);

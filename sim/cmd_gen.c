@@ -84,10 +84,7 @@ int cmd_gen(int argc, char **argv) {
     default: return MPB_EXIT_USAGE;
     }
   }
-  if (optind < argc) {
-    fprintf(stderr, "mpbsim gen: unexpected argument '%s'\n", argv[optind]);
-    return MPB_EXIT_USAGE;
-  }
+  if (cli_no_operands("gen", optind, argc, argv)) return MPB_EXIT_USAGE;
   if (!preset || !out) {
     fprintf(stderr, "mpbsim gen: --preset and --out are required (mpbsim gen --help)\n");
     return MPB_EXIT_USAGE;

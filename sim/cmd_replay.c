@@ -86,10 +86,7 @@ int cmd_replay(int argc, char **argv) {
     default: return MPB_EXIT_USAGE;
     }
   }
-  if (optind < argc) {
-    fprintf(stderr, "mpbsim replay: unexpected argument '%s'\n", argv[optind]);
-    return MPB_EXIT_USAGE;
-  }
+  if (cli_no_operands("replay", optind, argc, argv)) return MPB_EXIT_USAGE;
   if (!trace) {
     fprintf(stderr, "mpbsim replay: --trace FILE is required\n");
     return MPB_EXIT_USAGE;

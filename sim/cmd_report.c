@@ -124,10 +124,7 @@ int cmd_report(int argc, char **argv) {
       default: return MPB_EXIT_USAGE;
     }
   }
-  if (optind < argc) {
-    fprintf(stderr, "mpbsim report: unexpected argument '%s'\n", argv[optind]);
-    return MPB_EXIT_USAGE;
-  }
+  if (cli_no_operands("report", optind, argc, argv)) return MPB_EXIT_USAGE;
   if (!out) {
     fprintf(stderr, "mpbsim report: --out DIR is required\n");
     return MPB_EXIT_USAGE;

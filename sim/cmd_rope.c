@@ -223,10 +223,7 @@ int cmd_rope(int argc, char **argv) {
     default: return MPB_EXIT_USAGE;
     }
   }
-  if (optind < argc) {
-    fprintf(stderr, "mpbsim rope: unexpected argument '%s'\n", argv[optind]);
-    return MPB_EXIT_USAGE;
-  }
+  if (cli_no_operands("rope", optind, argc, argv)) return MPB_EXIT_USAGE;
   if ((rc = cli_model_finish(&mo, "rope", true))) return rc;
   for (int i = 0; i < mo.ndesigns; i++)
     if (hi - 1 >= (1u << mo.design[i].cfg.pos_bits)) {

@@ -12,25 +12,7 @@
 // Parameters: those of mpb_top (rtl/cfg2vparams.sh -Ptb_toggles.).
 `timescale 1ns / 1ps
 module tb_toggles;
-  parameter integer PHI_MODE         = 0;
-  parameter integer POS_BITS         = 20;
-  parameter integer PAIR_BITS        = 7;
-  parameter integer FREQ_FRAC_BITS   = 40;
-  parameter integer CS_TABLE_BITS    = 6;
-  parameter integer EXP_TABLE_BITS   = 4;
-  parameter integer HORNER_ORDER     = 3;
-  parameter integer HORNER_WIDTH     = 24;
-  parameter integer CS_BITS          = 16;
-  parameter integer X_BITS           = 8;
-  parameter integer ROT_FRAC_BITS    = 7;
-  parameter integer ROUNDING         = 1;
-  parameter integer LOG_WORD_BITS    = 40;
-  parameter integer LOG_MANT_BITS    = 10;
-  parameter integer ACC_BITS         = 32;
-  parameter integer ACC_OVERFLOW     = 0;
-  parameter integer PROMOTE_INTERVAL = 0;
-  parameter integer MAC_LANES        = 8;
-  parameter         TABLE_DIR        = ".";
+  `include "mpb_top_params.vh"
 
   reg clk = 1'b0, rst_n = 1'b0;
   reg                 iv = 1'b0;
