@@ -1,0 +1,118 @@
+#!/bin/sh
+# cosim-build.sh — build (once) the lock-step co-simulation binary of an arbitrary datapath
+# configuration and RoPE geometry into a cache directory, keyed by a hash of everything
+# that determines the build; print the binary's absolute path. Used by the sweeps'
+# rtl_check (docs/sweeps.md); the make rules are sim/cosim/module.mk (cosim-prereqs,
+# cosim-custom), always the plain (SAN=0) variant.
+#
+# usage: tools/cosim-build.sh --config FILE --head-dim D --base B [--cache DIR] [--src DIR]
+#   --cache DIR  default $MPB_COSIM_CACHE, else SRC/build/cosim-cache
+#   --src DIR    the source tree; default $MPB_SOURCE_DIR, else this script's ../
+# Key = SHA-256 of: the resolved configuration text (cosim_prep, i.e. mpb_config_write),
+# head_dim and base, the content and name of every source of the build (RTL, harness,
+# C model, the make rules; list from `make cosim-prereqs`), the Verilator and C/C++ flags
+# and the Verilator and compiler versions. Entry CACHE/<key>/: built in place under an
+# exclusive flock(1) of CACHE/<key>.lock, complete only once CACHE/<key>/.complete exists
+# (written last, by rename), so concurrent callers build a key once and a killed build is
+# redone. Verilator errors on a parameter set are cached as CACHE/<key>/.unsupported.
+# Every build appends "<key> built <seconds> s" to CACHE/builds.log.
+# stdout: the binary's path (one line). Exit 0 ok, 2 usage, 3 the configuration is
+# rejected (by the C model, or Verilator cannot build the RTL with it; reason on stderr),
+# 4 build or I/O failure (log tail on stderr).
+set -u
+cfg= hd= base= cache="${MPB_COSIM_CACHE:-}" src="${MPB_SOURCE_DIR:-}"
+usage() { echo "usage: tools/cosim-build.sh --config FILE --head-dim D --base B [--cache DIR] [--src DIR]" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --config) [ $# -ge 2 ] || usage; cfg="$2"; shift 2 ;;
+    --head-dim) [ $# -ge 2 ] || usage; hd="$2"; shift 2 ;;
+    --base) [ $# -ge 2 ] || usage; base="$2"; shift 2 ;;
+    --cache) [ $# -ge 2 ] || usage; cache="$2"; shift 2 ;;
+    --src) [ $# -ge 2 ] || usage; src="$2"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "cosim-build.sh: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+[ -n "$cfg" ] && [ -n "$hd" ] && [ -n "$base" ] || usage
+case "$hd" in ''|*[!0-9]*) echo "cosim-build.sh: --head-dim '$hd' is not an integer" >&2; exit 2 ;; esac
+# base: a number; as a C double literal (500000 -> 500000.0) for cosim_config.h
+lit=$(printf '%s' "$base" | awk '/^[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$/ { if ($0 !~ /[.eE]/) $0 = $0 ".0"; print; ok = 1 } END { exit !ok }') \
+  || { echo "cosim-build.sh: --base '$base' is not a positive number" >&2; exit 2; }
+[ -r "$cfg" ] || { echo "cosim-build.sh: cannot read configuration '$cfg'" >&2; exit 4; }
+[ -n "$src" ] || src="$(dirname "$0")/.."
+src=$(cd "$src" 2>/dev/null && pwd) || { echo "cosim-build.sh: no source tree at '$src'" >&2; exit 4; }
+[ -f "$src/sim/cosim/module.mk" ] || { echo "cosim-build.sh: $src is not the mpbsim source tree" >&2; exit 4; }
+[ -n "$cache" ] || cache="$src/build/cosim-cache"
+mkdir -p "$cache" && cache=$(cd "$cache" && pwd) || { echo "cosim-build.sh: cannot create $cache" >&2; exit 4; }
+cfg=$(cd "$(dirname "$cfg")" && pwd)/$(basename "$cfg")
+
+# A caller's make (e.g. `make test-one SAN=1`) must not leak its variables or jobserver.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+mk() { make -C "$src" --no-print-directory SAN=0 "$@"; }
+
+tmp=$(mktemp -d "$cache/.tmp.XXXXXX") || { echo "cosim-build.sh: cannot write in $cache" >&2; exit 4; }
+trap 'rm -rf "$tmp"' EXIT
+
+# 1. libmpb and cosim_prep (shared by every key: exclusive lock; key builds hold it shared)
+if ! flock -x "$cache/.prereq.lock" make -C "$src" --no-print-directory SAN=0 cosim-prereqs > "$tmp/prereqs" 2>&1; then
+  echo "cosim-build.sh: make cosim-prereqs failed:" >&2; tail -20 "$tmp/prereqs" >&2; exit 4
+fi
+prep=$(sed -n 's/^prep: //p' "$tmp/prereqs")
+files=$(sed -n 's/^files: //p' "$tmp/prereqs")
+flags=$(sed -n 's/^flags: //p' "$tmp/prereqs")
+[ -x "$prep" ] && [ -n "$files" ] || { echo "cosim-build.sh: unexpected output of make cosim-prereqs" >&2; exit 4; }
+
+# 2. resolve the configuration (and check that the C model accepts it with this geometry)
+"$prep" "$cfg" "$hd" "$lit" "$tmp/resolve" > "$tmp/prep.log" 2>&1; rc=$?
+if [ $rc -ne 0 ]; then
+  sed 's/^/cosim-build.sh: /' "$tmp/prep.log" >&2
+  [ $rc -eq 3 ] && exit 3 || exit 4
+fi
+
+# 3. the key
+(cd "$src" && sha256sum $files) > "$tmp/files.sha" || { echo "cosim-build.sh: cannot read the sources" >&2; exit 4; }
+key=$( {
+  echo "mpbsim cosim cache 1"
+  cat "$tmp/resolve/config.cfg"
+  echo "geometry $hd $lit"
+  echo "flags $flags"
+  verilator --version 2>&1
+  g++ --version 2>&1 | head -1
+  gcc --version 2>&1 | head -1
+  cat "$tmp/files.sha"
+} | sha256sum | cut -c1-24)
+dir="$cache/$key"
+
+unsupported() { echo "cosim-build.sh: Verilator cannot build the RTL with this configuration: $(cat "$dir/.unsupported")" >&2; exit 3; }
+if [ ! -f "$dir/.complete" ] && [ ! -f "$dir/.unsupported" ]; then
+  exec 9> "$cache/$key.lock"
+  flock -x 9
+  if [ ! -f "$dir/.complete" ] && [ ! -f "$dir/.unsupported" ]; then
+    rm -rf "$dir" && mkdir -p "$dir" && cp "$tmp/resolve/config.cfg" "$dir/input.cfg" \
+      || { echo "cosim-build.sh: cannot write $dir" >&2; exit 4; }
+    t0=$(date +%s.%N)
+    flock -s "$cache/.prereq.lock" make -C "$src" --no-print-directory SAN=0 cosim-custom \
+      COSIM_CUSTOM_DIR="$dir" COSIM_CUSTOM_CFG="$dir/input.cfg" COSIM_CUSTOM_HEAD_DIM="$hd" \
+      COSIM_CUSTOM_BASE="$lit" COSIM_CUSTOM_NAME="$key" > "$dir/build.log" 2>&1; rc=$?
+    t1=$(date +%s.%N)
+    if [ $rc -ne 0 ]; then
+      err=$(grep -m1 '^%Error' "$dir/obj/verilator.log" 2>/dev/null)
+      if [ -n "$err" ]; then
+        printf '%s\n' "$err" > "$dir/.unsupported.tmp" && mv "$dir/.unsupported.tmp" "$dir/.unsupported"
+        unsupported
+      fi
+      echo "cosim-build.sh: build of $dir failed (log $dir/build.log):" >&2
+      tail -20 "$dir/build.log" >&2
+      exit 4
+    fi
+    { echo "key $key"; echo "head_dim $hd base $lit"; echo "flags $flags"; cat "$tmp/files.sha"; } > "$dir/key.txt"
+    secs=$(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }')
+    echo "$secs" > "$dir/build-seconds"
+    touch "$dir/.complete.tmp" && mv "$dir/.complete.tmp" "$dir/.complete" \
+      || { echo "cosim-build.sh: cannot write $dir/.complete" >&2; exit 4; }
+    echo "$key built $secs s" >> "$cache/builds.log"
+  fi
+  exec 9>&-
+fi
+[ -f "$dir/.unsupported" ] && unsupported
+echo "$dir/cosim"
