@@ -8,7 +8,8 @@
  * and area from analysis/energy.h), stores every finished point atomically as one file
  * (so a killed sweep resumes where it stopped and gives identical results), runs points
  * in forked worker processes, and writes the result table, Pareto fronts, sensitivity
- * table and an HTML report with inline SVG.
+ * table and an HTML report with inline SVG. Optionally (rtl_check) each point's
+ * configuration is also co-simulated against the Verilated RTL (analysis/sweep_rtl.c).
  *
  * Library rules: errors are returned (status + message buffer), nothing is printed.
  */
@@ -64,6 +65,27 @@ typedef struct sweep_trace {
 
 typedef enum { SWEEP_GRID = 0, SWEEP_RANDOM = 1 } sweep_sampling;
 
+/* RTL in the loop (rtl_check = { cycles; seeds; workloads; cache; }): every point's
+ * configuration is co-simulated (sim/cosim/, lock-step against the C model) on the
+ * geometry of each selected workload, seeds 1..seeds, cycles each. The binaries are built
+ * once per distinct (resolved configuration, geometry, sources) by tools/cosim-build.sh
+ * into a cache. Two value columns: rtl_check (SWEEP_RTL_*) and rtl_cycles (cycles
+ * co-simulated without a mismatch), and a text (sweep_result.rtl_detail). */
+#define SWEEP_RTL_VALUES 2
+#define SWEEP_RTL_DETAIL 256
+#define SWEEP_RTL_PASS 1.0
+#define SWEEP_RTL_FAIL 0.0
+#define SWEEP_RTL_SKIPPED -1.0 /* the RTL cannot be built with this configuration */
+typedef struct sweep_rtl {
+  bool on;
+  uint64_t cycles;       /* per seed and workload */
+  int seeds;             /* seeds 1..seeds */
+  uint32_t workloads;    /* bit k: check on the geometry of workload k */
+  /* Not part of the spec hash (they do not change the results): */
+  char cache[512];       /* build cache directory ("" = the build script's default) */
+  char src_dir[512];     /* source tree holding tools/cosim-build.sh; set by the caller */
+} sweep_rtl;
+
 /* Metrics: one table (sweep_metric_info) from which columns, JSON keys, Pareto and
  * sensitivity derive. Per-workload maxima follow the global metrics. */
 typedef enum {
@@ -102,6 +124,7 @@ typedef struct sweep_spec {
   double goal;              /* precision goal on max_err (0 = none) */
   char energy_table[512];   /* energy table file for mpb_energy_load ("" = default) */
   char output[512];         /* default output directory */
+  sweep_rtl rtl;            /* co-simulation of every point (off unless rtl_check is given) */
   uint64_t hash;            /* FNV-1a of everything in the spec that determines the results
                                (plus MPB_VERSION and the energy table's text); not of the
                                model's code: after changing it, use a fresh directory */
@@ -136,13 +159,25 @@ void sweep_plan_free(sweep_plan *p);
 
 /* ---- evaluation ------------------------------------------------------------------------ */
 #define SWEEP_NVALUES \
-  (SWEEP_NMETRIC + SWEEP_MAX_WORKLOADS + SWEEP_TRACE_VALUES * SWEEP_MAX_TRACES)
+  (SWEEP_NMETRIC + SWEEP_MAX_WORKLOADS + SWEEP_TRACE_VALUES * SWEEP_MAX_TRACES + \
+   SWEEP_RTL_VALUES)
 typedef struct sweep_result {
   uint64_t index;
-  double v[SWEEP_NVALUES]; /* metrics, max_err per workload, then the trace columns */
+  double v[SWEEP_NVALUES]; /* metrics, max_err per workload, the trace columns, then
+                              rtl_check and rtl_cycles (if rtl_check is on) */
+  char rtl_detail[SWEEP_RTL_DETAIL]; /* rtl_check: the mismatch or the reason of a skip */
 } sweep_result;
 /* Index of the first value column of trace k. */
 int sweep_trace_col(const sweep_spec *s, int k);
+/* Index of the rtl_check column (rtl_cycles follows), or -1 if rtl_check is off. */
+int sweep_rtl_col(const sweep_spec *s);
+/* "pass", "fail", "skipped" for an rtl_check value; "" for NaN (not stored). */
+const char *sweep_rtl_status_name(double v);
+/* Co-simulate cfg (point r->index) as the spec's rtl_check asks; fills the rtl columns
+ * and r->rtl_detail. A mismatch is a result (fail), not an error; errors are failures to
+ * run the build script or to build (MPB_EIO). */
+mpb_status sweep_rtl_check(const sweep_spec *s, const mpb_config *cfg, sweep_result *r,
+                           char *err, size_t errlen);
 
 typedef struct sweep_evaluator sweep_evaluator; /* caches references, energy table */
 sweep_evaluator *sweep_evaluator_new(const sweep_spec *s, char *err, size_t errlen);
@@ -223,11 +258,12 @@ typedef struct sweep_verdict {
   bool all;             /* every candidate was checked (verify-all) */
   int checked, failed;  /* candidates checked exhaustively, and how many failed */
 } sweep_verdict;
-/* Choose the best point: candidates meeting the goal on the sampled positions, lowest
- * energy first (ties: lower area); with verify_max set on a workload, each candidate is
- * re-checked at every position < verify_max and the first that passes wins (at most
- * max_tries candidates are tried). With all, every candidate meeting the goal on the
- * samples is re-checked (checked/failed count them): how far the sampling can be trusted. */
+/* Choose the best point: candidates meeting the goal on the sampled positions (and not
+ * failing rtl_check), lowest energy first (ties: lower area); with verify_max set on a
+ * workload, each candidate is re-checked at every position < verify_max and the first
+ * that passes wins (at most max_tries candidates are tried). With all, every candidate
+ * meeting the goal on the samples is re-checked (checked/failed count them): how far the
+ * sampling can be trusted. */
 mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max_tries,
                               bool all, sweep_verdict *v, char *err, size_t errlen);
 mpb_status sweep_report_write(const char *dir, const sweep_spec *s, const sweep_plan *p,

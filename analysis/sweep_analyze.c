@@ -1,7 +1,8 @@
 /* sweep_analyze.c — merge the stored points of a sweep into one table (in plan order, so
  * the result never depends on -j, shards or interruptions) and analyse it: Pareto fronts,
  * per-parameter sensitivity (range of means and a GSL least-squares slope), and the
- * choice of the lowest-energy point meeting the precision goal, re-checked exhaustively. */
+ * choice of the lowest-energy point meeting the precision goal, re-checked exhaustively
+ * (points whose RTL co-simulation failed are never chosen). */
 #include <gsl/gsl_fit.h>
 #include <math.h>
 #include <stdlib.h>
@@ -131,12 +132,14 @@ mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max
     return MPB_ENOMEM;
   }
   mpb_status rc = MPB_OK;
+  int rtl_col = sweep_rtl_col(s);
   for (int tries = 0; all || tries < max_tries; tries++) {
     long b = -1;
     for (size_t i = 0; i < t->n; i++) {
       if (out[i]) continue;
       const double *x = t->r[i].v;
       if (s->goal <= 0 || !(x[SWEEP_M_MAX_ERR] <= s->goal)) continue;
+      if (rtl_col >= 0 && x[rtl_col] == SWEEP_RTL_FAIL) continue; /* RTL disagrees */
       if (b < 0 || x[SWEEP_M_ENERGY] < t->r[b].v[SWEEP_M_ENERGY] ||
           (x[SWEEP_M_ENERGY] == t->r[b].v[SWEEP_M_ENERGY] &&
            x[SWEEP_M_AREA] < t->r[b].v[SWEEP_M_AREA]))

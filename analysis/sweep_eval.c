@@ -2,7 +2,8 @@
  * rope unit at every sampled position and pair, measure the cos/sin error against the
  * FP64 reference (cached per workload), price the action counts with the energy model
  * and record the area proxy, latency and analytic bound. Also the exhaustive check of a
- * single configuration (sweep_verify). */
+ * single configuration (sweep_verify). With rtl_check, the point's configuration is then
+ * co-simulated against the RTL (sweep_rtl.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,7 @@ mpb_status sweep_eval_point(sweep_evaluator *e, uint64_t index, sweep_result *r,
     v[3] = (double)(rr.dot_wrap_events + rr.dot_sat_events);
     replay_result_free(&rr);
   }
-  return MPB_OK;
+  return sweep_rtl_check(s, &cfg, r, err, errlen);
 }
 
 mpb_status sweep_verify(const sweep_spec *s, const mpb_config *cfg, int k, double *max_err,

@@ -1,7 +1,7 @@
 /* sweep_report.c — write the merged results of a sweep: results.csv and results.json
  * (every parameter and kept metric per point), sensitivity.csv, pareto-energy.svg and
  * pareto-area.svg, report.html (summary, chosen point, both plots inline, Pareto and
- * sensitivity tables) and best.cfg. Every file is written to a temporary name and renamed,
+ * sensitivity tables, the RTL check) and best.cfg. Every file is written to a temporary name and renamed,
  * and its bytes depend only on the spec and the stored points. */
 #include <errno.h>
 #include <jansson.h>
@@ -67,6 +67,7 @@ static mpb_status write_csv(const char *dir, const sweep_spec *s, const sweep_ta
       sweep_value_name(s, k, buf, sizeof buf);
       fprintf(o.f, ",%s", buf);
     }
+  if (s->rtl.on) fputs(",rtl_detail", o.f);
   fputc('\n', o.f);
   for (size_t r = 0; r < t->n; r++) {
     mpb_config cfg;
@@ -82,9 +83,20 @@ static mpb_status write_csv(const char *dir, const sweep_spec *s, const sweep_ta
     }
     for (int k = 0; k < sweep_nvalues(s); k++)
       if (kept(s, k)) {
-        fmt_val(buf, sizeof buf, t->r[r].v[k]);
+        if (k == sweep_rtl_col(s))
+          snprintf(buf, sizeof buf, "%s", sweep_rtl_status_name(t->r[r].v[k]));
+        else
+          fmt_val(buf, sizeof buf, t->r[r].v[k]);
         fprintf(o.f, ",%s", buf);
       }
+    if (s->rtl.on) { /* quoted: the text may hold commas */
+      fputs(",\"", o.f);
+      for (const char *c = t->r[r].rtl_detail; *c; c++) {
+        if (*c == '"') fputc('"', o.f);
+        fputc(*c, o.f);
+      }
+      fputc('"', o.f);
+    }
     fputc('\n', o.f);
   }
   return out_commit(&o, err, errlen);
@@ -103,13 +115,38 @@ static json_t *point_json(const sweep_spec *s, const sweep_result *r) {
     }
   json_object_set_new(p, "params", par);
   json_t *met = json_object();
-  for (int k = 0; k < sweep_nvalues(s); k++)
+  int rc = sweep_rtl_col(s);
+  for (int k = 0; k < (rc >= 0 ? rc : sweep_nvalues(s)); k++)
     if (kept(s, k)) {
       sweep_value_name(s, k, buf, sizeof buf);
       json_object_set_new(met, buf, jnum(r->v[k]));
     }
   json_object_set_new(p, "metrics", met);
+  if (rc >= 0) {
+    json_object_set_new(p, "rtl_check", json_string(sweep_rtl_status_name(r->v[rc])));
+    json_object_set_new(p, "rtl_cycles", jnum(r->v[rc + 1]));
+    json_object_set_new(p, "rtl_detail", json_string(r->rtl_detail));
+  }
   return p;
+}
+
+/* Points per rtl_check status: [0] pass, [1] fail, [2] skipped. */
+static void rtl_counts(const sweep_spec *s, const sweep_table *t, size_t n[3]) {
+  int c = sweep_rtl_col(s);
+  n[0] = n[1] = n[2] = 0;
+  for (size_t i = 0; c >= 0 && i < t->n; i++) {
+    double v = t->r[i].v[c];
+    n[v == SWEEP_RTL_PASS ? 0 : v == SWEEP_RTL_FAIL ? 1 : 2]++;
+  }
+}
+
+/* The workload names rtl_check runs on, "llama3, smollm2". */
+static void rtl_workloads(const sweep_spec *s, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < s->nworkloads && used < len; k++)
+    if (s->rtl.workloads >> k & 1)
+      used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", s->wl[k].name);
 }
 
 static const int sens_metrics[] = {SWEEP_M_MAX_ERR, SWEEP_M_ENERGY, SWEEP_M_AREA};
@@ -160,6 +197,20 @@ static mpb_status write_json(const char *dir, const sweep_spec *s, const sweep_p
     json_array_append_new(trs, tr);
   }
   json_object_set_new(j, "traces", trs);
+  if (s->rtl.on) {
+    json_t *rj = json_object(), *wl = json_array();
+    size_t n[3];
+    rtl_counts(s, t, n);
+    json_object_set_new(rj, "cycles", json_integer((json_int_t)s->rtl.cycles));
+    json_object_set_new(rj, "seeds", json_integer(s->rtl.seeds));
+    for (int k = 0; k < s->nworkloads; k++)
+      if (s->rtl.workloads >> k & 1) json_array_append_new(wl, json_string(s->wl[k].name));
+    json_object_set_new(rj, "workloads", wl);
+    json_object_set_new(rj, "pass", json_integer((json_int_t)n[0]));
+    json_object_set_new(rj, "fail", json_integer((json_int_t)n[1]));
+    json_object_set_new(rj, "skipped", json_integer((json_int_t)n[2]));
+    json_object_set_new(j, "rtl_check", rj);
+  }
   json_t *pts = json_array();
   for (size_t r = 0; r < t->n; r++) json_array_append_new(pts, point_json(s, &t->r[r]));
   json_object_set_new(j, "results", pts);
@@ -299,6 +350,42 @@ static void html_front(FILE *f, const sweep_spec *s, const sweep_table *t, const
   fputs("</table>\n", f);
 }
 
+/* The RTL check: counts, the chosen point's status, every point that did not pass. */
+static void html_rtl(FILE *f, const sweep_spec *s, const sweep_table *t, const sweep_verdict *v) {
+  int c = sweep_rtl_col(s);
+  size_t n[3];
+  char wl[600];
+  rtl_counts(s, t, n);
+  rtl_workloads(s, wl, sizeof wl);
+  fprintf(f, "<h2>RTL co-simulation check</h2>\n<p>Every point's configuration was built "
+             "as Verilated RTL and co-simulated in lock-step against the C model "
+             "(sim/cosim/), seeds 1..%d, %llu cycles each, with the tables of workload(s) "
+             "%s: <b>%zu pass, %zu fail, %zu skipped</b>. Points that fail are never "
+             "chosen.",
+          s->rtl.seeds, (unsigned long long)s->rtl.cycles, wl, n[0], n[1], n[2]);
+  if (v->best >= 0)
+    fprintf(f, " Chosen point: %s.", sweep_rtl_status_name(t->r[v->best].v[c]));
+  fputs("</p>\n", f);
+  if (n[1] + n[2] == 0) return;
+  fputs("<table>\n<tr><th>index</th><th>point</th><th>rtl_check</th><th>detail</th></tr>\n", f);
+  for (size_t i = 0; i < t->n; i++) {
+    if (t->r[i].v[c] == SWEEP_RTL_PASS) continue;
+    char ax[1024];
+    axes_text(s, t->r[i].index, ax, sizeof ax);
+    fprintf(f, "<tr><td>%llu</td><td><code>%s</code></td><td>%s</td><td style='text-align:"
+               "left'>", (unsigned long long)t->r[i].index, ax,
+            sweep_rtl_status_name(t->r[i].v[c]));
+    for (const char *p = t->r[i].rtl_detail; *p; p++) {
+      if (*p == '<') fputs("&lt;", f);
+      else if (*p == '>') fputs("&gt;", f);
+      else if (*p == '&') fputs("&amp;", f);
+      else fputc(*p, f);
+    }
+    fputs("</td></tr>\n", f);
+  }
+  fputs("</table>\n", f);
+}
+
 static mpb_status write_html(const char *dir, const sweep_spec *s, const sweep_plan *p,
                              const sweep_table *t, const sweep_verdict *v,
                              const sweep_plot *pe, const sweep_plot *pa, const size_t *fe,
@@ -356,6 +443,7 @@ static mpb_status write_html(const char *dir, const sweep_spec *s, const sweep_p
   } else if (s->goal > 0) {
     fputs("<h2>Chosen configuration</h2>\n<p>No point meets the goal.</p>\n", f);
   }
+  if (s->rtl.on) html_rtl(f, s, t, v);
   sweep_svg_write(f, pe);
   sweep_svg_write(f, pa);
   html_front(f, s, t, fe, nfe, "Pareto front: error vs energy");

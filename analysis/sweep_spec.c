@@ -27,7 +27,17 @@ const sweep_metric_info *sweep_metric_get(int m) {
 }
 
 int sweep_nvalues(const sweep_spec *s) {
-  return SWEEP_NMETRIC + s->nworkloads + SWEEP_TRACE_VALUES * s->ntraces;
+  return SWEEP_NMETRIC + s->nworkloads + SWEEP_TRACE_VALUES * s->ntraces +
+         (s->rtl.on ? SWEEP_RTL_VALUES : 0);
+}
+
+int sweep_rtl_col(const sweep_spec *s) {
+  return s->rtl.on ? SWEEP_NMETRIC + s->nworkloads + SWEEP_TRACE_VALUES * s->ntraces : -1;
+}
+
+const char *sweep_rtl_status_name(double v) {
+  return v == SWEEP_RTL_PASS ? "pass" : v == SWEEP_RTL_FAIL ? "fail"
+                                      : v == SWEEP_RTL_SKIPPED ? "skipped" : "";
 }
 
 int sweep_trace_col(const sweep_spec *s, int k) {
@@ -37,7 +47,10 @@ int sweep_trace_col(const sweep_spec *s, int k) {
 void sweep_value_name(const sweep_spec *s, int k, char *buf, size_t len) {
   static const char *const trace_stat[SWEEP_TRACE_VALUES] = {"rope_err", "exp_err", "dot_err",
                                                              "dot_events"};
-  if (k < SWEEP_NMETRIC) {
+  int rc = sweep_rtl_col(s);
+  if (rc >= 0 && k >= rc) {
+    snprintf(buf, len, "%s", k == rc ? "rtl_check" : "rtl_cycles");
+  } else if (k < SWEEP_NMETRIC) {
     snprintf(buf, len, "%s", metric_info[k].name);
   } else if (k < SWEEP_NMETRIC + s->nworkloads) {
     snprintf(buf, len, "max_err_%s", s->wl[k - SWEEP_NMETRIC].name);
@@ -375,6 +388,11 @@ static mpb_status hash_spec(ctx *c, sweep_spec *s) {
     if (hash_file(&h, s->tr[k].path))
       return fail(c, NULL, "trace %s: cannot read %s", s->tr[k].name, s->tr[k].path);
   }
+  if (s->rtl.on) { /* (absent: the hash of specs without rtl_check is unchanged) */
+    snprintf(buf, sizeof buf, "rtl_check %llu %d %x", (unsigned long long)s->rtl.cycles,
+             s->rtl.seeds, (unsigned)s->rtl.workloads);
+    hash_str(&h, buf);
+  }
   s->hash = h;
   return MPB_OK;
 }
@@ -394,18 +412,77 @@ static void resolve_path(const char *spec, const char *rel, char *out, size_t le
     snprintf(out, len, "%.*s/%s", (int)(slash - spec), spec, rel);
 }
 
+/* rtl_check = { cycles = N; seeds = K; workloads = ["name", ...]; cache = "dir"; }:
+ * co-simulate every point against the RTL (docs/sweeps.md). Workloads must be parsed. */
+static mpb_status parse_rtl_check(ctx *c, config_setting_t *st, sweep_spec *s) {
+  if (!config_setting_is_group(st))
+    return fail(c, st, "'rtl_check' must be a group { cycles = N; seeds = K; workloads = "
+                "[...]; cache = \"dir\"; }");
+  static const char *const known[] = {"cycles", "seeds", "workloads", "cache", NULL};
+  for (int i = 0; i < config_setting_length(st); i++) {
+    config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+    bool ok = false;
+    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
+    if (!ok)
+      return fail(c, e, "rtl_check: unknown field '%s' (known: cycles, seeds, workloads, "
+                  "cache)", config_setting_name(e));
+  }
+  sweep_rtl *r = &s->rtl;
+  r->on = true;
+  r->cycles = 20000;
+  r->seeds = 1;
+  r->workloads = (1u << s->nworkloads) - 1;
+  config_setting_t *e = config_setting_get_member(st, "cycles");
+  if (e) {
+    long long v = config_setting_type(e) == CONFIG_TYPE_INT ||
+                          config_setting_type(e) == CONFIG_TYPE_INT64
+                      ? config_setting_get_int64(e)
+                      : -1;
+    if (v < 1 || v > 100000000)
+      return fail(c, e, "rtl_check.cycles must be an integer in [1, 100000000]");
+    r->cycles = (uint64_t)v;
+  }
+  if ((e = config_setting_get_member(st, "seeds"))) {
+    int v = config_setting_type(e) == CONFIG_TYPE_INT ? config_setting_get_int(e) : -1;
+    if (v < 1 || v > 64) return fail(c, e, "rtl_check.seeds must be an integer in [1, 64]");
+    r->seeds = v;
+  }
+  if ((e = config_setting_get_member(st, "workloads"))) {
+    if (!config_setting_is_aggregate(e) || config_setting_length(e) < 1)
+      return fail(c, e, "rtl_check.workloads must be a non-empty list of workload names");
+    r->workloads = 0;
+    for (int i = 0; i < config_setting_length(e); i++) {
+      const char *n = config_setting_get_string_elem(e, i);
+      int found = -1;
+      for (int k = 0; k < s->nworkloads && n; k++)
+        if (!strcmp(s->wl[k].name, n)) found = k;
+      if (found < 0)
+        return fail(c, e, "rtl_check.workloads[%d] = '%s' is not a workload of this spec", i,
+                    n ? n : "?");
+      r->workloads |= 1u << found;
+    }
+  }
+  const char *str;
+  if (config_setting_lookup_string(st, "cache", &str)) {
+    if (!*str) return fail(c, st, "rtl_check.cache must be a directory name");
+    resolve_path(c->path, str, r->cache, sizeof r->cache);
+  }
+  return MPB_OK;
+}
+
 static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   config_setting_t *root = config_root_setting(cf);
   static const char *const known[] = {"name", "base", "set", "params", "sampling", "samples",
                                       "seed", "workloads", "traces", "metrics", "goal",
-                                      "energy_table", "output", NULL};
+                                      "energy_table", "output", "rtl_check", NULL};
   for (int i = 0; i < config_setting_length(root); i++) {
     config_setting_t *e = config_setting_get_elem(root, (unsigned)i);
     bool ok = false;
     for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
     if (!ok)
       return fail(c, e, "unknown field '%s' (known: name, base, set, params, sampling, "
-                  "samples, seed, workloads, traces, metrics, goal, energy_table, output)",
+                  "samples, seed, workloads, traces, metrics, goal, energy_table, output, "
+                  "rtl_check)",
                   config_setting_name(e));
   }
   const char *str;
@@ -560,6 +637,8 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
       return fail(c, config_lookup(cf, "energy_table"), "energy_table: cannot read %s",
                   s->energy_table);
   }
+  config_setting_t *rtl = config_lookup(cf, "rtl_check");
+  if (rtl && (rc = parse_rtl_check(c, rtl, s))) return rc;
   snprintf(s->output, sizeof s->output, "out/sweep-%s", s->name);
   if (config_lookup_string(cf, "output", &str)) snprintf(s->output, sizeof s->output, "%s", str);
   return hash_spec(c, s);

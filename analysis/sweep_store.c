@@ -3,6 +3,8 @@
  * DIR/sweep.id     "mpbsweep1 <spec hash>": which spec the directory belongs to.
  * DIR/points/p<index>.row   one line per finished point:
  *   "mpbsweep1 <hash> <index> <value> ... <value> crc=<crc32 of the text before it>"
+ * With rtl_check, the co-simulation's text follows the values: " rtl=<text>" with every
+ * byte other than [A-Za-z0-9._:,/()+=-] as %XX ("rtl=-" if empty), inside the CRC.
  * Each file is written under a temporary name (".tmp.<pid>.<index>", ignored by readers)
  * and renamed into place, so a reader sees a complete row or nothing, even after
  * kill -9; the CRC additionally rejects a damaged file (it is then recomputed). */
@@ -101,6 +103,42 @@ mpb_status sweep_store_init(const char *dir, const sweep_spec *s, char *err, siz
   return rc ? rc : check_id(dir, s, err, errlen);
 }
 
+static bool plain_byte(unsigned char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+         (ch && strchr("._:,/()+=-", ch));
+}
+
+/* Append " rtl=<escaped text>" to line (n used of len). */
+static int put_detail(char *line, size_t len, int n, const char *text) {
+  n += snprintf(line + n, len - (size_t)n, " rtl=%s", *text ? "" : "-");
+  for (const unsigned char *p = (const unsigned char *)text; *p && (size_t)n + 4 < len; p++)
+    n += plain_byte(*p) ? snprintf(line + n, len - (size_t)n, "%c", *p)
+                        : snprintf(line + n, len - (size_t)n, "%%%02X", *p);
+  return n;
+}
+
+/* Parse "rtl=<escaped text>" at q into out; returns the end, or NULL if malformed. */
+static char *get_detail(char *q, char *out, size_t len) {
+  if (strncmp(q, "rtl=", 4)) return NULL;
+  q += 4;
+  size_t n = 0;
+  if (*q == '-' && (q[1] == '\0' || q[1] == ' ')) q++;
+  while (*q && *q != ' ') {
+    unsigned ch = (unsigned char)*q;
+    if (*q == '%') {
+      if (sscanf(q + 1, "%2x", &ch) != 1 || !q[1] || !q[2]) return NULL;
+      q += 3;
+    } else if (plain_byte((unsigned char)*q)) {
+      q++;
+    } else {
+      return NULL;
+    }
+    if (n + 1 < len) out[n++] = (char)ch;
+  }
+  out[n] = '\0';
+  return q;
+}
+
 static void row_path(const char *dir, uint64_t index, char *buf, size_t len) {
   snprintf(buf, len, "%s/points/p%012llu.row", dir, (unsigned long long)index);
 }
@@ -112,6 +150,7 @@ mpb_status sweep_store_put(const char *dir, const sweep_spec *s, const sweep_res
                    (unsigned long long)s->hash, (unsigned long long)r->index);
   for (int k = 0; k < sweep_nvalues(s); k++)
     n += snprintf(line + n, sizeof line - (size_t)n, " %.17g", r->v[k]);
+  if (s->rtl.on) n = put_detail(line, sizeof line - 32, n, r->rtl_detail);
   uLong crc = crc32(0L, (const Bytef *)line, (uInt)n);
   n += snprintf(line + n, sizeof line - (size_t)n, " crc=%08lx\n", (unsigned long)crc);
   char p[1100];
@@ -154,5 +193,6 @@ int sweep_store_get(const char *dir, const sweep_spec *s, uint64_t index, sweep_
     q = end;
   }
   while (*q == ' ') q++;
+  if (s->rtl.on && !(q = get_detail(q, r->rtl_detail, sizeof r->rtl_detail))) return 0;
   return *q == '\0' ? 1 : 0;
 }

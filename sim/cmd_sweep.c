@@ -1,7 +1,10 @@
 /* cmd_sweep.c — `mpbsim sweep SPEC`: run a what-if sweep (docs/sweeps.md) locally in
  * parallel worker processes, or one shard of it, or submit it to Slurm as a job array;
  * then merge the stored points into results.csv/json, Pareto plots, sensitivity and the
- * HTML report. Re-running resumes: finished points are never recomputed. */
+ * HTML report. Re-running resumes: finished points are never recomputed. With rtl_check
+ * in the spec, every point is also co-simulated against the RTL; the build script is
+ * found in the source tree compiled in by make (MPB_SOURCE_DIR, overridable by the
+ * environment variable of the same name). */
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -13,6 +16,9 @@
 #include "sweep.h"
 
 #define CMD "sweep"
+#ifndef MPB_SOURCE_DIR
+#define MPB_SOURCE_DIR "." /* set by sim/sweep/module.mk */
+#endif
 
 static void help(void) {
   printf("usage: mpbsim sweep SPEC [options]\n\n"
@@ -38,9 +44,14 @@ static void help(void) {
          "  --verify-tries N     candidates re-checked exhaustively (default 4)\n"
          "  --verify-all         re-check every point meeting the goal exhaustively (slow)\n"
          "  --plan               print the points (after pruning) and exit; runs nothing\n"
+         "  --rtl-cache DIR      rtl_check: cache of the co-simulation builds (default: the\n"
+         "                       spec's rtl_check.cache, else $MPB_COSIM_CACHE, else\n"
+         "                       SRC/build/cosim-cache; SRC = $MPB_SOURCE_DIR or the tree\n"
+         "                       mpbsim was built in)\n"
          "  --progress, --no-progress   progress bar on stderr (default: if a terminal)\n"
          "  -h, --help           this help\n\n"
-         "exit codes: 0 ok, 1 goal not met by any point or points missing at --merge,\n"
+         "exit codes: 0 ok, 1 goal not met by any point, points missing at --merge, or a\n"
+         "point failed rtl_check (RTL and C model disagree),\n"
          "2 usage, 3 bad spec, 4 I/O error\n");
 }
 
@@ -100,8 +111,8 @@ static int run_capture(const char *cmd, char *buf, size_t n) {
   return rc == 0 ? 0 : -1;
 }
 
-static int submit_slurm(const char *spec_path, const char *dir, int tasks, int jobs, bool wait,
-                        bool dry) {
+static int submit_slurm(const char *spec_path, const char *dir, const char *rtl_cache, int tasks,
+                        int jobs, bool wait, bool dry) {
   char exe[PATH_MAX], spec[PATH_MAX], out[PATH_MAX], cwd[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0 || !realpath(spec_path, spec) || !realpath(dir, out) || !getcwd(cwd, sizeof cwd)) {
@@ -110,12 +121,17 @@ static int submit_slurm(const char *spec_path, const char *dir, int tasks, int j
     return MPB_EXIT_IO;
   }
   exe[n] = '\0';
-  char sdir[PATH_MAX + 16], p1[PATH_MAX + 32], p2[PATH_MAX + 32];
+  char sdir[PATH_MAX + 16], p1[PATH_MAX + 32], p2[PATH_MAX + 32], rc_opt[PATH_MAX + 32] = "";
+  char rc_abs[PATH_MAX];
+  if (rtl_cache) { /* every task must use the same build cache (on a shared file system) */
+    if (cli_mkdirs(CMD, rtl_cache) || !realpath(rtl_cache, rc_abs)) return MPB_EXIT_IO;
+    snprintf(rc_opt, sizeof rc_opt, " --rtl-cache '%s'", rc_abs);
+  }
   snprintf(sdir, sizeof sdir, "%s/slurm", out);
   if (cli_mkdirs(CMD, sdir)) return MPB_EXIT_IO;
   snprintf(p1, sizeof p1, "%s/shards.sbatch", sdir);
   snprintf(p2, sizeof p2, "%s/merge.sbatch", sdir);
-  size_t cap = 6 * PATH_MAX + 1024;
+  size_t cap = 7 * PATH_MAX + 1024;
   char *s1 = malloc(cap), *s2 = malloc(cap);
   if (!s1 || !s2) {
     free(s1);
@@ -128,8 +144,8 @@ static int submit_slurm(const char *spec_path, const char *dir, int tasks, int j
            "#SBATCH --job-name=mpbsweep\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n"
            "#SBATCH --output=%s/task-%%a.log\n#SBATCH --chdir=%s\n"
            "exec '%s' sweep '%s' --out '%s' --shard \"$SLURM_ARRAY_TASK_ID/%d\" -j %d "
-           "--no-progress\n",
-           tasks - 1, jobs, sdir, cwd, exe, spec, out, tasks, jobs);
+           "--no-progress%s\n",
+           tasks - 1, jobs, sdir, cwd, exe, spec, out, tasks, jobs, rc_opt);
   snprintf(s2, cap,
            "#!/bin/sh\n# mpbsim sweep: merge the shards' points into the report.\n"
            "#SBATCH --job-name=mpbsweep-merge\n#SBATCH --output=%s/merge.log\n"
@@ -171,6 +187,29 @@ static int parse_shard(const char *s, int *i, int *n) {
   *i = (int)a;
   *n = (int)b;
   return 0;
+}
+
+/* rtl_check summary on stdout: counts, the chosen point's status, the points that did not
+ * pass (at most 20). Returns the number of failing points. */
+static size_t report_rtl(const sweep_spec *s, const sweep_table *t, long best) {
+  int c = sweep_rtl_col(s);
+  size_t n[3] = {0, 0, 0}, shown = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    double v = t->r[i].v[c];
+    n[v == SWEEP_RTL_PASS ? 0 : v == SWEEP_RTL_FAIL ? 1 : 2]++;
+  }
+  printf("rtl_check (%llu cycles x %d seed(s) per workload): %zu pass, %zu fail, %zu skipped",
+         (unsigned long long)s->rtl.cycles, s->rtl.seeds, n[0], n[1], n[2]);
+  if (best >= 0) printf("; chosen point: %s", sweep_rtl_status_name(t->r[best].v[c]));
+  printf("\n");
+  for (size_t i = 0; i < t->n && shown < 20; i++)
+    if (t->r[i].v[c] != SWEEP_RTL_PASS) {
+      printf("  point %llu: rtl_check %s: %s\n", (unsigned long long)t->r[i].index,
+             sweep_rtl_status_name(t->r[i].v[c]), t->r[i].rtl_detail);
+      shown++;
+    }
+  if (n[1] + n[2] > shown) printf("  ... (all in results.csv, column rtl_detail)\n");
+  return n[1];
 }
 
 static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int tries,
@@ -229,6 +268,7 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
     printf("no point meets the goal max_err <= %.6g\n", s->goal);
     rc = MPB_EXIT_FAIL;
   }
+  if (s->rtl.on && report_rtl(s, &t, v.best)) rc = MPB_EXIT_FAIL;
   sweep_table_free(&t);
   return rc;
 }
@@ -243,6 +283,13 @@ static void print_plan(const sweep_spec *s, const sweep_plan *p) {
            s->wl[k].geo.head_dim, s->wl[k].geo.base, s->wl[k].npositions, s->wl[k].pos_max,
            s->wl[k].geo.head_dim / 2, s->wl[k].verify_max ? ", exhaustive check of the winner" : "");
   for (int k = 0; k < s->ntraces; k++) printf("trace %s: %s\n", s->tr[k].name, s->tr[k].path);
+  if (s->rtl.on) {
+    printf("rtl_check: seeds 1..%d, %llu cycles each, on workload(s)", s->rtl.seeds,
+           (unsigned long long)s->rtl.cycles);
+    for (int k = 0; k < s->nworkloads; k++)
+      if (s->rtl.workloads >> k & 1) printf(" %s", s->wl[k].name);
+    printf("; one RTL build per distinct configuration and workload geometry\n");
+  }
   printf("index");
   for (int a = 0; a < s->naxes; a++) printf(" %s", mpb_param_get(s->axis[a].param)->name);
   printf("\n");
@@ -267,7 +314,7 @@ int cmd_sweep(int argc, char **argv) {
       {"slurm-wait", no_argument, 0, 5},    {"slurm-dry-run", no_argument, 0, 6},
       {"verify-tries", required_argument, 0, 7}, {"progress", no_argument, 0, 8},
       {"no-progress", no_argument, 0, 9},   {"plan", no_argument, 0, 10},
-      {"verify-all", no_argument, 0, 11},
+      {"verify-all", no_argument, 0, 11}, {"rtl-cache", required_argument, 0, 12},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   long jobs = 1, tasks = 4, tries = 4;
@@ -275,6 +322,7 @@ int cmd_sweep(int argc, char **argv) {
   int shard = 0, nshards = 1, progress = -1;
   bool merge = false, slurm = false, swait = false, sdry = false, sharded = false;
   bool plan_only = false, verify_all = false;
+  const char *rtl_cache = NULL;
   optind = 1;
   int c;
   while ((c = getopt_long(argc, argv, "j:o:h", opts, NULL)) != -1) {
@@ -305,6 +353,7 @@ int cmd_sweep(int argc, char **argv) {
     case 9: progress = 0; break;
     case 10: plan_only = true; break;
     case 11: verify_all = true; break;
+    case 12: rtl_cache = optarg; break;
     case 'h': help(); return MPB_EXIT_OK;
     default: return MPB_EXIT_USAGE;
     }
@@ -326,6 +375,9 @@ int cmd_sweep(int argc, char **argv) {
     return st == MPB_EIO ? MPB_EXIT_IO : MPB_EXIT_INPUT;
   }
   const char *dir = out ? out : s.output;
+  if (rtl_cache) snprintf(s.rtl.cache, sizeof s.rtl.cache, "%s", rtl_cache);
+  const char *src = getenv("MPB_SOURCE_DIR");
+  snprintf(s.rtl.src_dir, sizeof s.rtl.src_dir, "%s", src && *src ? src : MPB_SOURCE_DIR);
   sweep_plan p;
   st = sweep_plan_make(&s, &p, err, sizeof err);
   if (st) {
@@ -345,13 +397,27 @@ int cmd_sweep(int argc, char **argv) {
     sweep_spec_free(&s);
     return MPB_EXIT_OK;
   }
+  if (s.rtl.on && !merge) {
+    char script[600];
+    snprintf(script, sizeof script, "%s/tools/cosim-build.sh", s.rtl.src_dir);
+    if (access(script, X_OK) != 0) {
+      fprintf(stderr, "mpbsim sweep: %s: rtl_check needs the mpbsim source tree, but %s is "
+                      "missing (set MPB_SOURCE_DIR to the tree)\n", spec_path, script);
+      sweep_plan_free(&p);
+      sweep_spec_free(&s);
+      return MPB_EXIT_INPUT;
+    }
+    fprintf(stderr, "rtl_check: every point co-simulated, %llu cycles x %d seed(s) per "
+                    "workload; builds cached in %s\n", (unsigned long long)s.rtl.cycles,
+            s.rtl.seeds, s.rtl.cache[0] ? s.rtl.cache : "the default cache (docs/sweeps.md)");
+  }
   if (slurm) {
     st = sweep_store_init(dir, &s, err, sizeof err);
     if (st) {
       fprintf(stderr, "mpbsim sweep: %s\n", err);
       rc = exit_of(st);
     } else {
-      rc = submit_slurm(spec_path, dir, (int)tasks, (int)jobs, swait, sdry);
+      rc = submit_slurm(spec_path, dir, rtl_cache, (int)tasks, (int)jobs, swait, sdry);
     }
   } else {
     if (!merge) {

@@ -8,10 +8,11 @@
 # usage: tools/cosim-build.sh --config FILE --head-dim D --base B [--cache DIR] [--src DIR]
 #   --cache DIR  default $MPB_COSIM_CACHE, else SRC/build/cosim-cache
 #   --src DIR    the source tree; default $MPB_SOURCE_DIR, else this script's ../
-# Key = SHA-256 of: the resolved configuration text (cosim_prep, i.e. mpb_config_write),
-# head_dim and base, the content and name of every source of the build (RTL, harness,
-# C model, the make rules; list from `make cosim-prereqs`), the Verilator and C/C++ flags
-# and the Verilator and compiler versions. Entry CACHE/<key>/: built in place under an
+# Key = SHA-256 of: the configuration resolved by cosim_prep (mpb_config_write) as its
+# RTL parameter set (rtl/cfg2vparams.sh: every parameter but clock_mhz), head_dim and
+# base, the content and name of every source of the build (RTL, harness, C model, the
+# make rules; list from `make cosim-prereqs`), the Verilator and C/C++ flags and the
+# Verilator and compiler versions. Entry CACHE/<key>/: built in place under an
 # exclusive flock(1) of CACHE/<key>.lock, complete only once CACHE/<key>/.complete exists
 # (written last, by rename), so concurrent callers build a key once and a killed build is
 # redone. Verilator errors on a parameter set are cached as CACHE/<key>/.unsupported.
@@ -69,11 +70,15 @@ if [ $rc -ne 0 ]; then
   [ $rc -eq 3 ] && exit 3 || exit 4
 fi
 
-# 3. the key
+# 3. the key. The configuration enters as its RTL parameter set (rtl/cfg2vparams.sh: every
+# parameter but clock_mhz, which changes neither the RTL nor the C model's outputs), so
+# points that differ only in the clock share one build.
+"$src/rtl/cfg2vparams.sh" "$tmp/resolve/config.cfg" > "$tmp/params" 2> "$tmp/params.err" || {
+  sed 's/^/cosim-build.sh: /' "$tmp/params.err" >&2; exit 3; }
 (cd "$src" && sha256sum $files) > "$tmp/files.sha" || { echo "cosim-build.sh: cannot read the sources" >&2; exit 4; }
 key=$( {
   echo "mpbsim cosim cache 1"
-  cat "$tmp/resolve/config.cfg"
+  cat "$tmp/params"
   echo "geometry $hd $lit"
   echo "flags $flags"
   verilator --version 2>&1

@@ -4,6 +4,11 @@
 # analysis/sweep*.c (in libanalysis), the CLI is sim/cmd_sweep.c, the tests are
 # tests/sweep_*.cc (suite "sweep").
 
+# rtl_check (docs/sweeps.md): the sweep runs tools/cosim-build.sh of the source tree it
+# was built from (MPB_SOURCE_DIR in the environment overrides it).
+$(B)/sim/cmd_sweep.o: CFLAGS += -DMPB_SOURCE_DIR='"$(CURDIR)"'
+$(B)/sim/cmd_sweep.o: sim/sweep/module.mk
+
 # `make run`: the shipped precision-vs-energy sweep (>= 200 points) -> out/sweep-precision-energy/
 # (from scratch: stored points are keyed by the spec, not by the build of the model)
 .PHONY: run-sweep
