@@ -12,8 +12,7 @@ struct mpb_pipe {
   int L;
   const mpb_stage *st;
   mpb_slot slot[MPB_MAX_STAGES];
-  bool valid[MPB_MAX_STAGES];
-  int nvalid; /* valid bits set, for the idle count */
+  uint64_t valid; /* bit k: register Rk holds data */
   /* dot unit */
   mpb_dot_beat beat_q;   /* R0 */
   int64_t sum_q;         /* R1 */
@@ -49,8 +48,7 @@ void mpb_pipe_free(mpb_pipe *p) { free(p); }
 
 void mpb_pipe_reset(mpb_pipe *p) {
   memset(p->slot, 0, sizeof p->slot);
-  memset(p->valid, 0, sizeof p->valid);
-  p->nvalid = 0;
+  p->valid = 0;
   memset(&p->beat_q, 0, sizeof p->beat_q);
   memset(&p->res_q, 0, sizeof p->res_q);
   memset(&p->acc, 0, sizeof p->acc);
@@ -67,6 +65,8 @@ void mpb_pipe_set_mode(mpb_pipe *p, mpb_pipe_mode mode) {
   mpb_pipe_reset(p);
 }
 
+static bool valid_at(const mpb_pipe *p, int k) { return (p->valid >> k) & 1; }
+
 /* DELAY mode: advance the ring one register; returns the index of the new R0. */
 static int ring_shift(mpb_pipe *p, bool in_valid) {
   shift_valid(p, in_valid);
@@ -74,22 +74,21 @@ static int ring_shift(mpb_pipe *p, bool in_valid) {
   return p->base;
 }
 
-static int ring_last(const mpb_pipe *p) { return (p->base + p->L - 1) % p->L; }
+/* DELAY mode: the ring index of the last register R(L-1). */
+static int ring_last(const mpb_pipe *p) { return p->base == 0 ? p->L - 1 : p->base - 1; }
 
 int mpb_pipe_latency(const mpb_pipe *p) { return p->L; }
 const mpb_counts *mpb_pipe_counts(const mpb_pipe *p) { return &p->counts; }
 
 static bool pipe_enabled(const mpb_pipe *p, bool out_ready) {
-  return !p->valid[p->L - 1] || out_ready;
+  return !valid_at(p, p->L - 1) || out_ready;
 }
 
-static bool pipe_empty(const mpb_pipe *p, bool in_valid) { return !in_valid && p->nvalid == 0; }
+static bool pipe_empty(const mpb_pipe *p, bool in_valid) { return !in_valid && p->valid == 0; }
 
-/* Shift the valid bits one register on (R0 <- in_valid), keeping nvalid. */
+/* Shift the valid bits one register on (R0 <- in_valid). */
 static void shift_valid(mpb_pipe *p, bool in_valid) {
-  p->nvalid += (int)in_valid - (int)p->valid[p->L - 1];
-  memmove(&p->valid[1], &p->valid[0], (size_t)(p->L - 1) * sizeof p->valid[0]);
-  p->valid[0] = in_valid;
+  p->valid = ((p->valid << 1) | (uint64_t)in_valid) & mpb_mask(p->L);
 }
 
 /* Book-keeping common to every edge; returns whether the pipeline advances. */
@@ -102,14 +101,14 @@ static bool pipe_edge(mpb_pipe *p, bool in_valid, bool out_ready) {
     p->counts.idle_cycles++;
   else
     p->counts.active_cycles++;
-  if (en && p->valid[p->L - 1]) p->counts.ops++;
+  if (en && valid_at(p, p->L - 1)) p->counts.ops++;
   return en;
 }
 
 /* Shift the slot pipeline by one register, applying stage k on the way into Rk. */
 static void shift_slots(mpb_pipe *p, bool in_valid, const mpb_slot *in) {
   for (int k = p->L - 1; k >= 1; k--) {
-    if (p->valid[k - 1]) {
+    if (valid_at(p, k - 1)) {
       p->slot[k] = p->slot[k - 1];
       mpb_stages_run(p->mdl, p->st, k, k + 1, &p->slot[k], &p->counts);
     }
@@ -126,7 +125,7 @@ static void shift_slots(mpb_pipe *p, bool in_valid, const mpb_slot *in) {
 void mpb_rope_pipe_eval(mpb_pipe *p, const mpb_rope_pins_in *in, mpb_rope_pins_out *out) {
   const mpb_slot *o = &p->slot[p->L - 1];
   out->in_ready = pipe_enabled(p, in->out_ready);
-  out->out_valid = p->valid[p->L - 1];
+  out->out_valid = valid_at(p, p->L - 1);
   if (p->mode == MPB_PIPE_DELAY)
     out->out = p->rres[ring_last(p)];
   else
@@ -159,7 +158,7 @@ void mpb_rope_pipe_step(mpb_pipe *p, const mpb_rope_pins_in *in, mpb_rope_pins_o
 void mpb_exp_pipe_eval(mpb_pipe *p, const mpb_exp_pins_in *in, mpb_exp_pins_out *out) {
   const mpb_slot *o = &p->slot[p->L - 1];
   out->in_ready = pipe_enabled(p, in->out_ready);
-  out->out_valid = p->valid[p->L - 1];
+  out->out_valid = valid_at(p, p->L - 1);
   if (p->mode == MPB_PIPE_DELAY)
     out->out = p->eres[ring_last(p)];
   else
@@ -188,25 +187,34 @@ void mpb_exp_pipe_step(mpb_pipe *p, const mpb_exp_pins_in *in, mpb_exp_pins_out 
 
 void mpb_dot_pipe_eval(mpb_pipe *p, const mpb_dot_pins_in *in, mpb_dot_pins_out *out) {
   out->in_ready = pipe_enabled(p, in->out_ready);
-  out->out_valid = p->valid[2];
+  out->out_valid = valid_at(p, 2);
   out->out = p->res_q;
+}
+
+/* DELAY mode's beat sum: the signed MAC8 product is the exact int8 x int8 product
+ * (tests/cmodel_fixed_test.cc, all operand pairs), so the lanes' sum is a plain loop the
+ * compiler vectorizes; equal to mpb_dot_beat_sum, which also counts. */
+static int64_t dot_beat_sum_fast(const mpb_dot_beat *b, int lanes) {
+  int32_t s = 0; /* |sum| <= 64 * 2^14 */
+  for (int i = 0; i < lanes; i++) s += (int32_t)b->a[i] * (int32_t)b->b[i];
+  return s;
 }
 
 void mpb_dot_pipe_clock(mpb_pipe *p, const mpb_dot_pins_in *in) {
   if (!pipe_edge(p, in->in_valid, in->out_ready)) return;
-  /* DELAY mode keeps only the cycle counts (the dot unit has no separate fast path) */
+  /* DELAY mode keeps only the cycle counts, and sums beats with the plain loop */
   mpb_counts *c = p->mode == MPB_PIPE_DELAY ? NULL : &p->counts;
   /* R2 and the accumulator, from R1 */
-  bool v2 = p->valid[1] && p->last_q;
-  if (p->valid[1]) {
+  bool v2 = valid_at(p, 1) && p->last_q;
+  if (valid_at(p, 1)) {
     mpb_dot_resp r;
     mpb_dot_accumulate(p->mdl, &p->acc, p->sum_q, p->last_q, &r, c);
     if (p->last_q) p->res_q = r;
   }
-  p->valid[2] = v2;
   /* R1 from R0 */
-  if (p->valid[0]) {
-    p->sum_q = mpb_dot_beat_sum(p->mdl, &p->beat_q, c);
+  if (valid_at(p, 0)) {
+    p->sum_q = c ? mpb_dot_beat_sum(p->mdl, &p->beat_q, c)
+                 : dot_beat_sum_fast(&p->beat_q, p->mdl->cfg.mac_lanes);
     p->last_q = p->beat_q.last;
     if (c) c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R1_BITS;
   }
@@ -215,9 +223,7 @@ void mpb_dot_pipe_clock(mpb_pipe *p, const mpb_dot_pins_in *in) {
     p->beat_q = in->in;
     if (c) c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R0_BITS(p->mdl->cfg.mac_lanes);
   }
-  p->valid[1] = p->valid[0];
-  p->valid[0] = in->in_valid;
-  p->nvalid = (int)p->valid[0] + (int)p->valid[1] + (int)p->valid[2];
+  p->valid = (uint64_t)in->in_valid | (p->valid & 1) << 1 | (uint64_t)v2 << 2;
 }
 
 void mpb_dot_pipe_step(mpb_pipe *p, const mpb_dot_pins_in *in, mpb_dot_pins_out *out) {

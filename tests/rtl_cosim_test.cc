@@ -105,6 +105,26 @@ TEST(RtlCosimCli, SameSeedSameRun) {
   EXPECT_NE(parse(c).rope, ra.rope) << "a different seed should give different traffic";
 }
 
+/* The C model on a second thread, ahead of the RTL through the cycle queue, sees the same
+ * pins and compares the same outputs: same results as one thread, over a run that wraps
+ * the queue many times. */
+TEST(RtlCosimCli, TwoThreadsEqualOneThread) {
+  uint64_t seed = mpb_test_seed("RtlCosimThreads") & 0xFFFFFFFF;
+  std::string bin = kBuild + "/cosim/default/cosim --seed " + std::to_string(seed) +
+                    " --cycles 200000 --threads ", a, b;
+  ASSERT_EQ(run(bin + "1", &a), 0) << a;
+  ASSERT_EQ(run(bin + "2", &b), 0) << b;
+  EXPECT_NE(a.find("(cpu "), std::string::npos) << a;
+  EXPECT_NE(a.find(", 1 thread)"), std::string::npos) << a;
+  EXPECT_NE(b.find(", 2 threads)"), std::string::npos) << b;
+  CosimResult ra = parse(a), rb = parse(b);
+  EXPECT_TRUE(ra.pass && rb.pass) << a << b;
+  EXPECT_GT(ra.rope, 20000u) << a;
+  EXPECT_EQ(ra.rope, rb.rope);
+  EXPECT_EQ(ra.exp, rb.exp);
+  EXPECT_EQ(ra.dot, rb.dot);
+}
+
 TEST(RtlCosimCli, BadOptionsAreUsageErrors) {
   std::string bin = kBuild + "/cosim/default/cosim", out;
   EXPECT_EQ(run(bin + " --cycles abc", &out), 2);
@@ -113,6 +133,8 @@ TEST(RtlCosimCli, BadOptionsAreUsageErrors) {
   EXPECT_NE(out.find("is not cosim, rtl, cmodel or stim"), std::string::npos) << out;
   EXPECT_EQ(run(bin + " --model-pipe fast", &out), 2);
   EXPECT_NE(out.find("is not delay or stages"), std::string::npos) << out;
+  EXPECT_EQ(run(bin + " --threads 3", &out), 2);
+  EXPECT_NE(out.find("--threads: '3' is not 1 or 2"), std::string::npos) << out;
   EXPECT_EQ(run(bin + " stray", &out), 2);
 }
 
@@ -135,6 +157,12 @@ TEST_P(RtlMutant, IsCaughtWithWaveformAndReplays) {
                 &again),
             1);
   EXPECT_NE(again.find("FAIL cycle " + std::to_string(cyc) + ":"), std::string::npos) << again;
+  /* both schedules (C model on its own thread or not) stop at the same cycle, same text */
+  std::string one, two;
+  EXPECT_EQ(run(dir + "/cosim --seed 1 --cycles 300000 --threads 1 --fst " + fst, &one), 1);
+  EXPECT_EQ(run(dir + "/cosim --seed 1 --cycles 300000 --threads 2 --fst " + fst, &two), 1);
+  EXPECT_EQ(one.substr(0, one.find('\n')), two.substr(0, two.find('\n')));
+  EXPECT_NE(one.find("FAIL cycle " + std::to_string(cyc) + ":"), std::string::npos) << one;
   /* and one cycle earlier the run passes */
   if (cyc > 0) {
     EXPECT_EQ(run(dir + "/cosim --seed 1 --cycles " + std::to_string(cyc), &again), 0) << again;

@@ -10,7 +10,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "cosim.h"
 #include "cosim_config.h" /* generated per configuration: COSIM_NAME, COSIM_CFG_FILE, ... */
@@ -30,6 +33,7 @@ struct Options {
   int64_t trace_from = -1;
   bool quiet = false;
   bool exp_sweep = false;
+  int threads = 2; /* lock-step mode: the C model on a second thread (1: one thread) */
   std::string coverage; /* coverage builds: write coverage data here at the end */
 };
 
@@ -41,9 +45,13 @@ void usage(FILE *f) {
                "  --seed S        stimulus seed (default 1)\n"
                "  --cycles N      cycles to run (default 100000)\n"
                "  --mode M        cosim (compare) | rtl | cmodel | stim (speed runs, no\n"
-               "                  compare; stim: the stimulus generator alone)\n"
+               "                  compare; stim: the stimulus generator alone, fed the\n"
+               "                  in_ready answers of an untimed C model pre-run)\n"
                "  --model-pipe P  C model pipeline: delay (fast path, default) | stages\n"
                "                  (register-level stage chain); same pins every cycle\n"
+               "  --threads T     cosim mode: 2 = C model and stimulus on a second thread,\n"
+               "                  running ahead of the RTL through a bounded queue (default\n"
+               "                  when the machine has 2 cores or more); 1 = one thread\n"
                "  --fst FILE      waveform written on a mismatch (default %s/fail-<seed>.fst)\n"
                "  --trace-from C  also write the waveform from cycle C on, pass or fail\n"
                "  --exp-sweep     exp unit: every one of the 2^24 inputs in order, full rate\n"
@@ -63,6 +71,7 @@ int parse(int argc, char **argv, Options *o) {
                                        {"quiet", no_argument, 0, 'q'},
                                        {"exp-sweep", no_argument, 0, 'x'},
                                        {"coverage", required_argument, 0, 'v'},
+                                       {"threads", required_argument, 0, 'T'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   int c;
@@ -106,6 +115,14 @@ int parse(int argc, char **argv, Options *o) {
     case 'q': o->quiet = true; break;
     case 'x': o->exp_sweep = true; break;
     case 'v': o->coverage = optarg; break;
+    case 'T':
+      if (!std::strcmp(optarg, "1")) o->threads = 1;
+      else if (!std::strcmp(optarg, "2")) o->threads = 2;
+      else {
+        std::fprintf(stderr, "cosim: option --threads: '%s' is not 1 or 2\n", optarg);
+        return 2;
+      }
+      break;
     case 'h': usage(stdout); return -1;
     default: usage(stderr); return 2;
     }
@@ -128,29 +145,45 @@ int parse(int argc, char **argv, Options *o) {
   return 0;
 }
 
+/* What a run measured: results per unit, and the wall and CPU (all threads) time of the
+ * cycle loop alone (building the model, reset and the ready-log pre-pass excluded). */
+struct RunStats {
+  uint64_t results[3] = {0, 0, 0};
+  double secs = 0, cpu = 0;
+};
+
 /* Run the stimulus of seed for up to 'cycles' cycles; trace from cycle trace_from
- * (or never if < 0). Returns the cycle of the first mismatch, or -1. */
+ * (or never if < 0). Returns the cycle of the first mismatch, -1 (pass) or -2 (waveform
+ * file not writable). */
 int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t trace_from,
-            uint64_t *results, std::string *err) {
+            RunStats *st, std::string *err) {
+  std::vector<uint8_t> ready_log;
+  if (o.mode == Cosim::StimOnly) { /* the in_ready answers of the same run, untimed */
+    VerilatedContext ctx0;
+    Cosim pre(mdl, &ctx0, Cosim::ModelOnly, o.pipe);
+    Stimulus stim0(*mpb_model_config(mdl), mpb_model_geometry(mdl)->head_dim / 2, o.seed);
+    stim0.set_exp_sweep(o.exp_sweep);
+    ready_log.reserve(cycles);
+    pre.set_ready_log(&ready_log);
+    pre.reset();
+    pre.run(stim0, cycles, -1, o.fst, 1);
+  }
   VerilatedContext ctx;
   if (trace_from >= 0) ctx.traceEverOn(true);
   Cosim sim(mdl, &ctx, o.mode, o.pipe);
+  sim.set_ready_log(&ready_log);
   Stimulus stim(*mpb_model_config(mdl), mpb_model_geometry(mdl)->head_dim / 2, o.seed);
   stim.set_exp_sweep(o.exp_sweep);
   sim.reset();
-  for (uint64_t c = 0; c < cycles; c++) {
-    if (trace_from >= 0 && (int64_t)c == trace_from && !sim.trace_open(o.fst)) {
-      *err = "cannot write " + o.fst;
-      return -2;
-    }
-    CosimReady r;
-    if (!sim.step(stim.next(), &r)) {
-      *err = sim.error();
-      return (int64_t)c;
-    }
-    stim.accept(r);
-  }
-  for (int u = 0; u < 3; u++) results[u] = sim.results(u);
+  auto t0 = std::chrono::steady_clock::now();
+  std::clock_t c0 = std::clock();
+  int64_t fail = sim.run(stim, cycles, trace_from, o.fst, o.threads);
+  st->secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  st->cpu = (double)(std::clock() - c0) / CLOCKS_PER_SEC;
+  if (fail == -2) *err = "cannot write " + o.fst;
+  if (fail >= 0) *err = sim.error();
+  if (fail != -1) return fail;
+  for (int u = 0; u < 3; u++) st->results[u] = sim.results(u);
 #if VM_COVERAGE
   if (!o.coverage.empty()) ctx.coveragep()->write(o.coverage.c_str());
 #endif
@@ -161,6 +194,7 @@ int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t tra
 
 int main(int argc, char **argv) {
   Options o;
+  if (std::thread::hardware_concurrency() < 2) o.threads = 1;
   int rc = parse(argc, argv, &o);
   if (rc) return rc < 0 ? 0 : rc;
   mpb_config cfg;
@@ -180,11 +214,9 @@ int main(int argc, char **argv) {
                      : o.mode == Cosim::RtlOnly ? "rtl"
                      : o.mode == Cosim::StimOnly ? "stim"
                                                  : "cmodel";
-  uint64_t res[3] = {0, 0, 0};
+  RunStats st;
   std::string msg;
-  auto t0 = std::chrono::steady_clock::now();
-  int64_t fail = run(mdl, o, o.cycles, o.trace_from, res, &msg);
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  int64_t fail = run(mdl, o, o.cycles, o.trace_from, &st, &msg);
   int status = 0;
   if (fail == -2) {
     std::fprintf(stderr, "cosim %s: %s\n", COSIM_NAME, msg.c_str());
@@ -193,8 +225,8 @@ int main(int argc, char **argv) {
     /* replay the same seed with the waveform on for the cycles before the mismatch */
     int64_t from = fail > 50 ? fail - 50 : 0;
     std::string msg2;
-    uint64_t r2[3];
-    run(mdl, o, (uint64_t)fail + 1, from, r2, &msg2);
+    RunStats st2;
+    run(mdl, o, (uint64_t)fail + 1, from, &st2, &msg2);
     std::printf("cosim %s seed=%" PRIu64 " FAIL %s\n  config %s (head_dim %d, base %g); "
                 "waveform of cycles %" PRId64 "..%" PRId64 ": %s\n  reproduce: %s --seed %"
                 PRIu64 " --cycles %" PRId64 "\n",
@@ -203,9 +235,12 @@ int main(int argc, char **argv) {
     status = 1;
   } else if (!o.quiet) {
     std::printf("cosim %s seed=%" PRIu64 " mode=%s cycles=%" PRIu64 " results rope=%" PRIu64
-                " exp=%" PRIu64 " dot=%" PRIu64 " mismatches=0 PASS %.3f s %.0f cycles/s\n",
-                COSIM_NAME, o.seed, mode, o.cycles, res[0], res[1], res[2], secs,
-                secs > 0 ? (double)o.cycles / secs : 0.0);
+                " exp=%" PRIu64 " dot=%" PRIu64 " mismatches=0 PASS %.3f s %.0f cycles/s"
+                " (cpu %.3f s, %d thread%s)\n",
+                COSIM_NAME, o.seed, mode, o.cycles, st.results[0], st.results[1],
+                st.results[2], st.secs, st.secs > 0 ? (double)o.cycles / st.secs : 0.0, st.cpu,
+                o.mode == Cosim::Both ? o.threads : 1,
+                o.mode == Cosim::Both && o.threads > 1 ? "s" : "");
   }
   mpb_model_free(mdl);
   return status;

@@ -118,15 +118,29 @@ void Stimulus::draw_dot() {
     case 1: b.a[i] = -128; b.b[i] = -128; break;                  /* +16384 each */
     case 2: b.a[i] = -128; b.b[i] = 127; break;                   /* -16256 each */
     case 3: b.a[i] = (int8_t)((i & 1) ? 127 : -128); b.b[i] = -128; break;
-    default: b.a[i] = (int8_t)rand(); b.b[i] = (int8_t)rand(); break;
+    default: break;
     }
   }
+  if (dot_style_ == 0 || dot_style_ > 3) /* random operands: eight bytes per draw */
+    for (int i = 0; i < L; i += 8) {
+      uint64_t ra = rand(), rb = rand();
+      for (int k = 0; k < 8 && i + k < L; k++) {
+        b.a[i + k] = (int8_t)(ra >> (8 * k));
+        b.b[i + k] = (int8_t)(rb >> (8 * k));
+      }
+    }
   b.last = (--dot_left_ == 0);
 }
+
+/* percent-chance decision from 16 random bits */
+static bool hit(unsigned percent, uint64_t r16) { return ((r16 & 0xFFFF) * 100 >> 16) < percent; }
 
 const CosimPins &Stimulus::next() {
   for (int u = 0; u < 3; u++)
     if (cycle_ >= pat_[u].until) new_pattern(u);
+  /* six decisions per cycle (valid, ready of each unit), 16 random bits each */
+  const uint64_t r1 = rand(), r2 = rand();
+  const uint64_t bits[6] = {r1, r1 >> 16, r1 >> 32, r1 >> 48, r2, r2 >> 16};
   /* sources: an accepted item is replaced; an idle source starts one with valid_pct */
   bool *valid[3] = {&pins_.rope.in_valid, &pins_.exp.in_valid, &pins_.dot.in_valid};
   for (int u = 0; u < 3; u++) {
@@ -137,11 +151,11 @@ const CosimPins &Stimulus::next() {
       have_[u] = true;
     }
     /* a pending item may be offered or withheld (valid gaps); it is never changed */
-    *valid[u] = chance(pat_[u].valid_pct);
+    *valid[u] = hit(pat_[u].valid_pct, bits[u]);
   }
   bool *ready[3] = {&pins_.rope.out_ready, &pins_.exp.out_ready, &pins_.dot.out_ready};
   for (int u = 0; u < 3; u++)
-    *ready[u] = pat_[u].toggle_ready ? (cycle_ & 1) != 0 : chance(pat_[u].ready_pct);
+    *ready[u] = pat_[u].toggle_ready ? (cycle_ & 1) != 0 : hit(pat_[u].ready_pct, bits[3 + u]);
   cycle_++;
   return pins_;
 }

@@ -41,7 +41,8 @@ class Stimulus {
 
  private:
   uint64_t rand();
-  uint64_t below(uint64_t n) { return n ? rand() % n : 0; }
+  /* uniform in [0, n): the high half of rand() * n (no division) */
+  uint64_t below(uint64_t n) { return (uint64_t)(((unsigned __int128)rand() * n) >> 64); }
   bool chance(unsigned percent) { return below(100) < percent; }
   int32_t rand_signed(int bits);
   void new_pattern(int unit);
