@@ -17,6 +17,14 @@ run-sweep: $(MPBSIM)
 	$(MPBSIM) sweep examples/precision-energy.cfg -j 2
 RUN_TARGETS += run-sweep
 
+# `make sweep-rtl`: RTL in the loop (examples/rtl-check.cfg): every point co-simulated
+# against the Verilated RTL; the builds are cached in build/cosim-cache/ (tools/cosim-build.sh).
+# Not part of `make run` (first run ~2 min for its 8 Verilator builds).
+.PHONY: sweep-rtl
+sweep-rtl: $(MPBSIM)
+	rm -rf out/sweep-rtl-check
+	$(MPBSIM) sweep examples/rtl-check.cfg -j 2
+
 # `make bench`: sweep throughput with 1 and 2 worker processes, side by side.
 $(B)/bench/bench_sweep: bench/bench_sweep.c $(LIBANALYSIS) $(LIBTRACES) $(LIBMPB) | deps
 	@mkdir -p $(dir $@)
