@@ -138,6 +138,83 @@ TEST(RtlCosimCli, BadOptionsAreUsageErrors) {
   EXPECT_EQ(run(bin + " stray", &out), 2);
 }
 
+/* Workload traces as stimulus: their operations, in order, under the seed's traffic. */
+const std::string kWorkloads = RTL_WORKLOADS;
+
+bool built(const std::string &cfg) {
+  for (const std::string &c : words(RTL_TEST_CONFIGS))
+    if (c == cfg) return true;
+  return false;
+}
+
+TEST(RtlCosimTrace, DefaultTraceRotationsMatchUntilCycleLimit) {
+  std::string out;
+  int rc = run(kBuild + "/cosim/default/cosim --seed 3 --cycles 300000 --trace " + kWorkloads +
+                   "/default.trace", &out);
+  ASSERT_EQ(rc, 0) << out;
+  CosimResult r = parse(out);
+  EXPECT_TRUE(r.pass) << out;
+  EXPECT_EQ(r.cycles, 300000u);
+  /* a RoPE-only trace: rotations only, at least the share the traffic patterns allow */
+  EXPECT_GT(r.rope, 30000u) << out;
+  EXPECT_EQ(r.exp, 0u) << out;
+  EXPECT_EQ(r.dot, 0u) << out;
+  EXPECT_NE(out.find("exp=0 dot_beats=0 (stopped at --cycles)"), std::string::npos) << out;
+}
+
+/* The SmolLM2 trace (ROPE, softmax EXP, GEMM) to its end on the d = 64, base 100000
+ * build: every operation compared, every unit drained. */
+TEST(RtlCosimTrace, SmolLM2TraceRunsToTheEndOnAllUnits) {
+  if (!built("trunc_x16")) GTEST_SKIP() << "trunc_x16 is not built in this build (" RTL_TEST_CONFIGS ")";
+  std::string out;
+  int rc = run(kBuild + "/cosim/trunc_x16/cosim --seed 4 --cycles 20000000 --trace " +
+                   kWorkloads + "/smollm2.trace", &out);
+  ASSERT_EQ(rc, 0) << out;
+  CosimResult r = parse(out);
+  EXPECT_TRUE(r.pass) << out;
+  EXPECT_LT(r.cycles, 20000000u) << out;
+  unsigned long long rot = 0, ex = 0, beats = 0;
+  size_t at = out.find("items rotations=");
+  ASSERT_NE(at, std::string::npos) << out;
+  ASSERT_EQ(std::sscanf(out.c_str() + at, "items rotations=%llu exp=%llu dot_beats=%llu", &rot,
+                        &ex, &beats), 3) << out;
+  EXPECT_NE(out.find("(all, drained)"), std::string::npos) << out;
+  /* every item fed came out and was compared */
+  EXPECT_EQ(r.rope, rot);
+  EXPECT_EQ(r.exp, ex);
+  EXPECT_GT(r.rope, 10000u);
+  EXPECT_GT(r.exp, 10000u);
+  EXPECT_GT(r.dot, 1000u);
+  EXPECT_GT(beats, r.dot); /* dot products of several beats each */
+}
+
+TEST(RtlCosimTrace, MutantIsCaughtOnTheTrace) {
+  std::string out;
+  int rc = run(kBuild + "/cosim/mut2/cosim --seed 1 --cycles 300000 --fst " +
+                   mpb_test_path("mut2-trace.fst") + " --trace " + kWorkloads + "/default.trace",
+               &out);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("FAIL cycle "), std::string::npos) << out;
+}
+
+TEST(RtlCosimTrace, BadTraceIsAnInputError) {
+  std::string out, bin = kBuild + "/cosim/default/cosim --cycles 1000 --trace ";
+  /* geometry the build's tables were not made for */
+  EXPECT_EQ(run(bin + kWorkloads + "/smollm2.trace", &out), 3);
+  EXPECT_NE(out.find("smollm2.trace: header field head_dim is 64, but this build's tables are "
+                     "for head_dim 128"), std::string::npos) << out;
+  EXPECT_EQ(out.find("PASS"), std::string::npos) << out;
+  /* missing file */
+  EXPECT_EQ(run(bin + mpb_test_path("no-such.trace"), &out), 3);
+  EXPECT_NE(out.find("no-such.trace"), std::string::npos) << out;
+  /* a truncated trace: the reader's error (file, chunk) ends the run, no PASS */
+  std::string cut = mpb_test_path("cut.trace");
+  ASSERT_EQ(std::system(("head -c 20000 " + kWorkloads + "/default.trace > " + cut).c_str()), 0);
+  EXPECT_EQ(run(bin + cut + " --cycles 100000000", &out), 3) << out;
+  EXPECT_NE(out.find("cut.trace"), std::string::npos) << out;
+  EXPECT_EQ(out.find("PASS"), std::string::npos) << out;
+}
+
 class RtlMutant : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RtlMutant, IsCaughtWithWaveformAndReplays) {

@@ -3,13 +3,16 @@
 #   1. lock-step co-simulation of every configuration x every seed (RTL_REGRESS_SEEDS,
 #      RTL_REGRESS_CYCLES cycles each), plus the exhaustive exp sweep (all 2^24 inputs)
 #      on the default and w17 configurations;
+#      Then the bundled workload traces replayed as stimulus (--trace: their ROPE, EXP and
+#      GEMM operations in order, under the seed's traffic patterns), each to the end, on
+#      every configuration built for the trace's geometry;
 #   2. line + toggle coverage from the coverage builds (cov-<config>), merged and
 #      summarised (tools/cov-summary.py);
 #   3. every mutant of rtl/mutants.tsv (tools/mutants.sh), each must be caught.
 # Prints a summary table; writes OUT/junit.xml, OUT/coverage.dat, OUT/coverage.txt.
-# usage: tools/rtl-regress.sh BUILD_DIR OUT_DIR "CONFIGS" "COV_CONFIGS"
+# usage: tools/rtl-regress.sh BUILD_DIR OUT_DIR "CONFIGS" "COV_CONFIGS" WORKLOADS_DIR
 set -u
-bdir="$1"; out="$2"; configs="$3"; covcfgs="$4"
+bdir="$1"; out="$2"; configs="$3"; covcfgs="$4"; workloads="$5"
 seeds="${RTL_REGRESS_SEEDS:-1 2 3 4}"
 cycles="${RTL_REGRESS_CYCLES:-500000}"
 covcycles="${RTL_REGRESS_COV_CYCLES:-150000}"
@@ -50,6 +53,16 @@ done
 for c in default w17; do
   run_cosim "cosim.$c.exp_sweep" "$bdir/cosim/$c/cosim" --seed 1 --exp-sweep --cycles 16777600
 done
+
+echo "== workload traces replayed through the co-simulation, to the end"
+# default.trace: Llama 3 geometry (d = 128, base 500000, positions to 131071);
+# smollm2.trace: SmolLM2 geometry (d = 64, base 100000; ROPE, softmax EXP and GEMM records)
+for c in default patent n5w28even dot_sat16 edge; do
+  run_cosim "trace.$c.default" "$bdir/cosim/$c/cosim" --seed 1 --cycles 100000000 \
+    --trace "$workloads/default.trace"
+done
+run_cosim "trace.trunc_x16.smollm2" "$bdir/cosim/trunc_x16/cosim" --seed 2 --cycles 100000000 \
+  --trace "$workloads/smollm2.trace"
 
 echo "== coverage: [$covcfgs], $covcycles cycles each"
 covs=""

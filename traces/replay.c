@@ -178,20 +178,36 @@ oom:
   return -1;
 }
 
+int32_t replay_exp_input(float v, bool *saturated) {
+  const int32_t lo = -(1 << 23), hi = (1 << 23) - 1;
+  double u = (double)v * M_LOG2E * 65536.0;
+  *saturated = !(u >= lo && u <= hi);
+  if (!(u >= lo)) return lo;
+  if (u > hi) return hi;
+  return (int32_t)llround(u);
+}
+
+void replay_dot_beat(const int8_t *a, const int8_t *b, uint32_t K, int lanes, size_t q,
+                     mpb_dot_beat *beat) {
+  memset(beat, 0, sizeof *beat);
+  for (uint32_t l = 0; l < (uint32_t)lanes && q * lanes + l < K; l++) {
+    beat->a[l] = a[q * lanes + l];
+    beat->b[l] = b[q * lanes + l];
+  }
+  beat->last = (q + 1) * lanes >= K;
+}
+
 static int replay_exp(replay_ctx *c, const trace_record *r, char *err, size_t errlen) {
   size_t n = (size_t)r->ntok * r->width;
-  const int32_t lo = -(1 << 23), hi = (1 << 23) - 1;
   if (c->o->cycle && grow_req(c, n, sizeof(mpb_exp_req), sizeof(mpb_exp_resp))) {
     snprintf(err, errlen, "out of memory");
     return -1;
   }
   mpb_exp_req *rq = c->reqs;
   for (size_t i = 0; i < n; i++) {
-    double u = (double)r->f32[i] * M_LOG2E * 65536.0;
-    int32_t uq;
-    if (u < lo) uq = lo, c->res->exp_saturated++;
-    else if (u > hi) uq = hi, c->res->exp_saturated++;
-    else uq = (int32_t)llround(u);
+    bool sat;
+    int32_t uq = replay_exp_input(r->f32[i], &sat);
+    c->res->exp_saturated += sat;
     c->ref[i] = exp2(uq / 65536.0);
     if (c->o->cycle) {
       rq[i].u = uq;
@@ -228,14 +244,7 @@ static int replay_gemm(replay_ctx *c, const trace_record *r, char *err, size_t e
       size_t o = (size_t)i * r->cols + j;
       c->ref[o] = (double)exact;
       if (c->o->cycle) {
-        for (size_t q = 0; q < beats; q++, nb++) {
-          memset(&bt[nb], 0, sizeof bt[nb]);
-          for (uint32_t l = 0; l < L && q * L + l < K; l++) {
-            bt[nb].a[l] = a[q * L + l];
-            bt[nb].b[l] = b[q * L + l];
-          }
-          bt[nb].last = q + 1 == beats;
-        }
+        for (size_t q = 0; q < beats; q++, nb++) replay_dot_beat(a, b, K, (int)L, q, &bt[nb]);
       } else {
         mpb_dot_resp rs;
         mpb_dot_eval(c->mdl, a, b, K, &rs, c->counts);

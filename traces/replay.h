@@ -56,6 +56,15 @@ typedef struct replay_rec_out {
   uint64_t record_index;
 } replay_rec_out;
 
+/* The exp unit's input for a trace value v (natural-log domain): u = round(v log2(e) 2^16)
+ * in Q8.16, saturated to 24 bits (*saturated says whether it was; NaN saturates low). */
+int32_t replay_exp_input(float v, bool *saturated);
+/* Beat q of the dot product of int8 rows a, b of length K on 'lanes' MAC8 lanes: lanes
+ * past K are zero, last is set on beat ceil(K / lanes) - 1. Shared with the co-simulation's
+ * trace stimulus (sim/cosim/trace_items.cpp). */
+void replay_dot_beat(const int8_t *a, const int8_t *b, uint32_t K, int lanes, size_t q,
+                     mpb_dot_beat *beat);
+
 /* Per-record hook for richer metrics (ulp histograms, attention-score error, KL ...). */
 typedef void (*replay_hook)(void *user, const trace_header *h, const trace_record *rec,
                             const replay_rec_out *out);

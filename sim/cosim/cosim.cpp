@@ -222,7 +222,7 @@ bool Cosim::step(const CosimPins &p, CosimReady *r) {
 int64_t Cosim::run(Stimulus &stim, uint64_t cycles, int64_t trace_from, const std::string &fst,
                    int threads) {
   if (mode_ == Both && threads > 1) return run_threaded(stim, cycles, trace_from, fst);
-  for (uint64_t c = 0; c < cycles; c++) {
+  for (uint64_t c = 0; c < cycles && !stim.finished(); c++) {
     if (trace_from >= 0 && (int64_t)c == trace_from && !trace_open(fst)) return -2;
     CosimReady r;
     if (!step(stim.next(), &r)) return (int64_t)c;
@@ -251,7 +251,8 @@ struct CycleQueue {
   alignas(64) std::atomic<uint64_t> produced{0};
   alignas(64) std::atomic<uint64_t> consumed{0};
   alignas(64) std::atomic<uint64_t> need_produced{kNone}, need_consumed{kNone};
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false};   /* set by the consumer: it is done */
+  std::atomic<bool> closed{false}; /* set by the producer: 'produced' is final */
   std::mutex mu;
   std::condition_variable cv;
 
@@ -263,20 +264,27 @@ struct CycleQueue {
       cv.notify_all();
     }
   }
+  void close(uint64_t v) {
+    produced.store(v);
+    closed.store(true);
+    std::lock_guard<std::mutex> lk(mu);
+    cv.notify_all();
+  }
   void finish() {
     stop.store(true);
     std::lock_guard<std::mutex> lk(mu);
     cv.notify_all();
   }
-  /* Wait until pos >= target (true) or stop is set (false). */
+  /* Wait until pos >= target (true), or stop or closed is set (then: pos >= target). */
   bool wait(const std::atomic<uint64_t> &pos, std::atomic<uint64_t> &need, uint64_t target) {
     for (unsigned spin = 0; spin < 512; spin++) {
       if (pos.load() >= target) return true;
-      if (stop.load(std::memory_order_relaxed)) return false;
+      if (stop.load(std::memory_order_relaxed) || closed.load(std::memory_order_relaxed))
+        return pos.load() >= target;
     }
     std::unique_lock<std::mutex> lk(mu);
     need.store(target);
-    while (pos.load() < target && !stop.load()) cv.wait(lk);
+    while (pos.load() < target && !stop.load() && !closed.load()) cv.wait(lk);
     need.store(kNone);
     return pos.load() >= target;
   }
@@ -289,12 +297,13 @@ int64_t Cosim::run_threaded(Stimulus &stim, uint64_t cycles, int64_t trace_from,
   CycleQueue q;
   std::thread model([&] {
     uint64_t room = 0; /* the producer may write cycles below this without re-reading */
-    for (uint64_t c = 0; c < cycles; c++) {
+    uint64_t c = 0;
+    for (; c < cycles && !stim.finished(); c++) {
       if (c == room) {
         room = q.consumed.load() + kRing;
         /* queue full: resume once half of it is free again */
         if (c == room) {
-          if (!q.wait(q.consumed, q.need_consumed, c + kRing / 2 - kRing)) return;
+          if (!q.wait(q.consumed, q.need_consumed, c + kRing / 2 - kRing)) break;
           room = q.consumed.load() + kRing;
         }
       }
@@ -305,7 +314,7 @@ int64_t Cosim::run_threaded(Stimulus &stim, uint64_t cycles, int64_t trace_from,
       model_clock(rec.pins);
       if ((c + 1) % kBatch == 0) q.publish(q.produced, q.need_produced, c + 1);
     }
-    q.publish(q.produced, q.need_produced, cycles);
+    q.close(c);
   });
   int64_t status = -1;
   uint64_t avail = 0; /* cycles below this are in the queue */

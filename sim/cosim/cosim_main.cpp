@@ -17,6 +17,7 @@
 
 #include "cosim.h"
 #include "cosim_config.h" /* generated per configuration: COSIM_NAME, COSIM_CFG_FILE, ... */
+#include "trace_items.h"
 #include "verilated.h"
 #if VM_COVERAGE
 #include "verilated_cov.h"
@@ -35,6 +36,7 @@ struct Options {
   bool exp_sweep = false;
   int threads = 2; /* lock-step mode: the C model on a second thread (1: one thread) */
   std::string coverage; /* coverage builds: write coverage data here at the end */
+  std::string trace;    /* workload trace whose operations are the stimulus items */
 };
 
 void usage(FILE *f) {
@@ -55,6 +57,10 @@ void usage(FILE *f) {
                "  --fst FILE      waveform written on a mismatch (default %s/fail-<seed>.fst)\n"
                "  --trace-from C  also write the waveform from cycle C on, pass or fail\n"
                "  --exp-sweep     exp unit: every one of the 2^24 inputs in order, full rate\n"
+               "  --trace FILE    items from a workload trace (mpbsim gen/import): its ROPE,\n"
+               "                  EXP and GEMM records in order, converted as mpbsim replay\n"
+               "                  does; traffic patterns from the seed; the run ends when the\n"
+               "                  trace is used up and drained, or after --cycles\n"
                "  --coverage FILE write line/toggle coverage (coverage builds only)\n"
                "  --quiet         print only failures\n"
                "exit codes: 0 pass, 1 mismatch, 2 usage, 3 bad configuration\n",
@@ -72,6 +78,7 @@ int parse(int argc, char **argv, Options *o) {
                                        {"exp-sweep", no_argument, 0, 'x'},
                                        {"coverage", required_argument, 0, 'v'},
                                        {"threads", required_argument, 0, 'T'},
+                                       {"trace", required_argument, 0, 'r'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   int c;
@@ -115,6 +122,7 @@ int parse(int argc, char **argv, Options *o) {
     case 'q': o->quiet = true; break;
     case 'x': o->exp_sweep = true; break;
     case 'v': o->coverage = optarg; break;
+    case 'r': o->trace = optarg; break;
     case 'T':
       if (!std::strcmp(optarg, "1")) o->threads = 1;
       else if (!std::strcmp(optarg, "2")) o->threads = 2;
@@ -148,21 +156,27 @@ int parse(int argc, char **argv, Options *o) {
 /* What a run measured: results per unit, and the wall and CPU (all threads) time of the
  * cycle loop alone (building the model, reset and the ready-log pre-pass excluded). */
 struct RunStats {
+  uint64_t cycles = 0; /* cycles run (fewer than asked when a trace ran out) */
   uint64_t results[3] = {0, 0, 0};
+  uint64_t items[3] = {0, 0, 0}; /* trace items fed: rotations, exp inputs, dot beats */
   double secs = 0, cpu = 0;
 };
 
 /* Run the stimulus of seed for up to 'cycles' cycles; trace from cycle trace_from
- * (or never if < 0). Returns the cycle of the first mismatch, -1 (pass) or -2 (waveform
- * file not writable). */
+ * (or never if < 0). Returns the cycle of the first mismatch, -1 (pass), -2 (waveform
+ * file not writable) or -3 (bad trace file: *err names the file and field). */
 int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t trace_from,
             RunStats *st, std::string *err) {
   std::vector<uint8_t> ready_log;
+  TraceItems items0, items;
+  if (!o.trace.empty() && (!items0.open(o.trace, mdl, err) || !items.open(o.trace, mdl, err)))
+    return -3;
   if (o.mode == Cosim::StimOnly) { /* the in_ready answers of the same run, untimed */
     VerilatedContext ctx0;
     Cosim pre(mdl, &ctx0, Cosim::ModelOnly, o.pipe);
     Stimulus stim0(*mpb_model_config(mdl), mpb_model_geometry(mdl)->head_dim / 2, o.seed);
     stim0.set_exp_sweep(o.exp_sweep);
+    if (!o.trace.empty()) stim0.set_items(&items0);
     ready_log.reserve(cycles);
     pre.set_ready_log(&ready_log);
     pre.reset();
@@ -174,6 +188,7 @@ int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t tra
   sim.set_ready_log(&ready_log);
   Stimulus stim(*mpb_model_config(mdl), mpb_model_geometry(mdl)->head_dim / 2, o.seed);
   stim.set_exp_sweep(o.exp_sweep);
+  if (!o.trace.empty()) stim.set_items(&items);
   sim.reset();
   auto t0 = std::chrono::steady_clock::now();
   std::clock_t c0 = std::clock();
@@ -182,8 +197,13 @@ int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t tra
   st->cpu = (double)(std::clock() - c0) / CLOCKS_PER_SEC;
   if (fail == -2) *err = "cannot write " + o.fst;
   if (fail >= 0) *err = sim.error();
+  if (fail == -1 && !items.error().empty()) { /* a trace read error ends the items early */
+    *err = items.error();
+    fail = -3;
+  }
   if (fail != -1) return fail;
-  for (int u = 0; u < 3; u++) st->results[u] = sim.results(u);
+  st->cycles = sim.cycle();
+  for (int u = 0; u < 3; u++) st->results[u] = sim.results(u), st->items[u] = items.count(u);
 #if VM_COVERAGE
   if (!o.coverage.empty()) ctx.coveragep()->write(o.coverage.c_str());
 #endif
@@ -221,6 +241,9 @@ int main(int argc, char **argv) {
   if (fail == -2) {
     std::fprintf(stderr, "cosim %s: %s\n", COSIM_NAME, msg.c_str());
     status = 4;
+  } else if (fail == -3) {
+    std::fprintf(stderr, "cosim %s: %s\n", COSIM_NAME, msg.c_str());
+    status = 3;
   } else if (fail >= 0) {
     /* replay the same seed with the waveform on for the cycles before the mismatch */
     int64_t from = fail > 50 ? fail - 50 : 0;
@@ -237,10 +260,14 @@ int main(int argc, char **argv) {
     std::printf("cosim %s seed=%" PRIu64 " mode=%s cycles=%" PRIu64 " results rope=%" PRIu64
                 " exp=%" PRIu64 " dot=%" PRIu64 " mismatches=0 PASS %.3f s %.0f cycles/s"
                 " (cpu %.3f s, %d thread%s)\n",
-                COSIM_NAME, o.seed, mode, o.cycles, st.results[0], st.results[1],
-                st.results[2], st.secs, st.secs > 0 ? (double)o.cycles / st.secs : 0.0, st.cpu,
+                COSIM_NAME, o.seed, mode, st.cycles, st.results[0], st.results[1],
+                st.results[2], st.secs, st.secs > 0 ? (double)st.cycles / st.secs : 0.0, st.cpu,
                 o.mode == Cosim::Both ? o.threads : 1,
                 o.mode == Cosim::Both && o.threads > 1 ? "s" : "");
+    if (!o.trace.empty())
+      std::printf("  trace %s: items rotations=%" PRIu64 " exp=%" PRIu64 " dot_beats=%" PRIu64
+                  "%s\n", o.trace.c_str(), st.items[0], st.items[1], st.items[2],
+                  st.cycles < o.cycles ? " (all, drained)" : " (stopped at --cycles)");
   }
   mpb_model_free(mdl);
   return status;

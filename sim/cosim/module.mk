@@ -8,10 +8,10 @@
 
 VERILATOR ?= verilator
 VERILATOR_ROOT_INC := /usr/share/verilator/include
-COSIM_SRCS := sim/cosim/cosim.cpp sim/cosim/stimulus.cpp sim/cosim/cosim_main.cpp
+COSIM_SRCS := sim/cosim/cosim.cpp sim/cosim/stimulus.cpp sim/cosim/trace_items.cpp sim/cosim/cosim_main.cpp
 COSIM_HDRS := $(wildcard sim/cosim/*.h)
 RTL_SRCS := $(wildcard rtl/*.v)
-COSIM_CXXFLAGS = -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -Icmodel -Isim/cosim \
+COSIM_CXXFLAGS = -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -Icmodel -Itraces -Isim/cosim \
   -isystem $(VERILATOR_ROOT_INC) -isystem $(VERILATOR_ROOT_INC)/vltstd
 # Verilator's own C++ (generated model and runtime) is compiled by its makefile; the
 # runtime (verilated.o, the vendored FST writer) is built without the sanitizers (its fstapi.c
@@ -58,9 +58,9 @@ $(1)/obj/libverilated.a: $(1)/obj/Vmpb_top__ALL.a sim/cosim/vlt_runtime.mk
 	  OPT_FAST=-O2 VM_USER_CFLAGS= vlt_runtime >> $$(dir $$@)verilator.log 2>&1
 $(1)/%.o: sim/cosim/%.cpp $(COSIM_HDRS) cmodel/mpb.h $(1)/obj/Vmpb_top__ALL.a $(1)/cosim_config.h
 	$(CXX) $$(COSIM_CXXFLAGS) $(6) -I$(1)/obj -I$(1) -c $$< -o $$@
-$(1)/cosim: $(COSIM_SRCS:sim/cosim/%.cpp=$(1)/%.o) $(1)/obj/libverilated.a $(LIBMPB)
+$(1)/cosim: $(COSIM_SRCS:sim/cosim/%.cpp=$(1)/%.o) $(1)/obj/libverilated.a $(LIBTRACES) $(LIBMPB)
 	$(CXX) $(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(1)/obj/Vmpb_top__ALL.a \
-	  $(1)/obj/libverilated.a $(LIBMPB) $(PKG_LDLIBS) -lz -lpthread $(LDLIBS)
+	  $(1)/obj/libverilated.a $(LIBTRACES) $(LIBMPB) $(PKG_LDLIBS) -lz -lpthread $(LDLIBS)
 endef
 
 # cosim_build(name, cfg, defines, extra verilator flags, extra harness C++ flags): the named
@@ -126,7 +126,7 @@ endif
 RTL_TEST_MUTANTS := 2 6 9
 RTL_TEST_SRCS := $(wildcard tests/rtl_*.cc)
 RTL_TEST_OBJS := $(RTL_TEST_SRCS:%.cc=$(B)/%.o)
-$(RTL_TEST_OBJS): CXXFLAGS += -DRTL_BUILD_DIR='"$(B)"' \
+$(RTL_TEST_OBJS): CXXFLAGS += -DRTL_BUILD_DIR='"$(B)"' -DRTL_WORKLOADS='"$(WORKLOADS)"' \
   -DRTL_TEST_CONFIGS='"$(RTL_TEST_CONFIGS)"' -DRTL_TEST_MUTANTS='"$(RTL_TEST_MUTANTS)"'
 $(RTL_TEST_OBJS): sim/cosim/module.mk
 $(B)/tests/rtl: $(RTL_TEST_OBJS) $(LIBMPB)
@@ -134,14 +134,14 @@ $(B)/tests/rtl: $(RTL_TEST_OBJS) $(LIBMPB)
 ifneq ($(RTL_TEST_SRCS),)
 TEST_BINS += $(B)/tests/rtl
 TEST_DEPS += $(RTL_TEST_CONFIGS:%=$(B)/cosim/%/cosim) \
-  $(RTL_TEST_MUTANTS:%=$(B)/cosim/mut%/cosim) $(COSIM_VECTORS)
+  $(RTL_TEST_MUTANTS:%=$(B)/cosim/mut%/cosim) $(COSIM_VECTORS) $(DEFAULT_TRACE) $(SMOLLM2_TRACE)
 endif
 
 # `make regress`: every configuration x 4 seeds x 500k cycles + two exhaustive exp sweeps
 # (> 10 M cycles), coverage, all mutants; JUnit XML in build/regress/junit.xml.
 .PHONY: rtl-regress
-rtl-regress: $(COSIM_BINS) $(COSIM_COV_CONFIGS:%=$(B)/cosim/cov-%/cosim)
-	tools/rtl-regress.sh $(B) $(B)/regress "$(COSIM_CONFIGS)" "$(COSIM_COV_CONFIGS)"
+rtl-regress: $(COSIM_BINS) $(COSIM_COV_CONFIGS:%=$(B)/cosim/cov-%/cosim) $(DEFAULT_TRACE) $(SMOLLM2_TRACE)
+	tools/rtl-regress.sh $(B) $(B)/regress "$(COSIM_CONFIGS)" "$(COSIM_COV_CONFIGS)" $(WORKLOADS)
 REGRESS_TARGETS += rtl-regress
 
 # `make bench`: simulation speed, C model vs Verilated RTL vs co-simulation vs Icarus.

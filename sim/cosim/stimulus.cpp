@@ -47,9 +47,11 @@ void Stimulus::new_pattern(int u) {
   if (u == 1 && exp_sweep_) p.valid_pct = p.ready_pct = 100, p.toggle_ready = false;
 }
 
-void Stimulus::draw_rope() {
+bool Stimulus::draw_rope() {
   mpb_rope_req r;
-  if (rope_di_ < rope_dir_.size()) {
+  if (items_) {
+    if (!items_->next_rope(&r)) return false;
+  } else if (rope_di_ < rope_dir_.size()) {
     r = rope_dir_[rope_di_++];
   } else {
     const int M = cfg_.pos_bits;
@@ -68,11 +70,14 @@ void Stimulus::draw_rope() {
     r.y = chance(10) ? (chance(50) ? xmin : xmax) : rand_signed(cfg_.x_bits);
   }
   pins_.rope.in = r;
+  return true;
 }
 
-void Stimulus::draw_exp() {
+bool Stimulus::draw_exp() {
   int32_t u;
-  if (exp_di_ < exp_dir_.size()) {
+  if (items_) {
+    if (!items_->next_exp(&u)) return false;
+  } else if (exp_di_ < exp_dir_.size()) {
     u = exp_dir_[exp_di_++];
   } else if (exp_sweep_) {
     u = (int32_t)(exp_next_++ & 0xFFFFFFu) - 0x800000;
@@ -84,11 +89,13 @@ void Stimulus::draw_exp() {
     }
   }
   pins_.exp.in.u = (int32_t)((int64_t)((uint64_t)(uint32_t)u << 40) >> 40); /* 24-bit signed */
+  return true;
 }
 
 /* Dot products: lengths at and around the promotion interval and random ones; operands
  * random, all extreme (overflowing the accumulator), or alternating extremes. */
-void Stimulus::draw_dot() {
+bool Stimulus::draw_dot() {
+  if (items_) return items_->next_dot(&pins_.dot.in);
   const int L = cfg_.mac_lanes, P = cfg_.promote_interval;
   if (dot_left_ == 0) {
     int per = P > 0 ? P / L : 4;
@@ -130,6 +137,11 @@ void Stimulus::draw_dot() {
       }
     }
   b.last = (--dot_left_ == 0);
+  return true;
+}
+
+bool Stimulus::draw(int u) {
+  return u == 0 ? draw_rope() : u == 1 ? draw_exp() : draw_dot();
 }
 
 /* percent-chance decision from 16 random bits */
@@ -144,18 +156,18 @@ const CosimPins &Stimulus::next() {
   /* sources: an accepted item is replaced; an idle source starts one with valid_pct */
   bool *valid[3] = {&pins_.rope.in_valid, &pins_.exp.in_valid, &pins_.dot.in_valid};
   for (int u = 0; u < 3; u++) {
-    if (!have_[u]) {
-      if (u == 0) draw_rope();
-      if (u == 1) draw_exp();
-      if (u == 2) draw_dot();
-      have_[u] = true;
+    if (!have_[u] && !out_[u]) {
+      have_[u] = draw(u);
+      out_[u] = !have_[u];
     }
     /* a pending item may be offered or withheld (valid gaps); it is never changed */
-    *valid[u] = hit(pat_[u].valid_pct, bits[u]);
+    *valid[u] = have_[u] && hit(pat_[u].valid_pct, bits[u]);
   }
   bool *ready[3] = {&pins_.rope.out_ready, &pins_.exp.out_ready, &pins_.dot.out_ready};
   for (int u = 0; u < 3; u++)
-    *ready[u] = pat_[u].toggle_ready ? (cycle_ & 1) != 0 : hit(pat_[u].ready_pct, bits[3 + u]);
+    *ready[u] = out_[u] || (pat_[u].toggle_ready ? (cycle_ & 1) != 0
+                                                 : hit(pat_[u].ready_pct, bits[3 + u]));
+  if (out_[0] && out_[1] && out_[2]) drain_++;
   cycle_++;
   return pins_;
 }

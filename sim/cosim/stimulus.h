@@ -16,6 +16,16 @@
 
 #include "mpb.h"
 
+/* A source of stimulus items in a fixed order (a workload trace: trace_items.h); each
+ * call returns false when the unit's items are used up. */
+class ItemSource {
+ public:
+  virtual ~ItemSource() = default;
+  virtual bool next_rope(mpb_rope_req *out) = 0;
+  virtual bool next_exp(int32_t *u) = 0;
+  virtual bool next_dot(mpb_dot_beat *out) = 0;
+};
+
 /* Pins of the three units for one cycle. */
 struct CosimPins {
   mpb_rope_pins_in rope;
@@ -34,6 +44,13 @@ class Stimulus {
   /* Exhaustive exp inputs: after the directed corners, u walks through all 2^24 values
    * in order (-2^23 first), at full rate (no gaps, no back-pressure on the exp unit). */
   void set_exp_sweep(bool on) { exp_sweep_ = on; }
+  /* Take the items from a source (a workload trace, trace_items.h) instead of the
+   * directed and random ones; traffic patterns still come from the seed. A unit whose
+   * items are used up goes idle with out_ready held high, so its pipeline drains. */
+  void set_items(ItemSource *items) { items_ = items; }
+  /* With trace items: every unit's items used up and 64 cycles of draining since (more
+   * than the deepest pipeline's latency). */
+  bool finished() const { return items_ && drain_ >= 64; }
   /* Pins for the next cycle. */
   const CosimPins &next();
   /* Tell the sources which of this cycle's inputs were taken. */
@@ -46,9 +63,11 @@ class Stimulus {
   bool chance(unsigned percent) { return below(100) < percent; }
   int32_t rand_signed(int bits);
   void new_pattern(int unit);
-  void draw_rope();
-  void draw_exp();
-  void draw_dot();
+  /* Draw the unit's next item into the pins; false when a trace has no more. */
+  bool draw_rope();
+  bool draw_exp();
+  bool draw_dot();
+  bool draw(int unit);
 
   mpb_config cfg_;
   int npairs_;
@@ -56,6 +75,9 @@ class Stimulus {
   uint64_t cycle_ = 0;
   CosimPins pins_{};
   bool have_[3] = {false, false, false};  /* an item is pending on the unit's input */
+  bool out_[3] = {false, false, false};   /* the unit's trace items are used up */
+  ItemSource *items_ = nullptr;
+  uint64_t drain_ = 0;                     /* cycles since every unit ran out */
   /* per-unit traffic pattern: valid density and back-pressure */
   struct Pattern {
     uint64_t until = 0;
