@@ -301,6 +301,28 @@ void mpb_energy_reference_rope_reqs(const mpb_model *mdl, size_t n, uint64_t see
     ref_rope_req(mpb_model_config(mdl), mpb_model_geometry(mdl), &s, &out[i]);
 }
 
+/* The i-th exp input and the i-th pair of 256-long dot vectors of the stimulus. */
+static int32_t ref_exp_u(uint64_t *s) {
+  return (int32_t)(mix64(s) & 0xFFFFFF) - (1 << 23); /* any signed Q8.16 */
+}
+static void ref_dot_vecs(uint64_t *s, int8_t *a, int8_t *b) {
+  for (int k = 0; k < MPB_ENERGY_DOT_LEN; k++) {
+    a[k] = (int8_t)(mix64(s) & 0xFF);
+    b[k] = (int8_t)(mix64(s) & 0xFF);
+  }
+}
+
+void mpb_energy_reference_exp_reqs(size_t n, uint64_t seed, mpb_exp_req *out) {
+  uint64_t s = seed;
+  for (size_t i = 0; i < n; i++) out[i].u = ref_exp_u(&s);
+}
+
+void mpb_energy_reference_dot_vecs(size_t n, uint64_t seed, int8_t *a, int8_t *b) {
+  uint64_t s = seed;
+  for (size_t i = 0; i < n; i++)
+    ref_dot_vecs(&s, a + i * MPB_ENERGY_DOT_LEN, b + i * MPB_ENERGY_DOT_LEN);
+}
+
 void mpb_energy_reference(const mpb_model *mdl, mpb_unit unit, size_t n, uint64_t seed,
                           mpb_counts *ref) {
   const mpb_config *cfg = mpb_model_config(mdl);
@@ -314,18 +336,14 @@ void mpb_energy_reference(const mpb_model *mdl, mpb_unit unit, size_t n, uint64_
       ref_rope_req(cfg, g, &s, &rq);
       mpb_rope_eval(mdl, &rq, &rs, ref);
     } else if (unit == MPB_UNIT_EXP) {
-      mpb_exp_req rq;
+      mpb_exp_req rq = {ref_exp_u(&s)};
       mpb_exp_resp rs;
-      rq.u = (int32_t)(mix64(&s) & 0xFFFFFF) - (1 << 23); /* any signed Q8.16 */
       mpb_exp_eval(mdl, &rq, &rs, ref);
     } else {
-      int8_t a[256], b[256];
-      for (int k = 0; k < 256; k++) {
-        a[k] = (int8_t)(mix64(&s) & 0xFF);
-        b[k] = (int8_t)(mix64(&s) & 0xFF);
-      }
+      int8_t a[MPB_ENERGY_DOT_LEN], b[MPB_ENERGY_DOT_LEN];
+      ref_dot_vecs(&s, a, b);
       mpb_dot_resp rs;
-      mpb_dot_eval(mdl, a, b, 256, &rs, ref);
+      mpb_dot_eval(mdl, a, b, MPB_ENERGY_DOT_LEN, &rs, ref);
     }
   }
 }

@@ -81,10 +81,15 @@ int mpb_energy_price_activity(const mpb_energy_table *t, const mpb_config *cfg,
  * reference of the activity figure). */
 void mpb_energy_reference(const mpb_model *mdl, mpb_unit unit, size_t n, uint64_t seed,
                           mpb_counts *ref);
-/* The rope requests of that reference stimulus (for driving the RTL with the same data:
- * `mpbsim energy --stimulus FILE`). */
+/* The inputs of that reference stimulus, for driving the RTL with the same data
+ * (`mpbsim energy --stimulus FILE`, sim/toggles/): the rope requests; the exp inputs;
+ * the dot unit's n pairs of MPB_ENERGY_DOT_LEN-long int8 vectors (a and b hold
+ * n * MPB_ENERGY_DOT_LEN entries; operation i is a[i*LEN ..], b[i*LEN ..]). */
+#define MPB_ENERGY_DOT_LEN 256
 void mpb_energy_reference_rope_reqs(const mpb_model *mdl, size_t n, uint64_t seed,
                                     mpb_rope_req *out);
+void mpb_energy_reference_exp_reqs(size_t n, uint64_t seed, mpb_exp_req *out);
+void mpb_energy_reference_dot_vecs(size_t n, uint64_t seed, int8_t *a, int8_t *b);
 
 /* Area proxy (bit-equivalents): table bits stored + multiplier bit-products of the rope
  * unit + pipeline register bits (docs/energy.md). */

@@ -151,7 +151,7 @@ typedef struct mpb_counts {
   uint64_t active_cycles;  /* edges on which the pipeline advanced with data    */
   uint64_t stall_cycles;   /* edges held by back-pressure                       */
   uint64_t idle_cycles;    /* edges with an empty pipeline                      */
-  uint64_t bus_prev[192];  /* internal: last value seen on each operand bus, for
+  uint64_t bus_prev[320];  /* internal: last value seen on each operand bus, for
                               the toggle counts (not added by mpb_counts_add)    */
 } mpb_counts;
 

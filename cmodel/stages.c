@@ -13,14 +13,21 @@ static int64_t align_residual(uint64_t rr, int bits, int fw) {
   return bits >= fw ? (int64_t)(rr >> (bits - fw)) : (int64_t)(rr << (fw - bits));
 }
 
-/* R0 captures the pins: each field at its pin width (the exp unit uses only lambda). */
+/* R0 captures the pins: each field at its pin width (the exp unit uses only lambda).
+ * pipe toggles: the fields written into R0 (rope m, j, x, y; exp u; the other unit's
+ * fields are 0). */
 static void st_in(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
-  (void)n, (void)c;
+  (void)n;
   const mpb_config *cfg = &mdl->cfg;
   s->m &= (uint32_t)mpb_mask(cfg->pos_bits);
   s->j &= (uint32_t)mpb_mask(cfg->pair_bits);
   s->x = (int32_t)mpb_wrap(s->x, cfg->x_bits);
   s->y = (int32_t)mpb_wrap(s->y, cfg->x_bits);
+  cnt_bus(c, MPB_BLK_PIPE, SITE_IN_M, s->m, cfg->pos_bits);
+  cnt_bus(c, MPB_BLK_PIPE, SITE_IN_J, s->j, cfg->pair_bits);
+  cnt_bus(c, MPB_BLK_PIPE, SITE_IN_X, s->x, cfg->x_bits);
+  cnt_bus(c, MPB_BLK_PIPE, SITE_IN_Y, s->y, cfg->x_bits);
+  cnt_bus(c, MPB_BLK_PIPE, SITE_IN_U, s->lambda, 24);
 }
 
 /* ---- EXACT phase formation ------------------------------------------------------- */
@@ -29,6 +36,7 @@ static void st_freq(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
   (void)n;
   s->t = mdl->freq[s->j & mpb_mask(mdl->cfg.pair_bits)];
   cnt_rom(c, MPB_BLK_LOGLUT, mdl->cfg.freq_frac_bits);
+  cnt_bus(c, MPB_BLK_LOGLUT, SITE_ADDR_FREQ, s->j, mdl->cfg.pair_bits);
 }
 
 static void st_phase(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
@@ -44,6 +52,8 @@ static void st_phase(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
       uint32_t tb = (uint32_t)(s->t >> (8 * b)) & 0xFF;
       uint64_t prod = (uint64_t)mpb_mac8_mul((int32_t)ma, false, (int32_t)tb, false);
       cnt_mul(c, MPB_BLK_MAC8, 8, 8);
+      cnt_bus(c, MPB_BLK_PACK16, SITE_PK_PROD + a * nbt + b, (int64_t)prod, 17);
+      cnt_bus(c, MPB_BLK_PACK16, SITE_PK_ACC + a * nbt + b, (int64_t)p, ft);
       p += prod << (8 * (a + b)); /* PACK16: byte-aligned recombination */
       cnt_add(c, MPB_BLK_PACK16, ft);
     }
@@ -58,13 +68,17 @@ static void st_log(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
   const mpb_config *cfg = &mdl->cfg;
   int T = cfg->log_mant_bits;
   s->z = (s->m == 0);
+  /* the ROM addresses are driven for m = 0 too (leading one 0, idx 0) */
+  int e = s->z ? 0 : 31 - __builtin_clz(s->m);
+  uint32_t f = s->z ? 0 : s->m - (1u << e);
+  uint32_t idx = e >= T ? f >> (e - T) : f << (T - e);
+  cnt_bus(c, MPB_BLK_LOGLUT, SITE_ADDR_LOGF, s->j, cfg->pair_bits);
+  cnt_bus(c, MPB_BLK_LOGLUT, SITE_ADDR_LOGM, idx, T);
   if (s->z) {
     s->lambda = 0;
+    cnt_bus(c, MPB_BLK_MAC8, SITE_LOG_L, 0, cfg->log_word_bits);
     return;
   }
-  int e = 31 - __builtin_clz(s->m);
-  uint32_t f = s->m - (1u << e);
-  uint32_t idx = e >= T ? f >> (e - T) : f << (T - e);
   int64_t lf = mdl->log_freq[s->j & mpb_mask(cfg->pair_bits)];
   cnt_rom(c, MPB_BLK_LOGLUT, cfg->log_word_bits);
   cnt_rom(c, MPB_BLK_LOGLUT, cfg->log_word_bits);
@@ -84,6 +98,7 @@ static void exp_split(const mpb_model *mdl, mpb_slot *s, int fl, mpb_counts *c) 
   s->e0 = mdl->exp_tab[uhi];
   s->acc = INT64_C(1) << fw;
   cnt_rom(c, MPB_BLK_LOGLUT, mdl->cfg.horner_width);
+  cnt_bus(c, MPB_BLK_LOGLUT, SITE_ADDR_EXP, (int64_t)uhi, H > 0 ? H : 1);
   cnt_bus(c, MPB_BLK_HORNER, SITE_EXP_U, s->ulo, fw);
 }
 
@@ -137,6 +152,9 @@ static void st_log_phase(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c
     p = (uint64_t)R(s->acc, -sh);
   s->p = p & mpb_mask(ft);
   cnt_add(c, MPB_BLK_RANGE, ft); /* barrel shift + rounding increment */
+  cnt_bus(c, MPB_BLK_RANGE, SITE_LPH_Z, s->z, 1);
+  cnt_bus(c, MPB_BLK_RANGE, SITE_LPH_IE, s->ie, 6);
+  cnt_bus(c, MPB_BLK_RANGE, SITE_LPH_MANT, s->acc, mdl->cfg.horner_width + 1);
 }
 
 static void st_exp_norm(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
@@ -163,6 +181,9 @@ static void st_range(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
   s->ck = mdl->cs_cos[k];
   s->sk = mdl->cs_sin[k];
   cnt_rom(c, MPB_BLK_LOGLUT, 2 * mdl->cfg.horner_width);
+  cnt_bus(c, MPB_BLK_RANGE, SITE_RANGE_P, (int64_t)s->p, ft);
+  cnt_bus(c, MPB_BLK_LOGLUT, SITE_ADDR_COS, k, S); /* two ROMs, one address each */
+  cnt_bus(c, MPB_BLK_LOGLUT, SITE_ADDR_SIN, k, S);
 }
 
 static void st_terms(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
@@ -210,8 +231,11 @@ static void st_cmul(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
 
 static void st_out(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
   (void)n;
-  int cw = mdl->cfg.cs_bits, sh = mdl->fw - (cw - 1);
+  int cw = mdl->cfg.cs_bits, sh = mdl->fw - (cw - 1), W = mdl->cfg.horner_width;
   int64_t cq, sq;
+  cnt_bus(c, MPB_BLK_RANGE, SITE_OUT_Q, s->q, 2);
+  cnt_bus(c, MPB_BLK_RANGE, SITE_OUT_C, s->c, W);
+  cnt_bus(c, MPB_BLK_RANGE, SITE_OUT_S, s->s, W);
   switch (s->q) {
   case 0: cq = s->c; sq = s->s; break;
   case 1: cq = -s->s; sq = s->c; break;
@@ -220,7 +244,7 @@ static void st_out(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
   }
   s->cos = (int32_t)mpb_sat(R(cq, sh), cw);
   s->sin = (int32_t)mpb_sat(R(sq, sh), cw);
-  cnt_add(c, MPB_BLK_RANGE, mdl->cfg.horner_width); /* negate */
+  cnt_add(c, MPB_BLK_RANGE, W); /* negate */
   cnt_add(c, MPB_BLK_RANGE, cw);                    /* round   */
   cnt_add(c, MPB_BLK_RANGE, cw);
 }
@@ -233,8 +257,10 @@ static int slice_bytes(int64_t v, int bits, int32_t *byte) {
   return nb;
 }
 
-/* Exact product v*w from byte-sliced MAC8 products recombined by PACK16. */
-static int64_t sliced_product(int64_t v, int vbits, int64_t w, int wbits, mpb_counts *c) {
+/* Exact product v*w from byte-sliced MAC8 products recombined by PACK16; 'site' (0..3)
+ * numbers the product for the PACK16 toggle sites (ROTATE: xc, ys, xs, yc). */
+static int64_t sliced_product(int64_t v, int vbits, int64_t w, int wbits, int site,
+                              mpb_counts *c) {
   int32_t vb[8], wb[8];
   int nv = slice_bytes(v, vbits, vb), nw = slice_bytes(w, wbits, wb);
   int64_t sum = 0;
@@ -242,6 +268,9 @@ static int64_t sliced_product(int64_t v, int vbits, int64_t w, int wbits, mpb_co
     for (int b = 0; b < nw; b++) {
       int32_t p = mpb_mac8_mul(vb[a], a == nv - 1, wb[b], b == nw - 1);
       cnt_mul(c, MPB_BLK_MAC8, 8, 8);
+      int k = 24 + 6 * site + a * nw + b;
+      cnt_bus(c, MPB_BLK_PACK16, SITE_PK_PROD + k, p, 17);
+      cnt_bus(c, MPB_BLK_PACK16, SITE_PK_ACC + k, sum, vbits + wbits);
       sum += mpb_shl(p, 8 * (a + b));
       cnt_add(c, MPB_BLK_PACK16, vbits + wbits);
     }
@@ -255,10 +284,10 @@ static void st_rotate(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
   cnt_bus(c, MPB_BLK_ROTATE, SITE_ROT_Y, s->y, xw);
   cnt_bus(c, MPB_BLK_ROTATE, SITE_ROT_C, s->cos, cw);
   cnt_bus(c, MPB_BLK_ROTATE, SITE_ROT_S, s->sin, cw);
-  int64_t xc = sliced_product(s->x, xw, s->cos, cw, c);
-  int64_t ys = sliced_product(s->y, xw, s->sin, cw, c);
-  int64_t xs = sliced_product(s->x, xw, s->sin, cw, c);
-  int64_t yc = sliced_product(s->y, xw, s->cos, cw, c);
+  int64_t xc = sliced_product(s->x, xw, s->cos, cw, 0, c);
+  int64_t ys = sliced_product(s->y, xw, s->sin, cw, 1, c);
+  int64_t xs = sliced_product(s->x, xw, s->sin, cw, 2, c);
+  int64_t yc = sliced_product(s->y, xw, s->cos, cw, 3, c);
   cnt_add(c, MPB_BLK_ROTATE, xw + cw + 1);
   cnt_add(c, MPB_BLK_ROTATE, xw + cw + 1);
   s->xr = (int32_t)mpb_sat(R(xc - ys, sh), mdl->ow);

@@ -178,13 +178,61 @@ TEST(AnalysisEnergy, ActivityOfRandomAndConstantData) {
   for (int i = 0; i < 4000; i++) mpb_rope_eval(m, &rq, &rs, &same);
   mpb_energy_breakdown b;
   ASSERT_EQ(mpb_energy_price_activity(t.t, &cfg, &other, &ref, &b), 0);
-  for (int k : {MPB_BLK_MAC8, MPB_BLK_HORNER, MPB_BLK_ROTATE})
+  for (int k = 0; k < MPB_NBLK; k++) {  // every block of the rope unit counts toggles
+    EXPECT_GT(ref.blk[k].toggles, 4000u) << mpb_block_name((mpb_block)k);
     EXPECT_NEAR(b.blk[k].activity, 1.0, 0.05) << mpb_block_name((mpb_block)k);
+  }
   ASSERT_EQ(mpb_energy_price_activity(t.t, &cfg, &same, &ref, &b), 0);
   // repeating one operation: only the first one toggles the buses
-  for (int k : {MPB_BLK_MAC8, MPB_BLK_HORNER, MPB_BLK_ROTATE})
+  for (int k = 0; k < MPB_NBLK; k++)
     EXPECT_LT(b.blk[k].activity, 0.01) << mpb_block_name((mpb_block)k);
   EXPECT_LT(b.total_act_pj, b.total_pj);
+  mpb_model_free(m);
+}
+
+// The toggle counters of pipe (R0's fields) and loglut (ROM addresses) on two rope
+// operations, against values computed here from the inputs and the tables
+// (docs/architecture.md §11); and the exp unit's pipe (u) and loglut (exp address).
+TEST(AnalysisEnergy, ToggleCountersOfPipeAndLoglut) {
+  mpb_config cfg;
+  mpb_config_default(&cfg);
+  mpb_geometry g = {128, 500000, MPB_PAIR_HALF};
+  char err[256];
+  mpb_model *m = mpb_model_new(&cfg, &g, err, sizeof err);
+  ASSERT_TRUE(m) << err;
+  auto pc = [](uint64_t v) { return (uint64_t)__builtin_popcountll(v); };
+  const int FT = cfg.freq_frac_bits, S = cfg.cs_table_bits;
+  auto k_of = [&](uint32_t mm, uint32_t j) {  // cos/sin table index of RANGE
+    uint64_t t = (uint64_t)mpb_table_entry(m, "freq", j);
+    uint64_t p = (uint64_t)((unsigned __int128)mm * t) & ((1ULL << FT) - 1);
+    return (p >> (FT - 2 - S)) & ((1ULL << S) - 1);
+  };
+  mpb_rope_req a = {123457, 5, -3, 100}, b = {98765, 62, 17, -128};
+  mpb_rope_resp rs;
+  mpb_counts c;
+  mpb_counts_clear(&c);
+  mpb_rope_eval(m, &a, &rs, &c);
+  uint64_t pipe1 = pc(a.m) + pc(a.j) + pc((uint8_t)a.x) + pc((uint8_t)a.y);
+  uint64_t ka = k_of(a.m, a.j), kb = k_of(b.m, b.j);
+  EXPECT_EQ(c.blk[MPB_BLK_PIPE].toggles, pipe1);
+  EXPECT_EQ(c.blk[MPB_BLK_LOGLUT].toggles, pc(a.j) + 2 * pc(ka));  // freq, cs_cos, cs_sin
+  mpb_rope_eval(m, &b, &rs, &c);
+  EXPECT_EQ(c.blk[MPB_BLK_PIPE].toggles, pipe1 + pc(a.m ^ b.m) + pc(a.j ^ b.j) +
+                                             pc((uint8_t)(a.x ^ b.x)) + pc((uint8_t)(a.y ^ b.y)));
+  EXPECT_EQ(c.blk[MPB_BLK_LOGLUT].toggles, pc(a.j) + 2 * pc(ka) + pc(a.j ^ b.j) + 2 * pc(ka ^ kb));
+  EXPECT_GT(c.blk[MPB_BLK_PACK16].toggles, 0u);
+  EXPECT_GT(c.blk[MPB_BLK_RANGE].toggles, 0u);
+  // exp: u = 0x123456 then -1 (24 bits); exp address = the top H fraction bits of u
+  mpb_counts e;
+  mpb_counts_clear(&e);
+  mpb_exp_req u1 = {0x123456}, u2 = {-1};
+  mpb_exp_resp er;
+  mpb_exp_eval(m, &u1, &er, &e);
+  mpb_exp_eval(m, &u2, &er, &e);
+  const int H = cfg.exp_table_bits;
+  uint64_t h1 = (0x123456 >> (16 - H)) & ((1u << H) - 1), h2 = (1u << H) - 1;
+  EXPECT_EQ(e.blk[MPB_BLK_PIPE].toggles, pc(0x123456) + pc(0x123456 ^ 0xFFFFFF));
+  EXPECT_EQ(e.blk[MPB_BLK_LOGLUT].toggles, pc(h1) + pc(h1 ^ h2));
   mpb_model_free(m);
 }
 

@@ -1,5 +1,6 @@
 // tb_toggles.v — counts operand-bus toggles per block in the RTL rope unit (EXACT mode)
-// on a stimulus file, for the report's RTL activity cross-check (docs/report-schema.md).
+// on a stimulus file: the second simulator's check of the Verilator counts of
+// sim/toggles/ (which cover every block; docs/report-schema.md "RTL toggles").
 // The buses are the ones the C model counts (docs/architecture.md §11, cmodel/stages.c):
 //   mac8:   the phase product's operands m and t (u_phase a_i, b_i)
 //   horner: TERMS r, each Horner step's t, a, b, and CMUL's ck, sk, a, b
