@@ -15,6 +15,8 @@ struct mpb_pipe {
   uint64_t valid; /* bit k: register Rk holds data */
   /* dot unit */
   mpb_dot_beat beat_q;   /* R0 */
+  int64_t sum0;          /* R0's beat sum (DELAY mode keeps this, not the beat) */
+  bool last0;
   int64_t sum_q;         /* R1 */
   bool last_q;
   mpb_dot_resp res_q;    /* R2 */
@@ -52,8 +54,8 @@ void mpb_pipe_reset(mpb_pipe *p) {
   memset(&p->beat_q, 0, sizeof p->beat_q);
   memset(&p->res_q, 0, sizeof p->res_q);
   memset(&p->acc, 0, sizeof p->acc);
-  p->sum_q = 0;
-  p->last_q = false;
+  p->sum_q = p->sum0 = 0;
+  p->last_q = p->last0 = false;
   p->base = 0;
   memset(p->rres, 0, sizeof p->rres);
   memset(p->eres, 0, sizeof p->eres);
@@ -211,17 +213,22 @@ void mpb_dot_pipe_clock(mpb_pipe *p, const mpb_dot_pins_in *in) {
     mpb_dot_accumulate(p->mdl, &p->acc, p->sum_q, p->last_q, &r, c);
     if (p->last_q) p->res_q = r;
   }
-  /* R1 from R0 */
+  /* R1 from R0. DELAY mode sums the beat as it enters R0 (the sum is a function of R0
+   * alone), so it never copies the operands. */
   if (valid_at(p, 0)) {
-    p->sum_q = c ? mpb_dot_beat_sum(p->mdl, &p->beat_q, c)
-                 : dot_beat_sum_fast(&p->beat_q, p->mdl->cfg.mac_lanes);
-    p->last_q = p->beat_q.last;
+    p->sum_q = c ? mpb_dot_beat_sum(p->mdl, &p->beat_q, c) : p->sum0;
+    p->last_q = c ? p->beat_q.last : p->last0;
     if (c) c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R1_BITS;
   }
   /* R0 from the pins */
   if (in->in_valid) {
-    p->beat_q = in->in;
-    if (c) c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R0_BITS(p->mdl->cfg.mac_lanes);
+    if (c) {
+      p->beat_q = in->in;
+      c->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R0_BITS(p->mdl->cfg.mac_lanes);
+    } else {
+      p->sum0 = dot_beat_sum_fast(&in->in, p->mdl->cfg.mac_lanes);
+      p->last0 = in->in.last;
+    }
   }
   p->valid = (uint64_t)in->in_valid | (p->valid & 1) << 1 | (uint64_t)v2 << 2;
 }
