@@ -32,6 +32,11 @@ $(COSIM_PREP): sim/cosim/cosim_prep.c cmodel/mpb.h $(LIBMPB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
 
+# The project libraries linked into every co-simulation binary, and their sources (which
+# key the cached builds of tools/cosim-build.sh).
+COSIM_LIBS = $(LIBTRACES) $(LIBMPB)
+COSIM_LIB_SRCS = $(TRACES_SRCS) $(wildcard traces/*.h) $(CMODEL_SRCS) $(wildcard cmodel/*.h)
+
 # cosim_build_at(dir, name, cfg file, defines, extra verilator flags, extra harness C++
 # flags, head_dim, base as a C double literal): one co-simulation binary DIR/cosim built
 # from the configuration file, with the tables of that geometry. DIR holds everything of
@@ -58,9 +63,9 @@ $(1)/obj/libverilated.a: $(1)/obj/Vmpb_top__ALL.a sim/cosim/vlt_runtime.mk
 	  OPT_FAST=-O2 VM_USER_CFLAGS= vlt_runtime >> $$(dir $$@)verilator.log 2>&1
 $(1)/%.o: sim/cosim/%.cpp $(COSIM_HDRS) cmodel/mpb.h $(1)/obj/Vmpb_top__ALL.a $(1)/cosim_config.h
 	$(CXX) $$(COSIM_CXXFLAGS) $(6) -I$(1)/obj -I$(1) -c $$< -o $$@
-$(1)/cosim: $(COSIM_SRCS:sim/cosim/%.cpp=$(1)/%.o) $(1)/obj/libverilated.a $(LIBTRACES) $(LIBMPB)
+$(1)/cosim: $(COSIM_SRCS:sim/cosim/%.cpp=$(1)/%.o) $(1)/obj/libverilated.a $(COSIM_LIBS)
 	$(CXX) $(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(1)/obj/Vmpb_top__ALL.a \
-	  $(1)/obj/libverilated.a $(LIBTRACES) $(LIBMPB) $(PKG_LDLIBS) -lz -lpthread $(LDLIBS)
+	  $(1)/obj/libverilated.a $(COSIM_LIBS) $(PKG_LDLIBS) -lz -lpthread $(LDLIBS)
 endef
 
 # cosim_build(name, cfg, defines, extra verilator flags, extra harness C++ flags): the named
@@ -80,16 +85,16 @@ cosim-build: $(COSIM_BINS)
 
 # Builds of arbitrary configurations, for tools/cosim-build.sh (the sweeps' rtl_check,
 # docs/sweeps.md), which keys them by a hash of everything that determines the build:
-#   make cosim-prereqs   builds libmpb and cosim_prep, then prints the inputs of the key
+#   make cosim-prereqs   builds the libraries and cosim_prep, then prints the key's inputs
 #                        ("prep: PATH", "files: ..." and "flags: ...")
 #   make cosim-custom COSIM_CUSTOM_DIR=/abs/dir COSIM_CUSTOM_CFG=FILE COSIM_CUSTOM_HEAD_DIM=D
 #        COSIM_CUSTOM_BASE=B (a C double literal) [COSIM_CUSTOM_NAME=NAME]
 #                        builds /abs/dir/cosim (use the script: it locks and stamps)
 COSIM_KEY_FILES = $(sort $(RTL_SRCS) rtl/lint.vlt rtl/cfg2vparams.sh $(COSIM_SRCS) $(COSIM_HDRS) \
   sim/cosim/cosim_prep.c sim/cosim/vlt_runtime.mk sim/cosim/module.mk mk/config.mk \
-  $(CMODEL_SRCS) $(wildcard cmodel/*.h))
+  $(COSIM_LIB_SRCS))
 .PHONY: cosim-prereqs cosim-custom
-cosim-prereqs: $(LIBMPB) $(COSIM_PREP)
+cosim-prereqs: $(COSIM_LIBS) $(COSIM_PREP)
 	@echo 'prep: $(abspath $(COSIM_PREP))'
 	@echo 'files: $(COSIM_KEY_FILES)'
 	@echo 'flags: $(VERILATOR) $(COSIM_VFLAGS) | $(COSIM_CXXFLAGS) | $(CFLAGS) | $(LDFLAGS) | $(PKG_LDLIBS)'
