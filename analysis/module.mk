@@ -19,46 +19,49 @@ $(B)/analysis/energy_default.o: configs/energy-45nm.cfg
 # The analysis tests decode the headless-browser screenshot of a report with libpng.
 $(B)/tests/analysis: LDLIBS += $(shell pkg-config --libs libpng 2>/dev/null || echo -lpng16)
 
-# `make run`: the report of the default design on the Llama 3 geometry, positions up to
-# 131072, with the bundled Llama 3 RoPE trace replayed (after run-replay, which
-# RUN_TARGETS lists earlier: traces/module.mk is included first).
-.PHONY: run-report
-run-report: $(B)/mpbsim $(DEFAULT_TRACE) $(B)/rtl-toggles/default.json
-	@mkdir -p out/report
-	$(MPBSIM) report --preset default --trace $(DEFAULT_TRACE) --positions 131072 \
-	  --rtl-toggles $(B)/rtl-toggles/default.json --out out/report
-	@echo "run-report: open out/report/report.html (also report.csv, report.json)"
-RUN_TARGETS += run-report
-
 # RTL activity cross-check: the Verilated RTL counts every block's operand-bus toggles
 # (sim/toggles/, signals listed in sim/toggles/sites.tsv) on the energy model's reference
 # stimulus (mpb_energy_reference, RTL_TOGGLES_N operations per unit, seed
-# RTL_TOGGLES_SEED) with the co-simulation's "default" configuration and tables, one JSON
-# per unit; `mpbsim report --rtl-toggles` compares the rope file with the model's counters.
-# tests/analysis_report_test.cc expects equality on every block of all three units.
-# The recipe is in sim/toggles/module.mk (included later: it needs the Verilator rules).
+# RTL_TOGGLES_SEED) with the resolved configuration and tables of each co-simulation
+# configuration in RTL_TOGGLES_CONFIGS (default: EXACT mode; patent: LOG-ADD), one JSON
+# per unit in $(B)/rtl-toggles/<config>/; `mpbsim report --rtl-toggles` compares the
+# default rope file with the model's counters. tests/analysis_report_test.cc expects
+# equality on every block of all three units, both configurations.
+# The recipes are in sim/toggles/module.mk (included later: it needs the Verilator rules).
 RTL_TOGGLES_DIR := $(B)/rtl-toggles
-RTL_TOGGLES := $(RTL_TOGGLES_DIR)/rope.json
-RTL_TOGGLES_ALL := $(RTL_TOGGLES_DIR)/rope.json $(RTL_TOGGLES_DIR)/exp.json $(RTL_TOGGLES_DIR)/dot.json
+RTL_TOGGLES_CONFIGS := default patent
+RTL_TOGGLES := $(RTL_TOGGLES_DIR)/default/rope.json
+RTL_TOGGLES_ALL := $(foreach c,$(RTL_TOGGLES_CONFIGS),$(foreach u,rope exp dot,$(RTL_TOGGLES_DIR)/$(c)/$(u).json))
 RTL_TOGGLES_N := 2000
 RTL_TOGGLES_SEED := 7
 TEST_DEPS += $(RTL_TOGGLES_ALL)
 
+# `make run`: the report of the default design on the Llama 3 geometry, positions up to
+# 131072, with the bundled Llama 3 RoPE trace replayed (after run-replay, which
+# RUN_TARGETS lists earlier: traces/module.mk is included first).
+.PHONY: run-report
+run-report: $(B)/mpbsim $(DEFAULT_TRACE) $(RTL_TOGGLES)
+	@mkdir -p out/report
+	$(MPBSIM) report --preset default --trace $(DEFAULT_TRACE) --positions 131072 \
+	  --rtl-toggles $(RTL_TOGGLES) --out out/report
+	@echo "run-report: open out/report/report.html (also report.csv, report.json)"
+RUN_TARGETS += run-report
+
 # Second simulator: the Icarus testbench rtl/tb/tb_toggles.v counts the rope unit's mac8,
 # horner and rotate buses on the same stimulus (written by `mpbsim energy --stimulus`);
 # the test expects it to equal the Verilator counts of those blocks.
-RTL_TOGGLES_ICARUS := $(RTL_TOGGLES_DIR)/icarus-rope.json
-$(RTL_TOGGLES_DIR)/tb.vvp: rtl/tb/tb_toggles.v rtl/tb/mpb_top_params.vh $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
+RTL_TOGGLES_ICARUS := $(RTL_TOGGLES_DIR)/default/icarus-rope.json
+$(RTL_TOGGLES_DIR)/default/tb.vvp: rtl/tb/tb_toggles.v rtl/tb/mpb_top_params.vh $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
     $(B)/cosim/default/tables/.stamp
 	@mkdir -p $(dir $@)
 	iverilog -g2005 -Irtl/tb -o $@ -s tb_toggles $(filter-out rtl/tb/%,$(wildcard rtl/*.v)) \
 	  rtl/tb/tb_toggles.v $$(rtl/cfg2vparams.sh $(B)/cosim/default/config.cfg -Ptb_toggles.) \
 	  -Ptb_toggles.TABLE_DIR='"$(abspath $(B)/cosim/default/tables)"' 2>&1 | grep -v -i 'warning\|padding' || true
 	@test -f $@
-$(RTL_TOGGLES_ICARUS): $(RTL_TOGGLES_DIR)/tb.vvp $(B)/mpbsim
+$(RTL_TOGGLES_ICARUS): $(RTL_TOGGLES_DIR)/default/tb.vvp $(B)/mpbsim
 	$(B)/mpbsim energy --config $(B)/cosim/default/config.cfg --head-dim 128 --base 500000 \
-	  --stimulus $(RTL_TOGGLES_DIR)/stim.hex -n $(RTL_TOGGLES_N) --seed $(RTL_TOGGLES_SEED)
-	vvp -n $(RTL_TOGGLES_DIR)/tb.vvp +stim=$(RTL_TOGGLES_DIR)/stim.hex +n=$(RTL_TOGGLES_N) \
+	  --stimulus $(RTL_TOGGLES_DIR)/default/stim.hex -n $(RTL_TOGGLES_N) --seed $(RTL_TOGGLES_SEED)
+	vvp -n $(RTL_TOGGLES_DIR)/default/tb.vvp +stim=$(RTL_TOGGLES_DIR)/default/stim.hex +n=$(RTL_TOGGLES_N) \
 	  +seed=$(RTL_TOGGLES_SEED) +out=$@.tmp | grep -q 'TOGGLES DONE' && mv $@.tmp $@
 TEST_DEPS += $(RTL_TOGGLES_ICARUS)
 

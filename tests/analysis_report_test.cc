@@ -318,27 +318,30 @@ TEST(AnalysisReport, TraceSection) {
 }
 
 // The Verilated RTL (sim/toggles/, sites in sim/toggles/sites.tsv) counts every block's
-// operand-bus toggles of the rope, exp and dot units on the model's reference stimulus
-// (make targets $(B)/rtl-toggles/{rope,exp,dot}.json, test dependencies); through the
+// operand-bus toggles of the rope, exp and dot units on the model's reference stimulus,
+// for the co-simulation configurations default (EXACT) and patent (LOG-ADD) (make
+// targets $(B)/rtl-toggles/<config>/{rope,exp,dot}.json, test dependencies); through the
 // report, the model's counters must agree bit for bit on every block the model counts.
 // With the stimulus seed mislabelled the model sees other data and every block differs;
 // the Icarus testbench (second simulator, three rope blocks) gives the Verilator numbers.
 namespace {
 
-std::string rtl_toggles_dir() {
+std::string build_dir() {
   const char *bd = std::getenv("MPB_BUILD_DIR");
-  return std::string(bd && *bd ? bd : "build") + "/rtl-toggles";
+  return bd && *bd ? bd : "build";
 }
 
-// The report of the co-simulation's default design with the RTL file 'path'.
-bool rtl_report(const std::string &path, mpb_report *r) {
-  const char *bd = std::getenv("MPB_BUILD_DIR");
-  std::string dir = bd && *bd ? bd : "build";
+std::string rtl_toggles_dir(const std::string &config) {
+  return build_dir() + "/rtl-toggles/" + config;
+}
+
+// The report of a co-simulation configuration's design with the RTL file 'path'.
+bool rtl_report(const std::string &config, const std::string &path, mpb_report *r) {
   mpb_report_opts o = small_opts();
   char err[512];
-  EXPECT_EQ(mpb_config_load(&o.cfg, (dir + "/cosim/default/config.cfg").c_str(), err,
-                            sizeof err), MPB_OK) << err;
-  o.geo = {128, 500000, MPB_PAIR_HALF};  // the co-simulation's default tables
+  EXPECT_EQ(mpb_config_load(&o.cfg, (build_dir() + "/cosim/" + config + "/config.cfg").c_str(),
+                            err, sizeof err), MPB_OK) << err;
+  o.geo = {128, 500000, MPB_PAIR_HALF};  // the tables of both (COSIM_GEO_DEFAULT)
   o.rtl_toggles_path = path.c_str();
   int rc = mpb_report_build(&o, r, err, sizeof err);
   EXPECT_EQ(rc, 0) << err;
@@ -357,38 +360,68 @@ TEST(AnalysisReport, RtlTogglesEqualModel) {
       {"exp", {MPB_BLK_LOGLUT, MPB_BLK_HORNER, MPB_BLK_PIPE}},
       {"dot", {MPB_BLK_MAC8}},
   };
-  for (const Unit &u : units) {
-    std::string path = rtl_toggles_dir() + "/" + u.name + ".json";
-    ASSERT_TRUE(file_exists(path)) << path << " missing (make " << path << ")";
-    EXPECT_NE(read_file(path).find("\"source\": \"verilator"), std::string::npos) << path;
-    mpb_report r;
-    ASSERT_TRUE(rtl_report(path, &r)) << path;
-    EXPECT_GE(r.rtl_ops, 1000u);
-    for (int b = 0; b < MPB_NBLK; b++) {
-      bool counted = std::find(u.blocks.begin(), u.blocks.end(), b) != u.blocks.end();
-      const char *bn = mpb_block_name((mpb_block)b);
-      if (!counted) {  // neither side has a figure for it
-        EXPECT_EQ(r.model_toggles[b], 0) << u.name << " " << bn;
-        EXPECT_LT(r.rtl_toggles[b], 0) << u.name << " " << bn;
-        continue;
+  for (const char *config : {"default", "patent"}) {
+    for (const Unit &u : units) {
+      std::string path = rtl_toggles_dir(config) + "/" + u.name + ".json";
+      ASSERT_TRUE(file_exists(path)) << path << " missing (make " << path << ")";
+      EXPECT_NE(read_file(path).find("\"source\": \"verilator"), std::string::npos) << path;
+      mpb_report r;
+      ASSERT_TRUE(rtl_report(config, path, &r)) << path;
+      EXPECT_GE(r.rtl_ops, 1000u);
+      for (int b = 0; b < MPB_NBLK; b++) {
+        bool counted = std::find(u.blocks.begin(), u.blocks.end(), b) != u.blocks.end();
+        const char *bn = mpb_block_name((mpb_block)b);
+        if (!counted) {  // neither side has a figure for it
+          EXPECT_EQ(r.model_toggles[b], 0) << path << " " << bn;
+          EXPECT_LT(r.rtl_toggles[b], 0) << path << " " << bn;
+          continue;
+        }
+        EXPECT_GT(r.rtl_toggles[b], 1000) << path << " " << bn;
+        EXPECT_EQ(r.rtl_toggles[b], r.model_toggles[b]) << path << " " << bn;
       }
-      EXPECT_GT(r.rtl_toggles[b], 1000) << u.name << " " << bn;
-      EXPECT_EQ(r.rtl_toggles[b], r.model_toggles[b]) << u.name << " " << bn;
+      mpb_report_free(&r);
     }
-    mpb_report_free(&r);
+  }
+}
+
+// The harness rejects a bad site table: exit 3, the message names the file, line and
+// field (or the row that matches no RTL signal), and no JSON is written.
+TEST(AnalysisReport, RtlTogglesHarnessRejectsBadSiteTables) {
+  std::string bin = build_dir() + "/toggles/default/toggles";
+  ASSERT_TRUE(file_exists(bin)) << bin;
+  std::string good = read_file("sim/toggles/sites.tsv");
+  ASSERT_NE(good.find("u_rope.u_in_q"), std::string::npos);
+  const char *bad[][3] = {
+      {"rope any alu mpb_rom u_rope.* addr_i\n", "field block = 'alu'", ":1:"},
+      {"rope any pipe mpb_pipe_reg u_rope.no_such data_q\n", "no public signal", "line 1"},
+      {"rope any pipe mpb_pipe_reg u_rope.u_in_q\n", "expected 6 fields", ":1:"},
+      {"fft any pipe mpb_pipe_reg u_rope.u_in_q data_q\n", "field unit = 'fft'", ":1:"},
+  };
+  for (auto &b : bad) {
+    std::string tsv = mpb_test_path("sites-bad.tsv"), dir = mpb_test_path("toggles-bad");
+    std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+    std::ofstream(tsv) << b[0];
+    std::string out;
+    EXPECT_EQ(mpb_test_run(bin + " --config " + build_dir() + "/cosim/default/config.cfg "
+                           "--head-dim 128 --base 500000 -n 10 --seed 1 --sites " + tsv +
+                           " --out " + dir, &out), 3) << b[0];
+    EXPECT_NE(out.find("sites-bad.tsv"), std::string::npos) << out;
+    EXPECT_NE(out.find(b[1]), std::string::npos) << out;
+    EXPECT_NE(out.find(b[2]), std::string::npos) << out;
+    EXPECT_FALSE(file_exists(dir + "/rope.json")) << b[0];
   }
 }
 
 TEST(AnalysisReport, RtlTogglesSensitiveToTheStimulus) {
   // the rope file with its seed mislabelled: the model runs other data
-  std::string text = read_file(rtl_toggles_dir() + "/rope.json");
+  std::string text = read_file(rtl_toggles_dir("default") + "/rope.json");
   size_t at = text.find("\"seed\": 7,");
   ASSERT_NE(at, std::string::npos) << text;
   text.replace(at, 10, "\"seed\": 8,");
   std::string wrong = mpb_test_path("rtl-wrong-seed.json");
   std::ofstream(wrong) << text;
   mpb_report r;
-  ASSERT_TRUE(rtl_report(wrong, &r));
+  ASSERT_TRUE(rtl_report("default", wrong, &r));
   for (int b = 0; b < MPB_NBLK; b++) {
     ASSERT_GT(r.rtl_toggles[b], 0) << mpb_block_name((mpb_block)b);
     EXPECT_NE(r.rtl_toggles[b], r.model_toggles[b]) << mpb_block_name((mpb_block)b);
@@ -399,9 +432,9 @@ TEST(AnalysisReport, RtlTogglesSensitiveToTheStimulus) {
   // the second simulator agrees with Verilator on the blocks it counts
   mpb_rtl_toggles ver, ica;
   char err[512];
-  ASSERT_EQ(mpb_rtl_toggles_load((rtl_toggles_dir() + "/rope.json").c_str(), &ver, err,
+  ASSERT_EQ(mpb_rtl_toggles_load((rtl_toggles_dir("default") + "/rope.json").c_str(), &ver, err,
                                  sizeof err), 0) << err;
-  ASSERT_EQ(mpb_rtl_toggles_load((rtl_toggles_dir() + "/icarus-rope.json").c_str(), &ica, err,
+  ASSERT_EQ(mpb_rtl_toggles_load((rtl_toggles_dir("default") + "/icarus-rope.json").c_str(), &ica, err,
                                  sizeof err), 0) << err;
   EXPECT_EQ(ica.seed, ver.seed);
   EXPECT_EQ(ica.n, ver.n);
