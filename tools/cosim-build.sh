@@ -10,8 +10,8 @@
 #   --src DIR    the source tree; default $MPB_SOURCE_DIR, else this script's ../
 # Key = SHA-256 of: the configuration resolved by cosim_prep (mpb_config_write) as its
 # RTL parameter set (rtl/cfg2vparams.sh: every parameter but clock_mhz), head_dim and
-# base, the content and name of every source of the build (RTL, harness, C model, the
-# make rules; list from `make cosim-prereqs`), the Verilator and C/C++ flags and the
+# base, the content and name of every source of the build (RTL, harness, the libraries
+# linked in, the make rules; list from `make cosim-prereqs`), the Verilator and C/C++ flags and the
 # Verilator and compiler versions. Entry CACHE/<key>/: built in place under an
 # exclusive flock(1) of CACHE/<key>.lock, complete only once CACHE/<key>/.complete exists
 # (written last, by rename), so concurrent callers build a key once and a killed build is
