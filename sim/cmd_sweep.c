@@ -288,7 +288,7 @@ static void print_plan(const sweep_spec *s, const sweep_plan *p) {
            (unsigned long long)s->rtl.cycles);
     for (int k = 0; k < s->nworkloads; k++)
       if (s->rtl.workloads >> k & 1) printf(" %s", s->wl[k].name);
-    printf("; one RTL build per distinct configuration and workload geometry\n");
+    printf("; one build per distinct RTL parameter set and geometry (tools/cosim-build.sh)\n");
   }
   printf("index");
   for (int a = 0; a < s->naxes; a++) printf(" %s", mpb_param_get(s->axis[a].param)->name);
