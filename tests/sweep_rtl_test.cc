@@ -2,12 +2,14 @@
 // option (defaults, errors, part of the spec hash), the store row with the co-simulation's
 // text (round trip, CRC), the sweep's handling of every answer of the build script and
 // the binary (through a stub source tree, fast, also under the sanitizers), and for real:
-// a 4-point sweep over 2 RTL parameter sets builds 2 Verilated models once (concurrent
+// a build killed half-way is not taken for a cache entry, a 4-point sweep over 2 RTL parameter sets builds 2 Verilated models once (concurrent
 // workers included), a second run builds nothing and gives the same bytes with -j 1,
 // a resume recomputes only the missing point, and a corrupted table in a cached build
 // makes its points fail (reported, not chosen, exit 1).
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -292,8 +294,34 @@ TEST(SweepRtlCosim, BuildsOnceCachesPassesAndReportsAFailure) {
   std::string spec = rtl_spec("rtl_real.cfg",
                               "rtl_check = { cycles = 20000; seeds = 2; workloads = [\"llama3\"]; "
                               "cache = \"rtl_cache\"; };\n");
+  // 0. A build killed half-way (kill -9 of its process group while Verilator runs) leaves
+  // a directory without the .complete stamp and no line in builds.log: not an entry.
+  std::string cfg = write_file(mpb_test_path("rtl_order2.cfg"), "horner_order = 2;\n");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setsid();
+    execl("tools/cosim-build.sh", "cosim-build.sh", "--config", cfg.c_str(), "--head-dim", "128",
+          "--base", "500000", "--cache", cache.c_str(), (char *)nullptr);
+    _exit(127);
+  }
+  std::string killed;
+  for (int i = 0; i < 600 && killed.empty(); i++) {  // up to 60 s for Verilator to start
+    usleep(100000);
+    std::string found;
+    if (mpb_test_run("ls -d '" + cache + "'/*/obj/verilator.log 2>/dev/null", &found) == 0 &&
+        !found.empty())
+      killed = found.substr(0, found.find("/obj/"));
+  }
+  kill(-pid, SIGKILL);
+  int wst;
+  waitpid(pid, &wst, 0);
+  ASSERT_FALSE(killed.empty()) << "the build never reached Verilator";
+  EXPECT_NE(access((killed + "/.complete").c_str(), F_OK), 0);
+  EXPECT_NE(access((cache + "/builds.log").c_str(), F_OK), 0);
   // 1. Three workers on 4 points: two builds run side by side, and two workers ask for
-  // the same build at once; each of the 2 parameter sets is built exactly once.
+  // the same build at once; each of the 2 parameter sets is built exactly once (the
+  // killed one again, from scratch).
   ASSERT_EQ(sweep_cli("", "sweep '" + spec + "' -j 3 -o '" + d1 + "'", &out), 0) << out;
   std::string builds = slurp(cache + "/builds.log");
   ASSERT_EQ(count_lines(builds), 2u) << builds;
@@ -303,6 +331,7 @@ TEST(SweepRtlCosim, BuildsOnceCachesPassesAndReportsAFailure) {
     EXPECT_EQ(csv_field(csv, r, "rtl_cycles"), "40000") << csv;
   }
   EXPECT_NE(out.find("4 pass, 0 fail, 0 skipped"), std::string::npos) << out;
+  EXPECT_EQ(access((killed + "/.complete").c_str(), F_OK), 0) << killed;
   // Each build is complete; remember when it was stamped.
   std::string keys[2];
   struct stat st[2];
