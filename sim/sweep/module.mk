@@ -1,6 +1,7 @@
 # sim/sweep/module.mk — build hooks of the what-if sweeps (docs/sweeps.md): the example
-# sweep for `make run`, the throughput benchmark for `make bench`, and the Slurm
-# end-to-end test (`make test-slurm`, also run by `make regress`). The sweep library is
+# sweep for `make run`, the RTL-in-the-loop example (`make sweep-rtl`), the throughput
+# benchmark for `make bench`, and the Slurm end-to-end test (`make test-slurm`, also run
+# by `make regress`). The sweep library is
 # analysis/sweep*.c (in libanalysis), the CLI is sim/cmd_sweep.c, the tests are
 # tests/sweep_*.cc (suite "sweep").
 
