@@ -24,13 +24,14 @@ $(B)/tests/analysis: LDLIBS += $(shell pkg-config --libs libpng 2>/dev/null || e
 # stimulus (mpb_energy_reference, RTL_TOGGLES_N operations per unit, seed
 # RTL_TOGGLES_SEED) with the resolved configuration and tables of each co-simulation
 # configuration in RTL_TOGGLES_CONFIGS (default: EXACT mode; patent: LOG-ADD), one JSON
-# per unit in $(B)/rtl-toggles/<config>/; `mpbsim report --rtl-toggles` compares the
-# default rope file with the model's counters. tests/analysis_report_test.cc expects
+# per unit in $(B)/rtl-toggles/<config>/; `make run-report` gives the report the three
+# files of the default configuration (--rtl-toggles once per unit), which compares them
+# with the model's counters. tests/analysis_report_test.cc expects
 # equality on every block of all three units, both configurations.
 # The recipes are in sim/toggles/module.mk (included later: it needs the Verilator rules).
 RTL_TOGGLES_DIR := $(B)/rtl-toggles
 RTL_TOGGLES_CONFIGS := default patent
-RTL_TOGGLES := $(RTL_TOGGLES_DIR)/default/rope.json
+RTL_TOGGLES := $(foreach u,rope exp dot,$(RTL_TOGGLES_DIR)/default/$(u).json)
 RTL_TOGGLES_ALL := $(foreach c,$(RTL_TOGGLES_CONFIGS),$(foreach u,rope exp dot,$(RTL_TOGGLES_DIR)/$(c)/$(u).json))
 RTL_TOGGLES_N := 2000
 RTL_TOGGLES_SEED := 7
@@ -43,7 +44,7 @@ TEST_DEPS += $(RTL_TOGGLES_ALL)
 run-report: $(B)/mpbsim $(DEFAULT_TRACE) $(RTL_TOGGLES)
 	@mkdir -p out/report
 	$(MPBSIM) report --preset default --trace $(DEFAULT_TRACE) --positions 131072 \
-	  --rtl-toggles $(RTL_TOGGLES) --out out/report
+	  $(RTL_TOGGLES:%=--rtl-toggles %) --out out/report
 	@echo "run-report: open out/report/report.html (also report.csv, report.json)"
 RUN_TARGETS += run-report
 

@@ -1,7 +1,7 @@
 /* report.c — builds a report (report.h): the cos/sin sweep against FP64, energy per
  * operation with activity and baselines, model-level effects on a seeded synthetic
- * workload, the RTL toggle cross-check and the claims table. Writers: report_html.c,
- * report_csv.c, report_json.c. */
+ * workload, the claims table; the RTL toggle cross-check is report_rtl.c, the trace
+ * section report_trace.c. Writers: report_html.c, report_csv.c, report_json.c. */
 #include "report.h"
 #include "report_trace.h"
 #include "llama_presets.h"
@@ -341,82 +341,6 @@ out:
   return rc;
 }
 
-/* ---- RTL toggle file --------------------------------------------------------------- */
-
-int mpb_rtl_toggles_load(const char *path, mpb_rtl_toggles *t, char *err, size_t n) {
-  memset(t, 0, sizeof *t);
-  for (int b = 0; b < MPB_NBLK; b++) t->toggles[b] = -1;
-  json_error_t je;
-  json_t *root = json_load_file(path, 0, &je);
-  if (!root) {
-    set_err(err, n, "%s:%d: %s", path, je.line, je.text);
-    return -1;
-  }
-  int rc = -1;
-  const char *unit = json_string_value(json_object_get(root, "unit"));
-  json_t *st = json_object_get(root, "stimulus");
-  json_t *blocks = json_object_get(root, "blocks");
-  json_t *seed = st ? json_object_get(st, "seed") : NULL;
-  json_t *cnt = st ? json_object_get(st, "n") : NULL;
-  if (!unit || (strcmp(unit, "rope") && strcmp(unit, "exp") && strcmp(unit, "dot"))) {
-    set_err(err, n, "%s: field \"unit\" must be \"rope\", \"exp\" or \"dot\"", path);
-    goto out;
-  }
-  if (!json_is_integer(seed) || json_integer_value(seed) < 0 || !json_is_integer(cnt) ||
-      json_integer_value(cnt) < 1 || json_integer_value(cnt) > 100000000) {
-    set_err(err, n, "%s: field \"stimulus\" needs integers \"seed\" >= 0 and \"n\" in [1, 1e8]",
-            path);
-    goto out;
-  }
-  if (!json_is_object(blocks)) {
-    set_err(err, n, "%s: field \"blocks\" must be an object of block name -> toggles", path);
-    goto out;
-  }
-  const char *key;
-  json_t *val;
-  json_object_foreach(blocks, key, val) {
-    int b = 0;
-    while (b < MPB_NBLK && strcmp(key, mpb_block_name((mpb_block)b))) b++;
-    if (b == MPB_NBLK) {
-      set_err(err, n, "%s: field \"blocks.%s\": unknown block (expected mac8, pack16, loglut, "
-                      "range, horner, rotate, pipe)", path, key);
-      goto out;
-    }
-    if (!json_is_number(val) || json_number_value(val) < 0) {
-      set_err(err, n, "%s: field \"blocks.%s\" must be a number >= 0", path, key);
-      goto out;
-    }
-    t->toggles[b] = json_number_value(val);
-  }
-  snprintf(t->unit, sizeof t->unit, "%s", unit);
-  t->seed = (uint64_t)json_integer_value(seed);
-  t->n = (uint64_t)json_integer_value(cnt);
-  const char *src = json_string_value(json_object_get(root, "source"));
-  snprintf(t->source, sizeof t->source, "%s", src ? src : path);
-  rc = 0;
-out:
-  json_decref(root);
-  return rc;
-}
-
-static int rtl_crosscheck(const mpb_model *mdl, mpb_report *r, char *err, size_t en) {
-  mpb_rtl_toggles t;
-  if (mpb_rtl_toggles_load(r->opts.rtl_toggles_path, &t, err, en)) return -1;
-  mpb_unit u = !strcmp(t.unit, "rope") ? MPB_UNIT_ROPE
-               : !strcmp(t.unit, "exp") ? MPB_UNIT_EXP : MPB_UNIT_DOT;
-  mpb_counts c;
-  mpb_energy_reference(mdl, u, (size_t)t.n, t.seed, &c);
-  r->has_rtl = true;
-  r->rtl_ops = t.n;
-  snprintf(r->rtl_source, sizeof r->rtl_source, "%.160s (%.15s, seed %llu)", t.source, t.unit,
-           (unsigned long long)t.seed);
-  for (int b = 0; b < MPB_NBLK; b++) {
-    r->rtl_toggles[b] = t.toggles[b];
-    r->model_toggles[b] = (double)c.blk[b].toggles;
-  }
-  return 0;
-}
-
 /* ---- system estimate --------------------------------------------------------------- */
 
 /* One decoded token (batch 1) of Llama 3 8B (geometry: the llama3-8b preset of
@@ -511,7 +435,9 @@ static void make_claims(mpb_report *r) {
 int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t n) {
   memset(r, 0, sizeof *r);
   r->opts = *o;
-  r->opts.energy_path = NULL, r->opts.rtl_toggles_path = NULL, r->opts.trace_path = NULL;
+  r->opts.energy_path = NULL, r->opts.trace_path = NULL;
+  for (size_t i = 0; i < MPB_REPORT_NRTL; i++) r->opts.rtl_toggles_paths[i] = NULL;
+  r->opts.n_rtl_toggles = 0;
   if (o->pos_max >= (1u << o->cfg.pos_bits)) {
     set_err(err, n, "positions up to %u need pos_bits >= %d (configuration has %d)", o->pos_max,
             mpb_octave(o->pos_max), o->cfg.pos_bits);
@@ -533,10 +459,9 @@ int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t 
     for (int op = 0; op < MPB_NEOP; op++)
       r->base_pj[pp][op] = mpb_energy_baseline_pj(tab, (mpb_energy_pipe)pp, (mpb_energy_op)op);
   if (sweep_cossin(mdl, r, err, n) || run_model_level(mdl, tab, r, err, n)) goto out;
-  if (o->rtl_toggles_path) {
-    r->opts.rtl_toggles_path = o->rtl_toggles_path;
-    if (rtl_crosscheck(mdl, r, err, n)) goto out;
-  }
+  if (o->n_rtl_toggles &&
+      mpb_report_add_rtl(r, mdl, o->rtl_toggles_paths, o->n_rtl_toggles, err, n))
+    goto out;
   if (o->trace_path && mpb_report_add_trace(r, o->trace_path, mdl, tab, err, n)) goto out;
   system_estimate(tab, r);
   make_claims(r);

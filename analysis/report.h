@@ -22,7 +22,10 @@
 extern "C" {
 #endif
 
-#define MPB_REPORT_SCHEMA "mpbsim-report-1"
+#define MPB_REPORT_SCHEMA "mpbsim-report-2"
+
+/* At most one RTL toggle file per unit (rope, exp, dot). */
+#define MPB_REPORT_NRTL 3
 
 typedef struct mpb_report_opts {
   mpb_config cfg;
@@ -33,7 +36,8 @@ typedef struct mpb_report_opts {
   bool dense;               /* every position (else all below 2048 + per_octave)    */
   uint32_t per_octave;      /* sampled positions per octave above 2^11 (default 1024) */
   const char *energy_path;  /* NULL = built-in table                                */
-  const char *rtl_toggles_path; /* NULL = no RTL cross-check                        */
+  const char *rtl_toggles_paths[MPB_REPORT_NRTL]; /* RTL toggle files, one per unit */
+  size_t n_rtl_toggles;     /* 0 = no RTL cross-check                              */
   const char *trace_path;   /* NULL = no trace section (traces/replay.h)            */
   uint64_t seed;            /* synthetic workload and activity reference            */
   size_t attn_keys;         /* keys per query in the attention check (default 256)  */
@@ -52,6 +56,17 @@ typedef struct mpb_claim {
   char verdict[96];      /* "holds", "not reached (2.0x)", ...            */
 } mpb_claim;
 #define MPB_NCLAIM 4
+
+/* The RTL toggle cross-check of one unit: the file's counts beside the model's on the same
+ * reference stimulus. A block agrees when both counts are equal (exactly: the model and
+ * the RTL count the same bits on the same data); rtl < 0 = no figure in the file. */
+typedef struct mpb_report_rtl {
+  char unit[16];          /* "rope" | "exp" | "dot"                                 */
+  char source[256];       /* the file's source line, the unit and the seed          */
+  uint64_t ops, seed;
+  double rtl[MPB_NBLK], model[MPB_NBLK];
+  int nblocks, ndiffer;   /* blocks in the file, how many of them differ            */
+} mpb_report_rtl;
 
 typedef struct mpb_report {
   mpb_report_opts opts;
@@ -80,11 +95,10 @@ typedef struct mpb_report {
   int kv_group;
   double kv_bytes[MPB_NKV], kv_sqnr_db[MPB_NKV], kv_rel_rms[MPB_NKV];
   mpb_attn_result kv_attn[MPB_NKV]; /* scores with K quantized (FP64 rope)          */
-  /* RTL toggle cross-check */
-  bool has_rtl;
-  char rtl_source[256];
-  uint64_t rtl_ops;
-  double rtl_toggles[MPB_NBLK], model_toggles[MPB_NBLK];
+  /* RTL toggle cross-check: one entry per file, in unit order rope, exp, dot */
+  size_t n_rtl;
+  mpb_report_rtl rtl[MPB_REPORT_NRTL];
+  int rtl_blocks, rtl_differ; /* blocks compared over all units, how many differ     */
   /* trace section (report_trace.c) */
   bool has_trace;
   char trace_path[256], trace_model[128];
@@ -119,6 +133,20 @@ typedef struct mpb_rtl_toggles {
   char source[160];
 } mpb_rtl_toggles;
 int mpb_rtl_toggles_load(const char *path, mpb_rtl_toggles *t, char *err, size_t n);
+/* Load n files, at most one per unit (so n <= MPB_REPORT_NRTL on success), into t[0..n)
+ * sorted by unit (rope, exp, dot). Returns 0; MPB_RTL_EFILE on a bad file (message names
+ * file and field); MPB_RTL_EDUP when two files are of the same unit (message names
+ * both). */
+enum { MPB_RTL_EFILE = -1, MPB_RTL_EDUP = -2 };
+int mpb_rtl_toggles_load_set(const char *const *paths, size_t n, mpb_rtl_toggles *t,
+                             char *err, size_t en);
+/* The RTL cross-check section of r (n_rtl, rtl[], rtl_blocks, rtl_differ): loads the
+ * files (mpb_rtl_toggles_load_set) and re-runs the model's reference stimulus of each
+ * file's unit, n and seed (mpb_energy_reference). Called by mpb_report_build. */
+int mpb_report_add_rtl(mpb_report *r, const mpb_model *mdl, const char *const *paths,
+                       size_t n, char *err, size_t en);
+/* Whether the RTL and model counts of a block agree (both present and equal). */
+bool mpb_report_rtl_agrees(const mpb_report_rtl *u, int block);
 
 #ifdef __cplusplus
 }

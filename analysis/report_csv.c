@@ -90,11 +90,20 @@ int mpb_report_write_csv(const mpb_report *r, FILE *f) {
     row(f, "trace", "energy", "total_activity_pj", r->e_trace.total_act_pj);
     row(f, "trace", "energy", "rotation_pj", r->trace_rot_pj);
   }
-  if (r->has_rtl)
+  for (size_t i = 0; i < r->n_rtl; i++) {
+    const mpb_report_rtl *u = &r->rtl[i];
     for (int b = 0; b < MPB_NBLK; b++) {
-      if (r->rtl_toggles[b] < 0) continue;
-      row(f, "rtl_toggles", mpb_block_name((mpb_block)b), "rtl", r->rtl_toggles[b]);
-      row(f, "rtl_toggles", mpb_block_name((mpb_block)b), "model", r->model_toggles[b]);
+      if (u->rtl[b] < 0) continue;
+      snprintf(subj, sizeof subj, "%s/%s", u->unit, mpb_block_name((mpb_block)b));
+      row(f, "rtl_toggles", subj, "rtl", u->rtl[b]);
+      row(f, "rtl_toggles", subj, "model", u->model[b]);
+      row(f, "rtl_toggles", subj, "ratio", u->model[b] > 0 ? u->rtl[b] / u->model[b] : NAN);
+      row(f, "rtl_toggles", subj, "agree", mpb_report_rtl_agrees(u, b));
     }
+  }
+  if (r->n_rtl) {
+    row(f, "rtl_toggles", "all", "blocks", r->rtl_blocks);
+    row(f, "rtl_toggles", "all", "differ", r->rtl_differ);
+  }
   return ferror(f) ? -1 : 0;
 }

@@ -215,24 +215,53 @@ static void write_model(FILE *f, const mpb_report *r) {
   fputs("</table>\n", f);
 }
 
+/* One table for all units given: unit, block, RTL, model, ratio, agreement; above it a
+ * one-line verdict (green when every block of every unit is equal, red naming the blocks
+ * that differ), so that agreement is visible at a glance. */
 static void write_rtl(FILE *f, const mpb_report *r) {
   fputs("<h2>RTL activity cross-check</h2>\n", f);
-  if (!r->has_rtl) {
-    fputs("<p>No RTL toggle file given (mpbsim report --rtl-toggles FILE; format in "
-          "docs/report-schema.md).</p>\n", f);
+  if (!r->n_rtl) {
+    fputs("<p>No RTL toggle file given (mpbsim report --rtl-toggles FILE, once per unit; "
+          "format in docs/report-schema.md).</p>\n", f);
     return;
   }
-  fputs("<p>", f);
-  esc(f, r->rtl_source);
-  fprintf(f, ", %llu operations.</p>\n<table><tr><th>block</th><th>RTL toggles</th>"
-             "<th>model toggles</th><th>RTL / model</th></tr>\n",
-          (unsigned long long)r->rtl_ops);
-  for (int b = 0; b < MPB_NBLK; b++) {
-    if (r->rtl_toggles[b] < 0) continue;
-    fprintf(f, "<tr><td>%s</td>", mpb_block_name((mpb_block)b));
-    fprintf(f, "<td>%.0f</td><td>%.0f</td>", r->rtl_toggles[b], r->model_toggles[b]);
-    td_num(f, r->model_toggles[b] > 0 ? r->rtl_toggles[b] / r->model_toggles[b] : NAN);
-    fputs("</tr>\n", f);
+  if (!r->rtl_differ) {
+    fprintf(f, "<p class=\"ok\">RTL and model agree: equal toggle counts on all %d blocks of "
+               "%zu unit%s (", r->rtl_blocks, r->n_rtl, r->n_rtl > 1 ? "s" : "");
+  } else {
+    fprintf(f, "<p class=\"bad\">RTL and model DIFFER on %d of %d blocks:", r->rtl_differ,
+            r->rtl_blocks);
+    for (size_t i = 0; i < r->n_rtl; i++)
+      for (int b = 0; b < MPB_NBLK; b++)
+        if (r->rtl[i].rtl[b] >= 0 && !mpb_report_rtl_agrees(&r->rtl[i], b))
+          fprintf(f, " %s/%s", r->rtl[i].unit, mpb_block_name((mpb_block)b));
+    fputs(" (units ", f);
+  }
+  for (size_t i = 0; i < r->n_rtl; i++) fprintf(f, "%s%s", i ? ", " : "", r->rtl[i].unit);
+  fputs(").</p>\n<p>Per-block toggles (bit flips of the operand buses, docs/architecture.md "
+        "&sect;11) counted in the Verilated RTL and in the C model on the same reference "
+        "stimulus.</p>\n<ul>\n", f);
+  for (size_t i = 0; i < r->n_rtl; i++) {
+    fputs("<li>", f);
+    esc(f, r->rtl[i].source);
+    fprintf(f, ", %llu operations</li>\n", (unsigned long long)r->rtl[i].ops);
+  }
+  fputs("</ul>\n<table><tr><th>unit</th><th>block</th><th>RTL toggles</th>"
+        "<th>model toggles</th><th>RTL &minus; model</th><th>RTL / model</th><th>agree</th>"
+        "</tr>\n", f);
+  for (size_t i = 0; i < r->n_rtl; i++) {
+    const mpb_report_rtl *u = &r->rtl[i];
+    for (int b = 0; b < MPB_NBLK; b++) {
+      if (u->rtl[b] < 0) continue;
+      bool ok = mpb_report_rtl_agrees(u, b);
+      fprintf(f, "<tr><td>%s</td><td>%s</td>", u->unit, mpb_block_name((mpb_block)b));
+      fprintf(f, "<td>%.0f</td><td>%.0f</td><td>%+.0f</td>", u->rtl[b], u->model[b],
+              u->rtl[b] - u->model[b]);
+      /* a small difference must not print as 1: nine digits unless equal */
+      if (u->model[b] > 0) fprintf(f, ok ? "<td>%.4g</td>" : "<td>%.9g</td>", u->rtl[b] / u->model[b]);
+      else fputs("<td>-</td>", f);
+      fprintf(f, "<td class=\"%s\">%s</td></tr>\n", ok ? "ok" : "bad", ok ? "equal" : "DIFFERS");
+    }
   }
   fputs("</table>\n", f);
 }

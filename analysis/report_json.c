@@ -174,21 +174,28 @@ int mpb_report_write_json(const mpb_report *r, FILE *f) {
   } else {
     json_object_set_new(root, "trace", json_null());
   }
-  /* RTL cross-check */
-  if (r->has_rtl) {
-    json_t *bl = json_object();
-    for (int b = 0; b < MPB_NBLK; b++) {
-      if (r->rtl_toggles[b] < 0) continue;
-      json_object_set_new(bl, mpb_block_name((mpb_block)b),
-                          json_pack("{s:o,s:o,s:o}", "rtl", num(r->rtl_toggles[b]), "model",
-                                    num(r->model_toggles[b]), "ratio",
-                                    num(r->model_toggles[b] > 0
-                                            ? r->rtl_toggles[b] / r->model_toggles[b]
-                                            : NAN)));
+  /* RTL cross-check: per unit */
+  if (r->n_rtl) {
+    json_t *units = json_object();
+    for (size_t i = 0; i < r->n_rtl; i++) {
+      const mpb_report_rtl *u = &r->rtl[i];
+      json_t *bl = json_object();
+      for (int b = 0; b < MPB_NBLK; b++) {
+        if (u->rtl[b] < 0) continue;
+        json_object_set_new(bl, mpb_block_name((mpb_block)b),
+                            json_pack("{s:o,s:o,s:o,s:b}", "rtl", num(u->rtl[b]), "model",
+                                      num(u->model[b]), "ratio",
+                                      num(u->model[b] > 0 ? u->rtl[b] / u->model[b] : NAN),
+                                      "agree", mpb_report_rtl_agrees(u, b)));
+      }
+      json_object_set_new(units, u->unit,
+                          json_pack("{s:s,s:I,s:I,s:b,s:o}", "source", u->source, "ops",
+                                    (json_int_t)u->ops, "seed", (json_int_t)u->seed, "agree",
+                                    u->ndiffer == 0, "blocks", bl));
     }
     json_object_set_new(root, "rtl_toggles",
-                        json_pack("{s:s,s:I,s:o}", "source", r->rtl_source, "ops",
-                                  (json_int_t)r->rtl_ops, "blocks", bl));
+                        json_pack("{s:b,s:i,s:i,s:o}", "agree", r->rtl_differ == 0, "blocks",
+                                  r->rtl_blocks, "differ", r->rtl_differ, "units", units));
   } else {
     json_object_set_new(root, "rtl_toggles", json_null());
   }

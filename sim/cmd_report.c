@@ -24,7 +24,9 @@ static void help(void) {
          "  --per-octave K     positions sampled per octave above 2047 (default 1024)\n"
          "  --dense            evaluate every position 0..POS (slower)\n"
          "  --energy FILE      energy table (default: built-in configs/energy-45nm.cfg)\n"
-         "  --rtl-toggles FILE per-block toggle counts from the RTL (JSON) to cross-check\n"
+         "  --rtl-toggles FILE per-block toggle counts of one unit from the RTL (JSON) to\n"
+         "                     cross-check against the model; once per unit (rope, exp,\n"
+         "                     dot), a second file of the same unit is a usage error\n"
          "  --trace FILE       also replay a trace (mpbsim gen / trace import / lm): errors\n"
          "                     per op, layer, head and position, attention scores from its\n"
          "                     Q/K records, energy of its actions; the trace's RoPE geometry\n"
@@ -83,7 +85,8 @@ int cmd_report(int argc, char **argv) {
   cli_model_init(&mo);
   mpb_report_opts ro;
   mpb_report_opts_default(&ro);
-  const char *out = NULL;
+  const char *out = NULL, *rtl_paths[16];
+  size_t nrtl = 0;
   long v;
   int c, rc;
   optind = 1;
@@ -96,7 +99,14 @@ int cmd_report(int argc, char **argv) {
       case 'o': out = optarg; break;
       case 'd': ro.dense = true; break;
       case 'e': ro.energy_path = optarg; break;
-      case 't': ro.rtl_toggles_path = optarg; break;
+      case 't':
+        if (nrtl == sizeof rtl_paths / sizeof rtl_paths[0]) {
+          fprintf(stderr, "mpbsim report: --rtl-toggles given more than %zu times (one file "
+                          "per unit: rope, exp, dot)\n", nrtl);
+          return MPB_EXIT_USAGE;
+        }
+        rtl_paths[nrtl++] = optarg;
+        break;
       case 'R': ro.trace_path = optarg; break;
       case 'p':
         if (cli_parse_long("report", "positions", optarg, 1, (1L << 24) - 1, &v))
@@ -135,6 +145,14 @@ int cmd_report(int argc, char **argv) {
   ro.geo = mo.geo;
   snprintf(ro.geometry_name, sizeof ro.geometry_name, "%s", mo.geo_name);
   char err[1024];
+  mpb_rtl_toggles rt[sizeof rtl_paths / sizeof rtl_paths[0]]; /* a repeated unit is a */
+  rc = mpb_rtl_toggles_load_set(rtl_paths, nrtl, rt, err, sizeof err); /* usage error     */
+  if (rc) {
+    fprintf(stderr, "mpbsim report: %s\n", err);
+    return rc == MPB_RTL_EDUP ? MPB_EXIT_USAGE : MPB_EXIT_INPUT;
+  }
+  for (size_t i = 0; i < nrtl; i++) ro.rtl_toggles_paths[i] = rtl_paths[i]; /* nrtl <= 3 */
+  ro.n_rtl_toggles = nrtl;
   if (ro.trace_path) {
     char model[128];
     if (mpb_trace_geometry(ro.trace_path, &ro.geo, model, sizeof model, err, sizeof err)) {
@@ -158,6 +176,10 @@ int cmd_report(int argc, char **argv) {
            "rotation vs FP32 %.1f pJ)\n",
            out, r.max_err[MPB_RV_BRIDGE], r.max_err[MPB_RV_FP32], r.e_rot.total_pj,
            r.base_pj[MPB_EPIPE_FP32][MPB_EOP_ROTATION]);
+  if (!rc && r.n_rtl)
+    printf("report: RTL toggles %s the model on %d of %d blocks (%zu unit%s)\n",
+           r.rtl_differ ? "DIFFER from" : "equal", r.rtl_differ ? r.rtl_differ : r.rtl_blocks,
+           r.rtl_blocks, r.n_rtl, r.n_rtl > 1 ? "s" : "");
   mpb_report_free(&r);
   return rc;
 }

@@ -113,7 +113,7 @@ TEST(AnalysisReport, ValuesAgainstIndependentComputation) {
   EXPECT_GT(r.e_rot.total_pj, 10);
   EXPECT_LT(r.e_rot.total_pj, r.base_pj[MPB_EPIPE_FP32][MPB_EOP_ROTATION]);
   EXPECT_NEAR(r.rot_power_w, r.e_rot.total_pj * 1e-12 * o.cfg.clock_mhz * 1e6, 1e-12);
-  EXPECT_FALSE(r.has_rtl);
+  EXPECT_EQ(r.n_rtl, 0u);
   // system estimate, Llama 3 8B token at context 8192, recomputed here
   double C = 8192, weights = 32.0 * (2 * 4096.0 * 4096 + 2 * 4096.0 * 1024 + 3 * 4096.0 * 14336) +
                              4096.0 * 128256;
@@ -170,15 +170,39 @@ TEST(AnalysisReport, RtlToggleCrossCheck) {
                       "{\"seed\": 42, \"n\": 500}, \"blocks\": {\"horner\": "
                    << c.blk[MPB_BLK_HORNER].toggles
                    << ", \"mac8\": " << 2 * c.blk[MPB_BLK_MAC8].toggles << "}}";
-  o.rtl_toggles_path = p.c_str();
+  o.rtl_toggles_paths[0] = p.c_str();
+  o.n_rtl_toggles = 1;
   mpb_report r;
   ASSERT_EQ(mpb_report_build(&o, &r, err, sizeof err), 0) << err;
-  ASSERT_TRUE(r.has_rtl);
-  EXPECT_EQ(r.rtl_ops, 500u);
-  EXPECT_DOUBLE_EQ(r.rtl_toggles[MPB_BLK_HORNER], r.model_toggles[MPB_BLK_HORNER]);
-  EXPECT_DOUBLE_EQ(r.rtl_toggles[MPB_BLK_MAC8], 2 * r.model_toggles[MPB_BLK_MAC8]);
-  EXPECT_LT(r.rtl_toggles[MPB_BLK_ROTATE], 0);  // not in the file
+  ASSERT_EQ(r.n_rtl, 1u);
+  const mpb_report_rtl &u = r.rtl[0];
+  EXPECT_STREQ(u.unit, "rope");
+  EXPECT_EQ(u.ops, 500u);
+  EXPECT_EQ(u.seed, 42u);
+  EXPECT_DOUBLE_EQ(u.rtl[MPB_BLK_HORNER], u.model[MPB_BLK_HORNER]);
+  EXPECT_DOUBLE_EQ(u.rtl[MPB_BLK_MAC8], 2 * u.model[MPB_BLK_MAC8]);
+  EXPECT_LT(u.rtl[MPB_BLK_ROTATE], 0);  // not in the file
+  EXPECT_TRUE(mpb_report_rtl_agrees(&u, MPB_BLK_HORNER));
+  EXPECT_FALSE(mpb_report_rtl_agrees(&u, MPB_BLK_MAC8));
+  EXPECT_FALSE(mpb_report_rtl_agrees(&u, MPB_BLK_ROTATE));
+  EXPECT_EQ(u.nblocks, 2);
+  EXPECT_EQ(u.ndiffer, 1);
+  EXPECT_EQ(r.rtl_blocks, 2);
+  EXPECT_EQ(r.rtl_differ, 1);
   mpb_report_free(&r);
+  // a second file of the same unit: rejected, naming both files
+  std::string p2 = mpb_test_path("rtl-toggles-2.json");
+  std::ofstream(p2) << read_file(p);
+  const char *two[2] = {p.c_str(), p2.c_str()};
+  mpb_rtl_toggles set[MPB_REPORT_NRTL];
+  EXPECT_EQ(mpb_rtl_toggles_load_set(two, 2, set, err, sizeof err), MPB_RTL_EDUP);
+  EXPECT_NE(std::string(err).find("rtl-toggles.json"), std::string::npos) << err;
+  EXPECT_NE(std::string(err).find("rtl-toggles-2.json"), std::string::npos) << err;
+  EXPECT_NE(std::string(err).find("rope"), std::string::npos) << err;
+  o.rtl_toggles_paths[1] = p2.c_str();
+  o.n_rtl_toggles = 2;
+  EXPECT_NE(mpb_report_build(&o, &r, err, sizeof err), 0);
+  EXPECT_NE(std::string(err).find("rtl-toggles-2.json"), std::string::npos) << err;
   // bad files: message names the file and the field
   const char *bad[][2] = {
       {"{\"unit\": \"fft\", \"stimulus\": {\"seed\": 1, \"n\": 5}, \"blocks\": {}}", "\"unit\""},
@@ -335,17 +359,39 @@ std::string rtl_toggles_dir(const std::string &config) {
   return build_dir() + "/rtl-toggles/" + config;
 }
 
-// The report of a co-simulation configuration's design with the RTL file 'path'.
-bool rtl_report(const std::string &config, const std::string &path, mpb_report *r) {
+// The report of a co-simulation configuration's design with the RTL files 'paths'.
+bool rtl_report(const std::string &config, const std::vector<std::string> &paths,
+                mpb_report *r) {
   mpb_report_opts o = small_opts();
   char err[512];
   EXPECT_EQ(mpb_config_load(&o.cfg, (build_dir() + "/cosim/" + config + "/config.cfg").c_str(),
                             err, sizeof err), MPB_OK) << err;
   o.geo = {128, 500000, MPB_PAIR_HALF};  // the tables of both (COSIM_GEO_DEFAULT)
-  o.rtl_toggles_path = path.c_str();
+  for (const std::string &p : paths) o.rtl_toggles_paths[o.n_rtl_toggles++] = p.c_str();
   int rc = mpb_report_build(&o, r, err, sizeof err);
   EXPECT_EQ(rc, 0) << err;
-  return rc == 0 && r->has_rtl;
+  return rc == 0 && r->n_rtl == paths.size();
+}
+
+// The three files of a configuration, in unit order.
+std::vector<std::string> rtl_files(const std::string &config) {
+  std::vector<std::string> v;
+  for (const char *u : {"rope", "exp", "dot"}) v.push_back(rtl_toggles_dir(config) + "/" + u + ".json");
+  return v;
+}
+
+// The report's three output files in a fresh directory (mpb_report_write_*).
+void write_report_files(const mpb_report &r, const std::string &dir) {
+  std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  int (*const fns[3])(const mpb_report *, FILE *) = {mpb_report_write_json, mpb_report_write_csv,
+                                                     mpb_report_write_html};
+  const char *names[3] = {"report.json", "report.csv", "report.html"};
+  for (int i = 0; i < 3; i++) {
+    FILE *f = fopen((dir + "/" + names[i]).c_str(), "w");
+    ASSERT_TRUE(f) << dir;
+    EXPECT_EQ(fns[i](&r, f), 0) << names[i];
+    fclose(f);
+  }
 }
 
 }  // namespace
@@ -361,27 +407,152 @@ TEST(AnalysisReport, RtlTogglesEqualModel) {
       {"dot", {MPB_BLK_MAC8}},
   };
   for (const char *config : {"default", "patent"}) {
-    for (const Unit &u : units) {
-      std::string path = rtl_toggles_dir(config) + "/" + u.name + ".json";
+    // all three files of the configuration in one report, given in reverse unit order
+    std::vector<std::string> files = rtl_files(config);
+    std::reverse(files.begin(), files.end());
+    for (const std::string &path : files) {
       ASSERT_TRUE(file_exists(path)) << path << " missing (make " << path << ")";
       EXPECT_NE(read_file(path).find("\"source\": \"verilator"), std::string::npos) << path;
-      mpb_report r;
-      ASSERT_TRUE(rtl_report(config, path, &r)) << path;
-      EXPECT_GE(r.rtl_ops, 1000u);
+    }
+    mpb_report r;
+    ASSERT_TRUE(rtl_report(config, files, &r)) << config;
+    int nblocks = 0;
+    for (size_t i = 0; i < 3; i++) {
+      const Unit &u = units[i];
+      const mpb_report_rtl &ru = r.rtl[i];  // sorted by unit
+      EXPECT_STREQ(ru.unit, u.name) << config;
+      EXPECT_GE(ru.ops, 1000u);
       for (int b = 0; b < MPB_NBLK; b++) {
         bool counted = std::find(u.blocks.begin(), u.blocks.end(), b) != u.blocks.end();
         const char *bn = mpb_block_name((mpb_block)b);
         if (!counted) {  // neither side has a figure for it
-          EXPECT_EQ(r.model_toggles[b], 0) << path << " " << bn;
-          EXPECT_LT(r.rtl_toggles[b], 0) << path << " " << bn;
+          EXPECT_EQ(ru.model[b], 0) << config << " " << u.name << " " << bn;
+          EXPECT_LT(ru.rtl[b], 0) << config << " " << u.name << " " << bn;
           continue;
         }
-        EXPECT_GT(r.rtl_toggles[b], 1000) << path << " " << bn;
-        EXPECT_EQ(r.rtl_toggles[b], r.model_toggles[b]) << path << " " << bn;
+        EXPECT_GT(ru.rtl[b], 1000) << config << " " << u.name << " " << bn;
+        EXPECT_EQ(ru.rtl[b], ru.model[b]) << config << " " << u.name << " " << bn;
+        nblocks++;
       }
-      mpb_report_free(&r);
+      EXPECT_EQ(ru.ndiffer, 0) << config << " " << u.name;
     }
+    EXPECT_EQ(r.rtl_blocks, nblocks);
+    EXPECT_EQ(r.rtl_differ, 0);
+    // the written report: every unit and block in the JSON, equal, and said so
+    std::string dir = mpb_test_path(std::string("report-rtl-") + config);
+    write_report_files(r, dir);
+    json_error_t je;
+    json_t *root = json_load_file((dir + "/report.json").c_str(), 0, &je);
+    ASSERT_TRUE(root) << je.text;
+    json_t *rt = json_object_get(root, "rtl_toggles");
+    EXPECT_TRUE(json_is_true(json_object_get(rt, "agree"))) << config;
+    EXPECT_EQ(json_integer_value(json_object_get(rt, "blocks")), nblocks);
+    EXPECT_EQ(json_integer_value(json_object_get(rt, "differ")), 0);
+    json_t *ju = json_object_get(rt, "units");
+    EXPECT_EQ(json_object_size(ju), 3u);
+    for (size_t i = 0; i < 3; i++) {
+      json_t *one = json_object_get(ju, units[i].name);
+      ASSERT_TRUE(json_is_object(one)) << config << " " << units[i].name;
+      EXPECT_TRUE(json_is_true(json_object_get(one, "agree")));
+      EXPECT_EQ(json_integer_value(json_object_get(one, "ops")), (json_int_t)r.rtl[i].ops);
+      json_t *bl = json_object_get(one, "blocks");
+      EXPECT_EQ(json_object_size(bl), units[i].blocks.size()) << units[i].name;
+      for (int b : units[i].blocks) {
+        json_t *jb = json_object_get(bl, mpb_block_name((mpb_block)b));
+        ASSERT_TRUE(jb) << units[i].name << " " << mpb_block_name((mpb_block)b);
+        EXPECT_EQ(json_number_value(json_object_get(jb, "rtl")), r.rtl[i].rtl[b]);
+        EXPECT_EQ(json_number_value(json_object_get(jb, "model")), r.rtl[i].rtl[b]);
+        EXPECT_EQ(json_number_value(json_object_get(jb, "ratio")), 1.0);
+        EXPECT_TRUE(json_is_true(json_object_get(jb, "agree")));
+      }
+    }
+    json_decref(root);
+    std::string html = read_file(dir + "/report.html");
+    EXPECT_NE(html.find("class=\"ok\">RTL and model agree: equal toggle counts on all " +
+                        std::to_string(nblocks) + " blocks of 3 units (rope, exp, dot)"),
+              std::string::npos);
+    EXPECT_EQ(html.find("DIFFER"), std::string::npos);
+    std::string csv = read_file(dir + "/report.csv");
+    EXPECT_NE(csv.find("rtl_toggles,dot/mac8,agree,1\n"), std::string::npos);
+    EXPECT_NE(csv.find("rtl_toggles,all,differ,0\n"), std::string::npos);
+    mpb_report_free(&r);
   }
+}
+
+// One count edited in the dot file: the report shows a ratio != 1 for that block and says
+// that RTL and model differ (JSON agree false, a red verdict naming dot/mac8 in the HTML,
+// the CLI's summary line); the other units still agree. Through the CLI, a second file of
+// a unit already given is a usage error that names both files and writes nothing.
+TEST(AnalysisReport, RtlTogglesMismatchFlagged) {
+  std::vector<std::string> files = rtl_files("default");
+  std::string text = read_file(files[2]);
+  size_t at = text.find("\"mac8\": ");
+  ASSERT_NE(at, std::string::npos) << text;
+  size_t end = text.find_first_of(",}", at);
+  double mac8 = std::stod(text.substr(at + 8, end - at - 8));
+  ASSERT_GT(mac8, 1000);
+  text.replace(at, end - at, "\"mac8\": " + std::to_string((long long)mac8 + 5));
+  std::string edited = mpb_test_path("rtl-dot-edited.json");
+  std::ofstream(edited) << text;
+  files[2] = edited;
+  mpb_report r;
+  ASSERT_TRUE(rtl_report("default", files, &r));
+  EXPECT_EQ(r.rtl_differ, 1);
+  EXPECT_EQ(r.rtl[0].ndiffer, 0);
+  EXPECT_EQ(r.rtl[1].ndiffer, 0);
+  EXPECT_EQ(r.rtl[2].ndiffer, 1);
+  EXPECT_EQ(r.rtl[2].rtl[MPB_BLK_MAC8], r.rtl[2].model[MPB_BLK_MAC8] + 5);
+  std::string dir = mpb_test_path("report-rtl-edited");
+  write_report_files(r, dir);
+  json_error_t je;
+  json_t *root = json_load_file((dir + "/report.json").c_str(), 0, &je);
+  ASSERT_TRUE(root) << je.text;
+  json_t *rt = json_object_get(root, "rtl_toggles");
+  EXPECT_TRUE(json_is_false(json_object_get(rt, "agree")));
+  EXPECT_EQ(json_integer_value(json_object_get(rt, "differ")), 1);
+  json_t *units = json_object_get(rt, "units");
+  EXPECT_TRUE(json_is_true(json_object_get(json_object_get(units, "rope"), "agree")));
+  json_t *dot = json_object_get(units, "dot");
+  EXPECT_TRUE(json_is_false(json_object_get(dot, "agree")));
+  json_t *jb = json_object_get(json_object_get(dot, "blocks"), "mac8");
+  EXPECT_TRUE(json_is_false(json_object_get(jb, "agree")));
+  double ratio = json_number_value(json_object_get(jb, "ratio"));
+  EXPECT_NE(ratio, 1.0);
+  EXPECT_NEAR(ratio, 1 + 5 / r.rtl[2].model[MPB_BLK_MAC8], 1e-7);  // 8 digits in JSON
+  json_decref(root);
+  std::string html = read_file(dir + "/report.html");
+  EXPECT_NE(html.find("class=\"bad\">RTL and model DIFFER on 1 of"), std::string::npos);
+  EXPECT_NE(html.find(" dot/mac8 (units rope, exp, dot)"), std::string::npos);
+  char row[160];  // the row: difference +5 and the ratio in nine digits (not "1")
+  std::snprintf(row, sizeof row, "<td>dot</td><td>mac8</td><td>%.0f</td><td>%.0f</td><td>+5</td>"
+                "<td>%.9g</td><td class=\"bad\">DIFFERS</td>", r.rtl[2].rtl[MPB_BLK_MAC8],
+                r.rtl[2].model[MPB_BLK_MAC8], r.rtl[2].rtl[MPB_BLK_MAC8] / r.rtl[2].model[MPB_BLK_MAC8]);
+  EXPECT_NE(html.find(row), std::string::npos) << row;
+  EXPECT_EQ(html.find("RTL and model agree"), std::string::npos);
+  EXPECT_NE(read_file(dir + "/report.csv").find("rtl_toggles,dot/mac8,agree,0\n"),
+            std::string::npos);
+  mpb_report_free(&r);
+  // the CLI: summary line, and a repeated unit
+  std::string bin = mpb_test_bin("mpbsim"), out;
+  std::string cdir = mpb_test_path("report-cli-rtl");
+  std::system(("rm -rf '" + cdir + "'").c_str());
+  std::string fast = " --positions 4096 --per-octave 32 --keys 16 --tokens 64 --config " +
+                     build_dir() + "/cosim/default/config.cfg --head-dim 128 --base 500000";
+  std::string args;
+  for (const std::string &f : files) args += " --rtl-toggles " + f;
+  EXPECT_EQ(mpb_test_run(bin + " report" + fast + args + " --out " + cdir, &out), 0) << out;
+  EXPECT_NE(out.find("RTL toggles DIFFER from the model on 1 of"), std::string::npos) << out;
+  std::system(("rm -rf '" + cdir + "'").c_str());
+  EXPECT_EQ(mpb_test_run(bin + " report" + fast + args + " --rtl-toggles " + rtl_files("default")[2] +
+                         " --out " + cdir, &out), 2);
+  EXPECT_NE(out.find("two files of unit dot"), std::string::npos) << out;
+  EXPECT_NE(out.find(edited), std::string::npos) << out;
+  EXPECT_NE(out.find(rtl_files("default")[2]), std::string::npos) << out;
+  EXPECT_FALSE(file_exists(cdir + "/report.json"));
+  EXPECT_EQ(mpb_test_run(bin + " report" + fast + " --rtl-toggles " + files[0] + " --rtl-toggles " +
+                         files[0] + " --out " + cdir, &out), 2);
+  EXPECT_NE(out.find("two files of unit rope"), std::string::npos) << out;
+  EXPECT_FALSE(file_exists(cdir + "/report.json"));
 }
 
 // The harness rejects a bad site table: exit 3, the message names the file, line and
@@ -421,13 +592,15 @@ TEST(AnalysisReport, RtlTogglesSensitiveToTheStimulus) {
   std::string wrong = mpb_test_path("rtl-wrong-seed.json");
   std::ofstream(wrong) << text;
   mpb_report r;
-  ASSERT_TRUE(rtl_report("default", wrong, &r));
+  ASSERT_TRUE(rtl_report("default", {wrong}, &r));
+  const mpb_report_rtl &u = r.rtl[0];
   for (int b = 0; b < MPB_NBLK; b++) {
-    ASSERT_GT(r.rtl_toggles[b], 0) << mpb_block_name((mpb_block)b);
-    EXPECT_NE(r.rtl_toggles[b], r.model_toggles[b]) << mpb_block_name((mpb_block)b);
+    ASSERT_GT(u.rtl[b], 0) << mpb_block_name((mpb_block)b);
+    EXPECT_NE(u.rtl[b], u.model[b]) << mpb_block_name((mpb_block)b);
     std::printf("seed 8 vs RTL seed 7: %-6s RTL %.0f model %.0f\n",
-                mpb_block_name((mpb_block)b), r.rtl_toggles[b], r.model_toggles[b]);
+                mpb_block_name((mpb_block)b), u.rtl[b], u.model[b]);
   }
+  EXPECT_EQ(r.rtl_differ, MPB_NBLK);
   mpb_report_free(&r);
   // the second simulator agrees with Verilator on the blocks it counts
   mpb_rtl_toggles ver, ica;
