@@ -5,7 +5,8 @@
 #      on the default and w17 configurations;
 #      Then the bundled workload traces replayed as stimulus (--trace: their ROPE, EXP and
 #      GEMM operations in order, under the seed's traffic patterns), each to the end, on
-#      every configuration built for the trace's geometry;
+#      every configuration built for the trace's geometry; and the ThreadSanitizer build
+#      of the default harness on the two-thread schedule (plain builds);
 #   2. line + toggle coverage from the coverage builds (cov-<config>), merged and
 #      summarised (tools/cov-summary.py);
 #   3. every mutant of rtl/mutants.tsv (tools/mutants.sh), each must be caught.
@@ -63,6 +64,13 @@ for c in default patent n5w28even dot_sat16 edge; do
 done
 run_cosim "trace.trunc_x16.smollm2" "$bdir/cosim/trunc_x16/cosim" --seed 2 --cycles 100000000 \
   --trace "$workloads/smollm2.trace"
+
+if [ -x "$bdir/cosim/tsan-default/cosim" ]; then
+  echo "== ThreadSanitizer: the two-thread schedule of the default configuration"
+  run_cosim "tsan.default.random" "$bdir/cosim/tsan-default/cosim" --seed 1 --cycles 300000 --threads 2
+  run_cosim "tsan.default.trace" "$bdir/cosim/tsan-default/cosim" --seed 1 --cycles 300000 --threads 2 \
+    --trace "$workloads/default.trace"
+fi
 
 echo "== coverage: [$covcfgs], $covcycles cycles each"
 covs=""

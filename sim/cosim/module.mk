@@ -144,8 +144,21 @@ endif
 
 # `make regress`: every configuration x 4 seeds x 500k cycles + two exhaustive exp sweeps
 # (> 10 M cycles), coverage, all mutants; JUnit XML in build/regress/junit.xml.
+# ThreadSanitizer build of the default configuration's harness (the cycle queue between
+# the C model's thread and the RTL's, cosim.cpp), linked with the default build's
+# Verilated model; `make regress` runs it with --threads 2. Plain builds only (TSan does
+# not mix with the sanitizer build's ASan).
+COSIM_TSAN := $(B)/cosim/tsan-default/cosim
+$(B)/cosim/tsan-default/%.o: sim/cosim/%.cpp $(COSIM_HDRS) cmodel/mpb.h $(B)/cosim/default/obj/Vmpb_top__ALL.a $(B)/cosim/default/cosim_config.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(COSIM_CXXFLAGS) -fsanitize=thread -I$(B)/cosim/default/obj -I$(B)/cosim/default -c $< -o $@
+$(COSIM_TSAN): $(COSIM_SRCS:sim/cosim/%.cpp=$(B)/cosim/tsan-default/%.o) $(B)/cosim/default/obj/libverilated.a $(COSIM_LIBS)
+	$(CXX) -fsanitize=thread -o $@ $(filter %.o,$^) $(B)/cosim/default/obj/Vmpb_top__ALL.a \
+	  $(B)/cosim/default/obj/libverilated.a $(COSIM_LIBS) $(PKG_LDLIBS) -lz -lpthread $(LDLIBS)
+
 .PHONY: rtl-regress
-rtl-regress: $(COSIM_BINS) $(COSIM_COV_CONFIGS:%=$(B)/cosim/cov-%/cosim) $(DEFAULT_TRACE) $(SMOLLM2_TRACE)
+rtl-regress: $(COSIM_BINS) $(COSIM_COV_CONFIGS:%=$(B)/cosim/cov-%/cosim) $(DEFAULT_TRACE) $(SMOLLM2_TRACE) \
+    $(if $(SANFLAGS),,$(COSIM_TSAN))
 	tools/rtl-regress.sh $(B) $(B)/regress "$(COSIM_CONFIGS)" "$(COSIM_COV_CONFIGS)" $(WORKLOADS)
 REGRESS_TARGETS += rtl-regress
 
