@@ -17,6 +17,8 @@ static void td_num(FILE *f, double v) {
   else fputs("<td>-</td>", f);
 }
 
+static void write_rtl_verdict(FILE *f, const mpb_report *r);
+
 static void write_head(FILE *f, const mpb_report *r) {
   fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
         "<title>mpbsim report</title>\n<style>\n"
@@ -48,6 +50,7 @@ static void write_head(FILE *f, const mpb_report *r) {
   esc(f, r->energy_source);
   fprintf(f, ". Model-level figures use a seeded synthetic workload (seed 0x%llx). "
              "mpbsim %s.</p>\n", (unsigned long long)r->opts.seed, MPB_VERSION);
+  if (r->n_rtl) write_rtl_verdict(f, r); /* also at the top: visible at a glance */
 }
 
 static void write_claims(FILE *f, const mpb_report *r) {
@@ -215,16 +218,9 @@ static void write_model(FILE *f, const mpb_report *r) {
   fputs("</table>\n", f);
 }
 
-/* One table for all units given: unit, block, RTL, model, ratio, agreement; above it a
- * one-line verdict (green when every block of every unit is equal, red naming the blocks
- * that differ), so that agreement is visible at a glance. */
-static void write_rtl(FILE *f, const mpb_report *r) {
-  fputs("<h2>RTL activity cross-check</h2>\n", f);
-  if (!r->n_rtl) {
-    fputs("<p>No RTL toggle file given (mpbsim report --rtl-toggles FILE, once per unit; "
-          "format in docs/report-schema.md).</p>\n", f);
-    return;
-  }
+/* The RTL cross-check's one-line verdict (green: every block of every unit equal; red:
+ * how many differ and which), shown at the top of the page and in its section. */
+static void write_rtl_verdict(FILE *f, const mpb_report *r) {
   if (!r->rtl_differ) {
     fprintf(f, "<p class=\"ok\">RTL and model agree: equal toggle counts on all %d blocks of "
                "%zu unit%s (", r->rtl_blocks, r->n_rtl, r->n_rtl > 1 ? "s" : "");
@@ -238,7 +234,21 @@ static void write_rtl(FILE *f, const mpb_report *r) {
     fputs(" (units ", f);
   }
   for (size_t i = 0; i < r->n_rtl; i++) fprintf(f, "%s%s", i ? ", " : "", r->rtl[i].unit);
-  fputs(").</p>\n<p>Per-block toggles (bit flips of the operand buses, docs/architecture.md "
+  fputs(").</p>\n", f);
+}
+
+/* One table for all units given: unit, block, RTL, model, ratio, agreement; above it a
+ * one-line verdict (green when every block of every unit is equal, red naming the blocks
+ * that differ), so that agreement is visible at a glance. */
+static void write_rtl(FILE *f, const mpb_report *r) {
+  fputs("<h2>RTL activity cross-check</h2>\n", f);
+  if (!r->n_rtl) {
+    fputs("<p>No RTL toggle file given (mpbsim report --rtl-toggles FILE, once per unit; "
+          "format in docs/report-schema.md).</p>\n", f);
+    return;
+  }
+  write_rtl_verdict(f, r);
+  fputs("<p>Per-block toggles (bit flips of the operand buses, docs/architecture.md "
         "&sect;11) counted in the Verilated RTL and in the C model on the same reference "
         "stimulus.</p>\n<ul>\n", f);
   for (size_t i = 0; i < r->n_rtl; i++) {
@@ -255,8 +265,8 @@ static void write_rtl(FILE *f, const mpb_report *r) {
       if (u->rtl[b] < 0) continue;
       bool ok = mpb_report_rtl_agrees(u, b);
       fprintf(f, "<tr><td>%s</td><td>%s</td>", u->unit, mpb_block_name((mpb_block)b));
-      fprintf(f, "<td>%.0f</td><td>%.0f</td><td>%+.0f</td>", u->rtl[b], u->model[b],
-              u->rtl[b] - u->model[b]);
+      fprintf(f, "<td>%.0f</td><td>%.0f</td>", u->rtl[b], u->model[b]);
+      fprintf(f, ok ? "<td>0</td>" : "<td>%+.0f</td>", u->rtl[b] - u->model[b]);
       /* a small difference must not print as 1: nine digits unless equal */
       if (u->model[b] > 0) fprintf(f, ok ? "<td>%.4g</td>" : "<td>%.9g</td>", u->rtl[b] / u->model[b]);
       else fputs("<td>-</td>", f);

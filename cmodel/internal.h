@@ -157,7 +157,7 @@ enum {
   SITE_E_ACC = SITE_E_T + 9,           /* + n: real Horner acc      */
   SITE_DOT_A = 64,                     /* + lane                    */
   SITE_DOT_B = SITE_DOT_A + 64,        /* + lane                    */
-  /* pipe: the IN register's fields (rope m, j, x, y; exp u) */
+  /* pipe: the IN register's fields (rope m, j, x, y; exp u; dot: SITE_DOT_LAST) */
   SITE_IN_M = SITE_DOT_B + 64, SITE_IN_J, SITE_IN_X, SITE_IN_Y, SITE_IN_U,
   /* loglut: the address input of each table ROM */
   SITE_ADDR_FREQ, SITE_ADDR_COS, SITE_ADDR_SIN, SITE_ADDR_LOGF, SITE_ADDR_LOGM,
@@ -165,13 +165,15 @@ enum {
   /* range: RANGE's phase input, OUT's q, c, s; LOG-ADD PHASE's z, ie, mant */
   SITE_RANGE_P, SITE_OUT_Q, SITE_OUT_C, SITE_OUT_S, SITE_LPH_Z, SITE_LPH_IE,
   SITE_LPH_MANT,
+  /* pipe: the dot unit's R0 last bit (its a and b fields are the SITE_DOT_* buses) */
+  SITE_DOT_LAST,
   /* pack16: product and running-sum inputs of each PACK16 adder; + byte pair
      (PHASE: a*nbt + b < 24; ROTATE: 24 + 6*product + a*nw + b < 48) */
   SITE_PK_PROD = SITE_IN_M + 20,
   SITE_PK_ACC = SITE_PK_PROD + 48,
   SITE_COUNT = SITE_PK_ACC + 48
 };
-_Static_assert(SITE_LPH_MANT < SITE_PK_PROD, "toggle sites overlap");
+_Static_assert(SITE_DOT_LAST < SITE_PK_PROD, "toggle sites overlap");
 _Static_assert(SITE_COUNT <= sizeof(((mpb_counts *)0)->bus_prev) / sizeof(uint64_t),
                "mpb_counts.bus_prev too small for the toggle sites");
 

@@ -15,7 +15,7 @@ static int64_t align_residual(uint64_t rr, int bits, int fw) {
 
 /* R0 captures the pins: each field at its pin width (the exp unit uses only lambda).
  * pipe toggles: the fields written into R0 (rope m, j, x, y; exp u; the other unit's
- * fields are 0). */
+ * fields are 0). The dot unit's R0 is counted in mpb_dot_beat_sum (units.c). */
 static void st_in(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
   (void)n;
   const mpb_config *cfg = &mdl->cfg;

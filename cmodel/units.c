@@ -83,9 +83,14 @@ double mpb_exp_value(const mpb_exp_resp *r) {
 
 /* ---- dot unit ---------------------------------------------------------------------- */
 
+/* Toggles: the mac8 buses are every lane's a and b; the pipe block's are the fields of
+ * R0 = {last, b, a} (docs/architecture.md §11). R0's a and b fields drive the lanes'
+ * buses directly, so their flips are the mac8 flips of this beat, counted again under
+ * pipe, and R0 adds the last bit (one site). */
 int64_t mpb_dot_beat_sum(const mpb_model *mdl, const mpb_dot_beat *beat, mpb_counts *c) {
   int L = mdl->cfg.mac_lanes;
   int64_t s = 0;
+  uint64_t t0 = c ? c->blk[MPB_BLK_MAC8].toggles : 0;
   for (int i = 0; i < L; i++) {
     cnt_bus(c, MPB_BLK_MAC8, SITE_DOT_A + i, beat->a[i], 8);
     cnt_bus(c, MPB_BLK_MAC8, SITE_DOT_B + i, beat->b[i], 8);
@@ -93,6 +98,8 @@ int64_t mpb_dot_beat_sum(const mpb_model *mdl, const mpb_dot_beat *beat, mpb_cou
     cnt_mul(c, MPB_BLK_MAC8, 8, 8);
   }
   for (int i = 1; i < L; i++) cnt_add(c, MPB_BLK_MAC8, 16 + 6); /* adder tree */
+  if (c) c->blk[MPB_BLK_PIPE].toggles += c->blk[MPB_BLK_MAC8].toggles - t0;
+  cnt_bus(c, MPB_BLK_PIPE, SITE_DOT_LAST, beat->last, 1);
   return s;
 }
 
@@ -140,8 +147,8 @@ void mpb_dot_eval(const mpb_model *mdl, const int8_t *a, const int8_t *b, size_t
       beat.b[k] = b[i + k];
     }
     i += L;
-    int64_t s = mpb_dot_beat_sum(mdl, &beat, counts);
     beat.last = i >= n;
+    int64_t s = mpb_dot_beat_sum(mdl, &beat, counts);
     if (counts)
       counts->blk[MPB_BLK_PIPE].reg_bits += MPB_DOT_R0_BITS(L) + MPB_DOT_R1_BITS;
     mpb_dot_accumulate(mdl, &st, s, beat.last, out, counts);

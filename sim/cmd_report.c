@@ -176,10 +176,12 @@ int cmd_report(int argc, char **argv) {
            "rotation vs FP32 %.1f pJ)\n",
            out, r.max_err[MPB_RV_BRIDGE], r.max_err[MPB_RV_FP32], r.e_rot.total_pj,
            r.base_pj[MPB_EPIPE_FP32][MPB_EOP_ROTATION]);
-  if (!rc && r.n_rtl)
-    printf("report: RTL toggles %s the model on %d of %d blocks (%zu unit%s)\n",
-           r.rtl_differ ? "DIFFER from" : "equal", r.rtl_differ ? r.rtl_differ : r.rtl_blocks,
-           r.rtl_blocks, r.n_rtl, r.n_rtl > 1 ? "s" : "");
+  if (!rc && r.n_rtl && r.rtl_differ)
+    printf("report: RTL toggles DIFFER from the model on %d of %d blocks (%zu units given)\n",
+           r.rtl_differ, r.rtl_blocks, r.n_rtl);
+  else if (!rc && r.n_rtl)
+    printf("report: RTL toggles equal the model on all %d blocks (%zu units given)\n",
+           r.rtl_blocks, r.n_rtl);
   mpb_report_free(&r);
   return rc;
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "energy.h"
 #include "gtest_c.h"
@@ -233,6 +234,26 @@ TEST(AnalysisEnergy, ToggleCountersOfPipeAndLoglut) {
   uint64_t h1 = (0x123456 >> (16 - H)) & ((1u << H) - 1), h2 = (1u << H) - 1;
   EXPECT_EQ(e.blk[MPB_BLK_PIPE].toggles, pc(0x123456) + pc(0x123456 ^ 0xFFFFFF));
   EXPECT_EQ(e.blk[MPB_BLK_LOGLUT].toggles, pc(h1) + pc(h1 ^ h2));
+  // dot: R0 = {last, b, a}; pipe toggles = the lanes' a/b flips (the mac8 buses) + last.
+  // Two products of one beat each (8 lanes): a = 1..8, b = -1 then a = b = 0x55.
+  const int L = cfg.mac_lanes;
+  std::vector<int8_t> a1(L), b1(L, -1), a2(L, 0x55), b2(L, 0x55);
+  uint64_t ab = 0;
+  for (int i = 0; i < L; i++) {
+    a1[i] = (int8_t)(i + 1);
+    ab += pc((uint8_t)a1[i]) + 8 + pc((uint8_t)(a1[i] ^ 0x55)) + pc(0xFF ^ 0x55);
+  }
+  mpb_counts d;
+  mpb_counts_clear(&d);
+  mpb_dot_resp dr;
+  mpb_dot_eval(m, a1.data(), b1.data(), L, &dr, &d);
+  mpb_dot_eval(m, a2.data(), b2.data(), L, &dr, &d);
+  EXPECT_EQ(d.blk[MPB_BLK_MAC8].toggles, ab);
+  EXPECT_EQ(d.blk[MPB_BLK_PIPE].toggles, ab + 1);  // last: 0 -> 1, stays 1
+  std::vector<int8_t> a3(2 * L, 0x55);  // two beats equal to the last: only last flips
+  mpb_dot_eval(m, a3.data(), a3.data(), 2 * L, &dr, &d);  // (1 -> 0 -> 1)
+  EXPECT_EQ(d.blk[MPB_BLK_MAC8].toggles, ab);
+  EXPECT_EQ(d.blk[MPB_BLK_PIPE].toggles, ab + 1 + 2);
   mpb_model_free(m);
 }
 
@@ -254,4 +275,48 @@ TEST(AnalysisEnergy, AreaProxy) {
   mpb_config bad = cfg;
   bad.horner_width = 99;
   EXPECT_LT(mpb_area_proxy(&bad, &g), 0);
+}
+
+// The dot unit's counters on the cycle-accurate path (STAGES mode, with a bubble every
+// third cycle) equal those of the functional path (mpb_energy_reference) on the same
+// reference products: mac8 and pipe toggles, register bits.
+TEST(AnalysisEnergy, DotTogglesStagesPipeEqualFunctional) {
+  mpb_config cfg;
+  mpb_config_default(&cfg);
+  mpb_geometry g = {128, 500000, MPB_PAIR_HALF};
+  char err[256];
+  mpb_model *m = mpb_model_new(&cfg, &g, err, sizeof err);
+  ASSERT_TRUE(m) << err;
+  const size_t n = 20, len = MPB_ENERGY_DOT_LEN, L = (size_t)cfg.mac_lanes;
+  std::vector<int8_t> a(n * len), b(n * len);
+  mpb_energy_reference_dot_vecs(n, 7, a.data(), b.data());
+  mpb_counts ref;
+  mpb_energy_reference(m, MPB_UNIT_DOT, n, 7, &ref);
+  mpb_pipe *p = mpb_pipe_new(m, MPB_UNIT_DOT);
+  ASSERT_TRUE(p);
+  size_t beat = 0, beats = n * len / L;
+  for (int cyc = 0; beat < beats || cyc < 3 * (int)beats + 10; cyc++) {
+    mpb_dot_pins_in in;
+    memset(&in, 0, sizeof in);
+    in.out_ready = true;
+    in.in_valid = beat < beats && cyc % 3 != 2;
+    if (in.in_valid) {
+      for (size_t k = 0; k < L; k++) in.in.a[k] = a[beat * L + k], in.in.b[k] = b[beat * L + k];
+      in.in.last = (beat + 1) % (len / L) == 0;
+    }
+    mpb_dot_pins_out out;
+    mpb_dot_pipe_eval(p, &in, &out);
+    if (in.in_valid && out.in_ready) beat++;
+    mpb_dot_pipe_clock(p, &in);
+  }
+  const mpb_counts *c = mpb_pipe_counts(p);
+  EXPECT_EQ(c->ops, n);
+  for (int blk : {MPB_BLK_MAC8, MPB_BLK_PIPE}) {
+    EXPECT_GT(ref.blk[blk].toggles, 1000u) << blk;
+    EXPECT_EQ(c->blk[blk].toggles, ref.blk[blk].toggles) << blk;
+    EXPECT_EQ(c->blk[blk].reg_bits, ref.blk[blk].reg_bits) << blk;
+  }
+  EXPECT_GT(c->blk[MPB_BLK_PIPE].toggles, c->blk[MPB_BLK_MAC8].toggles);  // + last
+  mpb_pipe_free(p);
+  mpb_model_free(m);
 }

@@ -404,7 +404,7 @@ TEST(AnalysisReport, RtlTogglesEqualModel) {
       {"rope", {MPB_BLK_MAC8, MPB_BLK_PACK16, MPB_BLK_LOGLUT, MPB_BLK_RANGE, MPB_BLK_HORNER,
                 MPB_BLK_ROTATE, MPB_BLK_PIPE}},
       {"exp", {MPB_BLK_LOGLUT, MPB_BLK_HORNER, MPB_BLK_PIPE}},
-      {"dot", {MPB_BLK_MAC8}},
+      {"dot", {MPB_BLK_MAC8, MPB_BLK_PIPE}},
   };
   for (const char *config : {"default", "patent"}) {
     // all three files of the configuration in one report, given in reverse unit order
