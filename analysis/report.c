@@ -394,7 +394,7 @@ static void make_claims(mpb_report *r) {
   snprintf(c[1].measured, sizeof c[1].measured,
            "per rotation: bridge %.1f pJ (activity %.1f) vs FP32 %.1f pJ = %.2fx; per MAC: "
            "%.2f vs %.2f pJ = %.1fx; one Llama 3 8B token at context %.0f: compute %.3g J vs "
-           "%.3g J = %.1fx, with DRAM traffic %.3g J vs %.3g J = %.1fx",
+           "%.3g J = %.1fx; compute + DRAM traffic %.3g J vs %.3g J = %.1fx",
            rb, r->e_rot.total_act_pj, rot32, ratio, r->e_dot.total_pj,
            r->base_pj[MPB_EPIPE_FP32][MPB_EOP_MAC], mac, r->sys_ctx, r->sys_compute_j[0],
            r->sys_compute_j[1], rc, r->sys_compute_j[0] + r->sys_dram_j[0],
