@@ -1,6 +1,7 @@
 /* energy.c — loads the per-action energy table (libconfig) and prices mpb_counts, the
  * baseline recipes and the area proxy with it. Rules and figures: docs/energy.md. */
 #include "energy.h"
+#include "errbuf.h"
 
 #include <libconfig.h>
 #include <math.h>
@@ -39,13 +40,6 @@ const char *mpb_energy_op_name(mpb_energy_op o) {
 const char *mpb_energy_default_text(void) { return mpb_energy_default_cfg; }
 const char *mpb_energy_source(const mpb_energy_table *t) { return t ? t->source : ""; }
 
-static void set_err(char *err, size_t n, const char *fmt, ...) {
-  if (!err || !n) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, n, fmt, ap);
-  va_end(ap);
-}
 
 /* Read a number at 'path' under setting s, required in [lo, hi]. */
 static int read_num(const config_setting_t *root, const char *file, const char *path,

@@ -3,6 +3,7 @@
  * workload, the claims table; the RTL toggle cross-check is report_rtl.c, the trace
  * section report_trace.c. Writers: report_html.c, report_csv.c, report_json.c. */
 #include "report.h"
+#include "errbuf.h"
 #include "report_trace.h"
 #include "llama_presets.h"
 
@@ -32,13 +33,6 @@ void mpb_report_opts_default(mpb_report_opts *o) {
   o->ssm_tokens = 4096;
 }
 
-static void set_err(char *err, size_t n, const char *fmt, ...) {
-  if (!err || !n) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, n, fmt, ap);
-  va_end(ap);
-}
 
 /* ---- seeded synthetic data --------------------------------------------------------- */
 

@@ -7,14 +7,8 @@
 #include <string.h>
 
 #include "report.h"
+#include "errbuf.h"
 
-static void set_err(char *err, size_t n, const char *fmt, ...) {
-  if (!err || !n) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, n, fmt, ap);
-  va_end(ap);
-}
 
 static const char *const unit_names[MPB_REPORT_NRTL] = {"rope", "exp", "dot"};
 
