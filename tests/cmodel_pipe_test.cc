@@ -304,8 +304,20 @@ TEST(DotPipe, MatchesFunctionalUnderBackPressure) {
     mpb_dot_pipe_clock(p, &in);
     mpb_dot_pipe_clock(q, &in);
   }
+  // drain: every accepted beat reaches the multipliers
+  for (int cyc = 0; cyc < 4; cyc++) {
+    mpb_dot_pins_in idle;
+    memset(&idle, 0, sizeof idle);
+    idle.out_ready = true;
+    mpb_dot_pipe_clock(p, &idle);
+    mpb_dot_pipe_clock(q, &idle);
+  }
   EXPECT_GT(got, 500);
-  EXPECT_GT(mpb_pipe_counts(p)->blk[MPB_BLK_MAC8].mul_ops, 0u);
+  // the pipe multiplied exactly the accepted operands: those of the completed products
+  // (counted by the functional path) and those of the product still being sent
+  EXPECT_GT(fc.blk[MPB_BLK_MAC8].mul_ops, 0u);
+  EXPECT_EQ(mpb_pipe_counts(p)->blk[MPB_BLK_MAC8].mul_ops,
+            fc.blk[MPB_BLK_MAC8].mul_ops + pa.size());
   EXPECT_EQ(mpb_pipe_counts(q)->blk[MPB_BLK_MAC8].mul_ops, 0u);
   EXPECT_EQ(mpb_pipe_counts(q)->stall_cycles, mpb_pipe_counts(p)->stall_cycles);
   mpb_pipe_free(q);
