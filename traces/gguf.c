@@ -2,6 +2,7 @@
  * tensor descriptors, alignment and data offsets, each checked against the file size
  * before use. Dequantization lives in gguf_quant.c. */
 #include "gguf.h"
+#include "errbuf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,16 +17,6 @@ typedef struct rd {
   char *err;
   size_t errlen;
 } rd;
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
 
 static size_t remaining(const rd *r) { return r->size - r->pos; }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gguf.h"
+#include "errbuf.h"
 
 uint64_t gguf_block_elems(uint32_t t) {
   switch (t) {
@@ -57,16 +58,6 @@ float gguf_f16_to_f32(uint16_t h) {
 }
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
 
 int gguf_dequant(uint32_t t, const uint8_t *raw, uint64_t first, uint64_t n, float *out,
                  char *err, size_t errlen) {

@@ -1,6 +1,7 @@
 /* import.c — turn Q/K/positions/softmax tensors (from tensor_file.c) into trace records
  * (see import.h for the accepted roles and shapes). */
 #include "import.h"
+#include "errbuf.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -8,14 +9,6 @@
 #include <string.h>
 
 static const char *const role_names[IMPORT_NROLE] = {"q", "k", "positions", "softmax"};
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 static int role_parse(const char *s, size_t n, import_role *r) {
   for (int i = 0; i < IMPORT_NROLE; i++)

@@ -2,20 +2,13 @@
  * cache: x += Wo * attn(rope(Wq n1), rope(Wk n1), Wv n1); x += Wdown (silu(Wgate n2) *
  * Wup n2); logits = Wout * rmsnorm(x). n1, n2 are RMSNorms of x. */
 #include "llama.h"
+#include "errbuf.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 int llama_config_check(const llama_config *c, char *err, size_t errlen) {
 #define RANGE(f, lo, hi)                                                                    \

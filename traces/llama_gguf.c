@@ -9,14 +9,7 @@
 #include <string.h>
 
 #include "llama.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
+#include "errbuf.h"
 
 static int read_config(const gguf_file *g, llama_config *c, char *err, size_t errlen) {
   char arch[32];

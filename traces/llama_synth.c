@@ -9,15 +9,8 @@
 #include <string.h>
 
 #include "llama.h"
+#include "errbuf.h"
 #include "llama_presets.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 static const llama_preset kPresets[] = {
     /* name, vocab, embd, layers, heads, kv, head_dim, ff, ctx, base, eps */

@@ -4,6 +4,7 @@
  * and the sampled projection inputs are buffered over the window and written at its end,
  * softmax rows are written as they are produced. */
 #include "llama_trace.h"
+#include "errbuf.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -12,14 +13,6 @@
 #include <string.h>
 
 #include "llama_presets.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 /* Projections in hook order; the index is also the slot in the capture buffers. */
 static const struct { const char *name; uint32_t op; } kProj[] = {

@@ -1,5 +1,6 @@
 /* tensor_file.c — strict .npy and safetensors parsers (see tensor_file.h). */
 #include "tensor_file.h"
+#include "errbuf.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -21,14 +22,6 @@ static const struct {
 
 size_t tf_dtype_size(tf_dtype t) { return t < TF_NDTYPE ? dtypes[t].size : 0; }
 const char *tf_dtype_name(tf_dtype t) { return t < TF_NDTYPE ? dtypes[t].st : "?"; }
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 static uint64_t le(const uint8_t *p, int n) {
   uint64_t v = 0;

@@ -8,20 +8,13 @@
 #include <zlib.h>
 
 #include "tensor_file.h"
+#include "errbuf.h"
 
 #define EOCD_SIG 0x06054b50u
 #define CDIR_SIG 0x02014b50u
 #define LOCAL_SIG 0x04034b50u
 #define NPZ_MAX_MEMBERS 4096u
 #define DEFLATE_MAX_RATIO 1032u /* deflate cannot expand by more than ~1032:1 */
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 static uint32_t rd16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
 static uint32_t rd32(const uint8_t *p) { return rd16(p) | rd16(p + 2) << 16; }

@@ -2,6 +2,7 @@
  * token ids through GPT-2's byte-to-unicode table (e.g. U+0120 'Ġ' = byte 0x20 space,
  * U+010A 'Ċ' = byte 0x0A newline). */
 #include "tokenizer.h"
+#include "errbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,14 +15,6 @@ struct tok_map {
   uint32_t *len;
   int32_t *val;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 static uint64_t hash_bytes(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ULL;

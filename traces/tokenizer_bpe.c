@@ -13,16 +13,9 @@
 #include <string.h>
 
 #include "tokenizer.h"
+#include "errbuf.h"
 
 #define MAX_CHUNK 256 /* bytes per pre-token; longer runs are cut (rare in text) */
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 static int is_letter(uint8_t c) { return isalpha(c) || c >= 0x80; }
 static int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }

@@ -7,14 +7,7 @@
 #include <string.h>
 
 #include "tokenizer.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
+#include "errbuf.h"
 
 int tok_read_ids(const char *path, int32_t n_vocab, int32_t *ids, size_t max, size_t *n,
                  char *err, size_t errlen) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "trace.h"
+#include "errbuf.h"
 #include "trace_internal.h"
 
 static const char *const kind_names[TRACE_NKIND] = {"?", "rope", "exp", "gemm"};
@@ -52,14 +53,6 @@ void trace_header_init(trace_header *h) {
   memset(h, 0, sizeof *h);
   h->quant = TRACE_QUANT_INT8_ROW;
   h->n_layers = 1;
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
 }
 
 static int out_of_range(const char *field, unsigned long long v, unsigned long long lo,
