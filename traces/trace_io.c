@@ -142,15 +142,22 @@ struct trace_writer {
   uint64_t records;
 };
 
+/* "<name>: <message>" into err, mark the stream failed; -1 (writer and reader alike). */
+static int stream_err(const char *name, bool *failed, char *err, size_t errlen,
+                      const char *fmt, va_list ap) {
+  char msg[400];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  snprintf(err, errlen, "%s: %s", name, msg);
+  *failed = true;
+  return -1;
+}
+
 static int werr(trace_writer *w, char *err, size_t errlen, const char *fmt, ...) {
-  char msg[384];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  int rc = stream_err(w->name, &w->failed, err, errlen, fmt, ap);
   va_end(ap);
-  snprintf(err, errlen, "%s: %s", w->name, msg);
-  w->failed = true;
-  return -1;
+  return rc;
 }
 
 static int wbytes(trace_writer *w, const void *p, size_t n, char *err, size_t errlen) {
@@ -341,14 +348,11 @@ struct trace_reader {
 };
 
 static int rerr(trace_reader *r, char *err, size_t errlen, const char *fmt, ...) {
-  char msg[400];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  int rc = stream_err(r->name, &r->failed, err, errlen, fmt, ap);
   va_end(ap);
-  snprintf(err, errlen, "%s: %s", r->name, msg);
-  r->failed = true;
-  return -1;
+  return rc;
 }
 
 /* Read exactly n bytes; returns n, or fewer at end of input (0 = clean EOF). */

@@ -168,10 +168,11 @@ struct RunStats {
 int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t trace_from,
             RunStats *st, std::string *err) {
   std::vector<uint8_t> ready_log;
-  TraceItems items0, items;
-  if (!o.trace.empty() && (!items0.open(o.trace, mdl, err) || !items.open(o.trace, mdl, err)))
-    return -3;
+  TraceItems items;
+  if (!o.trace.empty() && !items.open(o.trace, mdl, err)) return -3;
   if (o.mode == Cosim::StimOnly) { /* the in_ready answers of the same run, untimed */
+    TraceItems items0; /* the pre-run reads the trace through readers of its own */
+    if (!o.trace.empty() && !items0.open(o.trace, mdl, err)) return -3;
     VerilatedContext ctx0;
     Cosim pre(mdl, &ctx0, Cosim::ModelOnly, o.pipe);
     Stimulus stim0(*mpb_model_config(mdl), mpb_model_geometry(mdl)->head_dim / 2, o.seed);
