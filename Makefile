@@ -8,14 +8,17 @@
 .DEFAULT_GOAL := help
 include mk/config.mk
 include mk/deps.mk
+include mk/fuzz.mk
 
 include cmodel/module.mk
+include lm/module.mk
 include traces/module.mk
 include analysis/module.mk
 include sim/module.mk
 include rtl/module.mk
 include tests/module.mk
 include bench/module.mk
+include lm/models.mk
 
 .PHONY: help all run test test-one test-san regress bench fuzz clean
 help:

@@ -3,7 +3,7 @@ ANALYSIS_SRCS := $(filter-out analysis/fuzz_%.c,$(wildcard analysis/*.c))
 ANALYSIS_OBJS := $(ANALYSIS_SRCS:%.c=$(B)/%.o)
 LIBANALYSIS := $(B)/libanalysis.a
 
-$(B)/analysis/%.o: analysis/%.c $(wildcard analysis/*.h) cmodel/*.h | deps
+$(B)/analysis/%.o: analysis/%.c $(wildcard analysis/*.h traces/*.h lm/*.h) cmodel/*.h | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 

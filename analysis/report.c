@@ -338,7 +338,7 @@ out:
 /* ---- system estimate --------------------------------------------------------------- */
 
 /* One decoded token (batch 1) of Llama 3 8B (geometry: the llama3-8b preset of
- * traces/llama_synth.c; 32 layers and the 128256-token vocabulary of the real model) at
+ * lm/llama_synth.c; 32 layers and the 128256-token vocabulary of the real model) at
  * context C = pos_max: projection + FFN + LM-head MACs, attention MACs (q.k and p.v over
  * C keys), softmax exps, RoPE rotations of q and k. FP32 pipeline: FP32 MACs/exps/
  * rotations, FP32 weights and an FP16 KV cache read from DRAM; bridge: int8 MACs on the

@@ -12,8 +12,8 @@ CC  ?= gcc
 CXX ?= g++
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
-CFLAGS   := -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -D_DEFAULT_SOURCE -Icmodel -Itraces -Ianalysis -Isim
-CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -Icmodel -Itraces -Ianalysis -Isim
+CFLAGS   := -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -D_DEFAULT_SOURCE -Icmodel -Ilm -Itraces -Ianalysis -Isim
+CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -Icmodel -Ilm -Itraces -Ianalysis -Isim
 LDFLAGS  := $(SANFLAGS)
 
 PKG_LIBS := libconfig jansson gsl libzstd zlib mpfr

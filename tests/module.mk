@@ -3,9 +3,9 @@
 # only needs its sources here. Areas that need extra objects or flags (Verilator,
 # SystemC) add their own test binaries to TEST_BINS in their own module.mk.
 GTEST_LIBS := $(shell pkg-config --libs gtest_main 2>/dev/null || echo -lgtest_main -lgtest) -lpthread
-TEST_SUITES := cmodel traces analysis sweep
+TEST_SUITES := cmodel lm traces analysis sweep
 
-$(B)/tests/%.o: tests/%.cc $(wildcard tests/*.h) cmodel/*.h $(wildcard traces/*.h analysis/*.h) | deps
+$(B)/tests/%.o: tests/%.cc $(wildcard tests/*.h) cmodel/*.h $(wildcard lm/*.h traces/*.h analysis/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
@@ -13,8 +13,8 @@ define test_suite
 $(1)_TEST_SRCS := $$(wildcard tests/$(1)_*.cc)
 ifneq ($$($(1)_TEST_SRCS),)
 $(1)_TEST_OBJS := $$($(1)_TEST_SRCS:%.cc=$$(B)/%.o)
-$$(B)/tests/$(1): $$($(1)_TEST_OBJS) $$(LIBANALYSIS) $$(LIBTRACES) $$(LIBMPB)
-	$$(CXX) $$(LDFLAGS) -o $$@ $$($(1)_TEST_OBJS) $$(LIBANALYSIS) $$(LIBTRACES) $$(LIBMPB) $$(PKG_LDLIBS) $$(GTEST_LIBS) $$(LDLIBS)
+$$(B)/tests/$(1): $$($(1)_TEST_OBJS) $$(LIBANALYSIS) $$(LIBTRACES) $$(LIBLM) $$(LIBMPB)
+	$$(CXX) $$(LDFLAGS) -o $$@ $$($(1)_TEST_OBJS) $$(LIBANALYSIS) $$(LIBTRACES) $$(LIBLM) $$(LIBMPB) $$(PKG_LDLIBS) $$(GTEST_LIBS) $$(LDLIBS)
 TEST_BINS += $$(B)/tests/$(1)
 endif
 endef

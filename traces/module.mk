@@ -3,7 +3,7 @@ TRACES_SRCS := $(filter-out traces/fuzz_%.c,$(wildcard traces/*.c))
 TRACES_OBJS := $(TRACES_SRCS:%.c=$(B)/%.o)
 LIBTRACES := $(B)/libtraces.a
 
-$(B)/traces/%.o: traces/%.c $(wildcard traces/*.h) cmodel/*.h | deps
+$(B)/traces/%.o: traces/%.c $(wildcard traces/*.h lm/*.h) cmodel/*.h | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
@@ -46,20 +46,15 @@ BENCH_TRACE := $(WORKLOADS)/bench-smollm2-2048.trace
 $(BENCH_TRACE): $(B)/mpbsim
 	@mkdir -p $(dir $@)
 	$(B)/mpbsim gen --preset rope-smollm2 --tokens 2048 --layers 30 --seed 7 --out $@
-$(B)/bench/bench_replay: bench/bench_replay.c $(LIBTRACES) $(LIBMPB) | deps
+$(B)/bench/bench_replay: bench/bench_replay.c $(LIBTRACES) $(LIBLM) $(LIBMPB) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBTRACES) $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBTRACES) $(LIBLM) $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
 .PHONY: bench-replay
 bench-replay: $(B)/bench/bench_replay $(BENCH_TRACE)
 	$(B)/bench/bench_replay $(BENCH_TRACE) configs/default.cfg
 BENCH_TARGETS += bench-replay
 
-# libFuzzer targets (clang): one per parser. `make fuzz` runs each for FUZZ_SECONDS;
-# `make test` (plain build only) runs every FUZZ_TARGETS entry for FUZZ_SMOKE_SECONDS.
-FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_CFLAGS := -std=c11 -O1 -g -D_DEFAULT_SOURCE -Itraces -Icmodel \
-  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+# libFuzzer targets of the trace area's parsers (rule: parser_fuzzer in mk/fuzz.mk).
 FUZZ_trace_SRCS := traces/trace_io.c traces/trace_util.c
 FUZZ_trace_LIBS := -lzstd -lz -lm
 FUZZ_npy_SRCS := traces/tensor_file.c
@@ -68,18 +63,7 @@ FUZZ_safetensors_SRCS := traces/tensor_file.c
 FUZZ_safetensors_LIBS := -ljansson -lm
 FUZZ_npz_SRCS := traces/tensor_file.c traces/tensor_npz.c
 FUZZ_npz_LIBS := -ljansson -lz -lm
-define trace_fuzzer
-$$(B)/fuzz/fuzz_$(1): traces/fuzz_$(1).c $$(FUZZ_$(1)_SRCS) $$(wildcard traces/*.h) | deps
-	@mkdir -p $$(dir $$@)
-	clang $$(FUZZ_CFLAGS) -o $$@ traces/fuzz_$(1).c $$(FUZZ_$(1)_SRCS) $$(FUZZ_$(1)_LIBS)
-.PHONY: fuzz-$(1)
-fuzz-$(1): $$(B)/fuzz/fuzz_$(1) $$(B)/fuzz/corpus-$(1)/.seeded
-	$$(B)/fuzz/fuzz_$(1) -max_total_time=$$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=1024 \
-	  -artifact_prefix=$$(B)/fuzz/crash-$(1)- \
-	  -print_final_stats=0 $$(B)/fuzz/corpus-$(1)
-FUZZ_TARGETS += fuzz-$(1)
-endef
-$(foreach f,trace npy npz safetensors,$(eval $(call trace_fuzzer,$(f))))
+$(foreach f,trace npy npz safetensors,$(eval $(call parser_fuzzer,$(f),traces)))
 
 # Seed corpora: a valid small file of each format.
 $(B)/fuzz/corpus-trace/.seeded: $(B)/mpbsim
@@ -112,4 +96,3 @@ ifeq ($(SAN),0)
 	  echo "$$t: $(FUZZ_SMOKE_SECONDS) s, no crash"; done
 endif
 TEST_DEPS += fuzz-smoke
--include traces/models.mk

@@ -11,7 +11,7 @@ VERILATOR_ROOT_INC := /usr/share/verilator/include
 COSIM_SRCS := sim/cosim/cosim.cpp sim/cosim/stimulus.cpp sim/cosim/trace_items.cpp sim/cosim/cosim_main.cpp
 COSIM_HDRS := $(wildcard sim/cosim/*.h)
 RTL_SRCS := $(wildcard rtl/*.v)
-COSIM_CXXFLAGS = -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -Icmodel -Itraces -Isim/cosim \
+COSIM_CXXFLAGS = -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -Icmodel -Ilm -Itraces -Isim/cosim \
   -isystem $(VERILATOR_ROOT_INC) -isystem $(VERILATOR_ROOT_INC)/vltstd
 # Verilator's own C++ (generated model and runtime) is compiled by its makefile; the
 # runtime (verilated.o, the vendored FST writer) is built without the sanitizers (its fstapi.c
@@ -34,8 +34,8 @@ $(COSIM_PREP): sim/cosim/cosim_prep.c cmodel/mpb.h $(LIBMPB)
 
 # The project libraries linked into every co-simulation binary, and their sources (which
 # key the cached builds of tools/cosim-build.sh).
-COSIM_LIBS = $(LIBTRACES) $(LIBMPB)
-COSIM_LIB_SRCS = $(TRACES_SRCS) $(wildcard traces/*.h) $(CMODEL_SRCS) $(wildcard cmodel/*.h)
+COSIM_LIBS = $(LIBTRACES) $(LIBLM) $(LIBMPB)
+COSIM_LIB_SRCS = $(TRACES_SRCS) $(wildcard traces/*.h) $(LM_SRCS) $(wildcard lm/*.h) $(CMODEL_SRCS) $(wildcard cmodel/*.h)
 
 # cosim_build_at(dir, name, cfg file, defines, extra verilator flags, extra harness C++
 # flags, head_dim, base as a C double literal): one co-simulation binary DIR/cosim built

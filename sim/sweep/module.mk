@@ -27,9 +27,9 @@ sweep-rtl: $(MPBSIM)
 	$(MPBSIM) sweep examples/rtl-check.cfg -j 2
 
 # `make bench`: sweep throughput with 1 and 2 worker processes, side by side.
-$(B)/bench/bench_sweep: bench/bench_sweep.c $(LIBANALYSIS) $(LIBTRACES) $(LIBMPB) | deps
+$(B)/bench/bench_sweep: bench/bench_sweep.c $(LIBANALYSIS) $(LIBTRACES) $(LIBLM) $(LIBMPB) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBANALYSIS) $(LIBTRACES) $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBANALYSIS) $(LIBTRACES) $(LIBLM) $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
 
 .PHONY: bench-sweep
 bench-sweep: $(B)/bench/bench_sweep

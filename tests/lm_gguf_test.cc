@@ -1,4 +1,4 @@
-// traces_gguf_test.cc — the strict GGUF reader on files the test writes itself (valid,
+// lm_gguf_test.cc — the strict GGUF reader on files the test writes itself (valid,
 // truncated at every length, bad counts/offsets/types, oversized strings), exhaustive
 // fp16 conversion, hand-computed Q4_0/Q4_1/Q8_0 blocks, and the real SmolLM2 file when
 // `make models` has fetched it.
@@ -93,7 +93,7 @@ Builder valid_file() {
   return f;
 }
 
-TEST(TracesGguf, ValidFileEveryValueType) {
+TEST(LmGguf, ValidFileEveryValueType) {
   Builder f = valid_file();
   Parsed p(f.b);
   ASSERT_EQ(p.rc, 0) << p.err;
@@ -135,7 +135,7 @@ TEST(TracesGguf, ValidFileEveryValueType) {
   EXPECT_NE(std::string(err).find("'missing.key' is missing"), std::string::npos) << err;
 }
 
-TEST(TracesGguf, DequantizesHandComputedBlocks) {
+TEST(LmGguf, DequantizesHandComputedBlocks) {
   Builder f = valid_file();
   Parsed p(f.b);
   ASSERT_EQ(p.rc, 0) << p.err;
@@ -170,7 +170,7 @@ TEST(TracesGguf, DequantizesHandComputedBlocks) {
 }
 
 // Every one of the 65536 half-precision values against an independent decoding.
-TEST(TracesGguf, Fp16Exhaustive) {
+TEST(LmGguf, Fp16Exhaustive) {
   for (uint32_t h = 0; h < 65536; h++) {
     int s = h >> 15, e = (h >> 10) & 31, m = h & 1023;
     double ref = e == 0 ? std::ldexp((double)m, -24)
@@ -184,7 +184,7 @@ TEST(TracesGguf, Fp16Exhaustive) {
 
 // Truncating a valid file anywhere must give an error, never a crash or a read past the
 // end (the ASan build checks the latter).
-TEST(TracesGguf, TruncatedAtEveryLength) {
+TEST(LmGguf, TruncatedAtEveryLength) {
   Builder f = valid_file();
   // The last tensor (Q8_0, 34 bytes at 256) ends 30 bytes before the end of the image.
   for (size_t n = 0; n < f.b.size() - 30; n++) {
@@ -202,7 +202,7 @@ void expect_error(const std::vector<uint8_t> &img, const std::string &what) {
   EXPECT_NE(std::string(p.err).find(what), std::string::npos) << "message: " << p.err;
 }
 
-TEST(TracesGguf, RejectsBadHeaders) {
+TEST(LmGguf, RejectsBadHeaders) {
   Builder f;
   f.u32(0x12345678); f.u32(3); f.u64(0); f.u64(0);
   expect_error(f.b, "magic is 0x12345678");
@@ -217,7 +217,7 @@ TEST(TracesGguf, RejectsBadHeaders) {
   EXPECT_EQ(p.rc, 0) << p.err;  // an empty model is well-formed
 }
 
-TEST(TracesGguf, RejectsBadMetadata) {
+TEST(LmGguf, RejectsBadMetadata) {
   { Builder f; f.header(0, 1); f.u64(1ull << 62); f.u64(0); f.u64(0); expect_error(f.b, "string length 4611686018427387904 exceeds"); }
   { Builder f; f.header(0, 1); f.str(""); f.u32(GGUF_UINT8); f.u8(0); expect_error(f.b, "key length 0 is not in [1, 65535]"); }
   { Builder f; f.header(0, 1); f.str("a"); f.u32(13); expect_error(f.b, "value type 13 is not in [0, 12]"); }
@@ -242,7 +242,7 @@ std::vector<uint8_t> one_tensor(std::vector<uint64_t> ne, uint32_t type, uint64_
   return f.b;
 }
 
-TEST(TracesGguf, RejectsBadTensors) {
+TEST(LmGguf, RejectsBadTensors) {
   EXPECT_EQ(Parsed(one_tensor({32}, GGML_Q4_1, 0, 20)).rc, 0);
   expect_error(one_tensor({32}, GGML_Q4_1, 0, 19), "tensor 'w': data [0, 20) exceeds the data section [0, 19)");
   expect_error(one_tensor({32}, GGML_Q4_1, 32, 40), "data [32, 52) exceeds");
@@ -272,8 +272,8 @@ TEST(TracesGguf, RejectsBadTensors) {
 }
 
 // Random byte flips of a valid file: every outcome is a clean accept or a clean error.
-TEST(TracesGguf, RandomCorruptionNeverCrashes) {
-  uint64_t s = mpb_test_seed("TracesGguf.RandomCorruptionNeverCrashes");
+TEST(LmGguf, RandomCorruptionNeverCrashes) {
+  uint64_t s = mpb_test_seed("LmGguf.RandomCorruptionNeverCrashes");
   Builder f = valid_file();
   int rejected = 0;
   for (int it = 0; it < 3000; it++) {
@@ -294,14 +294,14 @@ TEST(TracesGguf, RandomCorruptionNeverCrashes) {
   EXPECT_GT(rejected, 100);  // corruption of headers/descriptors is detected
 }
 
-TEST(TracesGguf, OpenReportsMissingFile) {
+TEST(LmGguf, OpenReportsMissingFile) {
   gguf_file *g;
   char err[256];
   EXPECT_NE(gguf_open(&g, "no/such/file.gguf", err, sizeof err), 0);
   EXPECT_NE(std::string(err).find("no/such/file.gguf: cannot open"), std::string::npos) << err;
 }
 
-TEST(TracesGguf, RealSmolLM2File) {
+TEST(LmGguf, RealSmolLM2File) {
   const char *path = "models/SmolLM2-135M-Instruct.Q4_1.gguf";
   gguf_file *g;
   char err[512];

@@ -1,7 +1,6 @@
-// traces_llama_test.cc — the FP32 Llama forward pass on a tiny synthetic model (RoPE
+// lm_llama_test.cc — the FP32 Llama forward pass on a tiny synthetic model (RoPE
 // identity at position 0 and exact rotation elsewhere, causality, GQA head mapping,
-// translation invariance of positions), trace capture read back through the trace reader,
-// and, when `make models` has fetched it, SmolLM2-135M: perplexity of the bundled passage,
+// translation invariance of positions) and, when `make models` has fetched it, SmolLM2-135M: perplexity of the bundled passage,
 // the RoPE pairing check, the tokenizer round trip and greedy generation.
 #include <gtest/gtest.h>
 
@@ -13,7 +12,6 @@
 #include "gtest_c.h"
 #include "llama.h"
 #include "llama_presets.h"
-#include "llama_trace.h"
 
 namespace {
 
@@ -68,7 +66,7 @@ void log_rope(void *u, int, int, int, int64_t pos, const float *in, const float 
   }
 }
 
-TEST(TracesLlama, RopeIsIdentityAtZeroAndExactRotation) {
+TEST(LmLlama, RopeIsIdentityAtZeroAndExactRotation) {
   for (llama_rope_pairing pr : {LLAMA_ROPE_ADJACENT, LLAMA_ROPE_HALF}) {
     llama_config c = tiny();
     c.pairing = pr;
@@ -87,7 +85,7 @@ TEST(TracesLlama, RopeIsIdentityAtZeroAndExactRotation) {
   }
 }
 
-TEST(TracesLlama, CausalLaterTokensDoNotChangeEarlierLogits) {
+TEST(LmLlama, CausalLaterTokensDoNotChangeEarlierLogits) {
   Model M(tiny());
   std::vector<int32_t> a = {5, 17, 3, 40, 22, 8}, b = a;
   b[4] = 41, b[5] = 0;
@@ -104,7 +102,7 @@ void all_scores(void *u, int, int, int64_t, const float *s, int n) {
   ((AllScores *)u)->v.insert(((AllScores *)u)->v.end(), s, s + n);
 }
 
-TEST(TracesLlama, RelativePositionsOnly) {
+TEST(LmLlama, RelativePositionsOnly) {
   // Shifting every position by p0 changes Q/K rotations but not their relative angles:
   // attention scores and logits agree up to FP32 rounding of the larger angles.
   Model M(tiny());
@@ -124,7 +122,7 @@ TEST(TracesLlama, RelativePositionsOnly) {
     for (size_t i = 0; i < l0[t].size(); i++) EXPECT_NEAR(l0[t][i], l1[t][i], 1e-4);
 }
 
-TEST(TracesLlama, GqaQueryHeadsShareTheirGroupsKvHead) {
+TEST(LmLlama, GqaQueryHeadsShareTheirGroupsKvHead) {
   // 4 query heads, 2 KV heads: heads {0,1} use KV head 0, heads {2,3} KV head 1. Zeroing
   // KV head 1's V rows of the last layer zeroes exactly heads 2 and 3's attention output.
   llama_config c = tiny();
@@ -152,7 +150,7 @@ void log_scores(void *u, int layer, int head, int64_t, const float *, int n) {
   if (layer == 0 && head == 0) ((ScoreLog *)u)->n.push_back(n);
 }
 
-TEST(TracesLlama, SoftmaxSeesOnlyEarlierKeys) {
+TEST(LmLlama, SoftmaxSeesOnlyEarlierKeys) {
   Model M(tiny());
   ScoreLog log;
   llama_hooks h = {&log, nullptr, log_scores, nullptr};
@@ -160,7 +158,7 @@ TEST(TracesLlama, SoftmaxSeesOnlyEarlierKeys) {
   EXPECT_EQ(log.n, (std::vector<int>{1, 2, 3, 4}));
 }
 
-TEST(TracesLlama, SyntheticWeightsAreSeededAndScaled) {
+TEST(LmLlama, SyntheticWeightsAreSeededAndScaled) {
   llama_config c = tiny();
   Model a(c, 1), b(c, 1), d(c, 2);
   size_t n = (size_t)c.n_head * c.head_dim * c.n_embd;
@@ -171,7 +169,7 @@ TEST(TracesLlama, SyntheticWeightsAreSeededAndScaled) {
   EXPECT_NEAR(std::sqrt(ss / n), 0.02, 0.02 * 5 / std::sqrt((double)n) * 3);
 }
 
-TEST(TracesLlama, ConfigErrorsNameTheField) {
+TEST(LmLlama, ConfigErrorsNameTheField) {
   char err[256];
   llama_config c = tiny();
   c.n_head_kv = 3;
@@ -197,63 +195,6 @@ TEST(TracesLlama, ConfigErrorsNameTheField) {
   EXPECT_NE(llama_forward(s, 1, 1, 1, err, sizeof err), 0);
   EXPECT_NE(std::string(err).find("KV cache full"), std::string::npos) << err;
   llama_state_free(s);
-}
-
-// Capture a tiny model into a trace file and read every record back.
-TEST(TracesLlama, CaptureRoundTripsThroughTheTraceReader) {
-  Model M(tiny());
-  std::string path = mpb_test_path("llama_tiny.trace");
-  char err[512];
-  trace_gen_opts o;
-  trace_gen_opts_init(&o);
-  o.tokens = 6;
-  o.windows = 3;
-  o.max_pos = 131071;
-  o.f32 = true;
-  trace_writer *w = trace_writer_open(path.c_str(), nullptr, err, sizeof err);
-  ASSERT_NE(w, nullptr) << err;
-  ASSERT_EQ(llama_capture(M.m, "tiny", "test", nullptr, 0, &o, w, err, sizeof err), 0) << err;
-  ASSERT_EQ(trace_writer_close(w, err, sizeof err), 0) << err;
-  trace_reader *r = trace_reader_open(path.c_str(), err, sizeof err);
-  ASSERT_NE(r, nullptr) << err;
-  const trace_header *h = trace_reader_header(r);
-  const llama_config c = M.m->c;
-  EXPECT_EQ(h->head_dim, (uint32_t)c.head_dim);
-  EXPECT_EQ(h->rope_base, c.rope_base);
-  EXPECT_EQ(h->max_pos, 131071u);
-  trace_record rec;
-  int n_rope = 0, n_exp = 0, n_gemm = 0, rc;
-  uint32_t max_pos = 0;
-  while ((rc = trace_read(r, &rec, err, sizeof err)) == 1) {
-    if (rec.kind == TRACE_ROPE) {
-      n_rope++;
-      EXPECT_EQ(rec.ntok, 6u);
-      for (uint32_t t = 0; t < rec.ntok; t++) {
-        max_pos = std::max(max_pos, rec.pos[t]);
-        for (uint32_t i = 0; i < rec.width; i++)  // int8 * scale reproduces the FP32 input
-          EXPECT_NEAR(rec.x[t * rec.width + i] * rec.scale[t], rec.f32[t * rec.width + i], rec.scale[t] * 0.5001);
-      }
-    } else if (rec.kind == TRACE_EXP) {
-      n_exp++;
-      float mx = -1;
-      for (uint32_t i = 0; i < rec.width; i++) {
-        EXPECT_LE(rec.f32[i], 0.0f);
-        mx = std::max(mx, rec.f32[i]);
-      }
-      EXPECT_EQ(mx, 0.0f);  // softmax inputs minus the row max
-      EXPECT_EQ(rec.width, rec.tok0 % 6 + 1);  // causal: query t sees t+1 keys
-    } else if (rec.kind == TRACE_GEMM) {
-      n_gemm++;
-      EXPECT_EQ(rec.ntok, 4u);
-      EXPECT_EQ(rec.width, (uint32_t)(rec.op == TRACE_GEMM_FFN_DOWN ? c.n_ff : rec.op == TRACE_GEMM_O ? c.n_head * c.head_dim : c.n_embd));
-    }
-  }
-  EXPECT_EQ(rc, 0) << err;
-  trace_reader_close(r);
-  EXPECT_EQ(n_rope, 3 * c.n_layer * (c.n_head + c.n_head_kv));
-  EXPECT_EQ(n_exp, 3 * 6 * c.n_layer * c.n_head);
-  EXPECT_EQ(n_gemm, 3 * c.n_layer * 7);
-  EXPECT_EQ(max_pos, 131071u);
 }
 
 // ---- the real model ------------------------------------------------------------------
@@ -290,7 +231,7 @@ std::vector<int32_t> passage(const llama_model *m) {
   llama_model *m = Real::get();                                                            \
   if (!m) GTEST_SKIP() << kReal << " is absent: run `make models` to fetch it";
 
-TEST(TracesLlamaReal, GeometryFromMetadata) {
+TEST(LmLlamaReal, GeometryFromMetadata) {
   NEED_REAL();
   EXPECT_EQ(m->c.n_embd, 576);
   EXPECT_EQ(m->c.n_layer, 30);
@@ -317,7 +258,7 @@ const double kPplMax = 25.0;
 const bool kComparePairings = true;
 #endif
 
-TEST(TracesLlamaReal, PerplexityAndRopePairing) {
+TEST(LmLlamaReal, PerplexityAndRopePairing) {
   NEED_REAL();
   std::vector<int32_t> ids = passage(m);
   ASSERT_GE((int)ids.size(), kPplTokens);
@@ -338,7 +279,7 @@ TEST(TracesLlamaReal, PerplexityAndRopePairing) {
   EXPECT_GT(std::exp(half), 3 * std::exp(adj));  // the wrong pairing is much worse
 }
 
-TEST(TracesLlamaReal, TokenizerRoundTrip) {
+TEST(LmLlamaReal, TokenizerRoundTrip) {
   NEED_REAL();
   FILE *f = std::fopen("data/passage.txt", "rb");
   ASSERT_NE(f, nullptr);
@@ -373,7 +314,7 @@ TEST(TracesLlamaReal, TokenizerRoundTrip) {
   EXPECT_EQ(tok_byte_to_cp('a'), (uint32_t)'a');
 }
 
-TEST(TracesLlamaReal, GreedyGenerationIsEnglish) {
+TEST(LmLlamaReal, GreedyGenerationIsEnglish) {
   NEED_REAL();
   const char *prompt = "The capital of France is";
   std::vector<int32_t> ids(64);

@@ -1,4 +1,4 @@
-// traces_llama_cli_test.cc — `mpbsim lm` as a user meets it: exit codes and messages for
+// lm_cli_test.cc — `mpbsim lm` as a user meets it: exit codes and messages for
 // missing, malformed and non-Llama GGUF files and bad options; with the real model (after
 // `make models`), the tokenizer output equals the committed data/passage.tokens.
 #include <gtest/gtest.h>
@@ -28,7 +28,7 @@ std::string write_arch_only(const std::string &name, const std::string &arch) {
   return path;
 }
 
-TEST(TracesLlamaCli, BadModelFiles) {
+TEST(LmCli, BadModelFiles) {
   std::string out;
   EXPECT_EQ(mpb_test_run(mpbsim() + " lm info --model /nonexistent/m.gguf", &out), 4);
   EXPECT_NE(out.find("/nonexistent/m.gguf"), std::string::npos) << out;
@@ -44,7 +44,7 @@ TEST(TracesLlamaCli, BadModelFiles) {
   EXPECT_NE(out.find(bare + ": metadata key 'llama.embedding_length' is missing"), std::string::npos) << out;
 }
 
-TEST(TracesLlamaCli, UsageErrors) {
+TEST(LmCli, UsageErrors) {
   std::string out;
   EXPECT_EQ(mpb_test_run(mpbsim() + " lm", &out), 2);
   EXPECT_EQ(mpb_test_run(mpbsim() + " lm frob", &out), 2);
@@ -62,7 +62,7 @@ bool have_real() {
   return false;
 }
 
-TEST(TracesLlamaCli, TokenizeReproducesThePassageIds) {
+TEST(LmCli, TokenizeReproducesThePassageIds) {
   if (!have_real()) GTEST_SKIP() << "models/SmolLM2-135M-Instruct.Q4_1.gguf is absent: run `make models`";
   std::string out, ids = mpb_test_path("lm_passage.tokens");
   unlink(ids.c_str());
@@ -87,7 +87,7 @@ TEST(TracesLlamaCli, TokenizeReproducesThePassageIds) {
 
 // The forward-pass presets through `mpbsim gen` and `mpbsim trace validate`. llama3-8b
 // (870 MB of weights per layer) is left to the docs' commands.
-TEST(TracesLlamaCli, GenPresetsWriteValidTraces) {
+TEST(LmCli, GenPresetsWriteValidTraces) {
   std::string out, t = mpb_test_path("lm_gen.trace");
   unlink(t.c_str());
   ASSERT_EQ(mpb_test_run(mpbsim() + " gen --preset smollm2-135m --tokens 4 --windows 2 --max-pos 131071 --layers 1 --out " + t, &out), 0) << out;

@@ -1,4 +1,4 @@
-// traces_gguf_llama_test.cc — the GGUF model loader against the synthetic model: a tiny
+// lm_gguf_llama_test.cc — the GGUF model loader against the synthetic model: a tiny
 // Llama written as a GGUF file by the test (F32 tensors with GGUF's [in, out] shapes)
 // must load with the geometry of its metadata and give bit-identical logits; a missing or
 // misshapen tensor is named in the error.
@@ -102,7 +102,7 @@ llama_config tiny_f32() {
   return c;
 }
 
-TEST(TracesGgufLlama, LoadsWhatItWasGivenBitForBit) {
+TEST(LmGgufLlama, LoadsWhatItWasGivenBitForBit) {
   llama_config c = tiny_f32();
   llama_model *syn, *ld;
   char err[512];
@@ -137,7 +137,7 @@ TEST(TracesGgufLlama, LoadsWhatItWasGivenBitForBit) {
   llama_free(syn);
 }
 
-TEST(TracesGgufLlama, MissingOrMisshapenTensorsAreNamed) {
+TEST(LmGgufLlama, MissingOrMisshapenTensorsAreNamed) {
   llama_config c = tiny_f32();
   llama_model *syn, *ld;
   char err[512];
