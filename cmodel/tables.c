@@ -1,6 +1,7 @@
 /* tables.c — the model object and its tables (LOGLUT, docs/architecture.md §4): filled in
  * extended precision, rounded to nearest into the configured formats, exported as
  * $readmemh files so that the RTL holds exactly the same contents. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,7 +195,7 @@ mpb_status mpb_table_write_memh(const mpb_model *m, const char *name, const char
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
   if (!f) {
-    snprintf(err, n, "%s: cannot write", path);
+    snprintf(err, n, "%s: cannot write: %s", path, strerror(errno));
     return MPB_EIO;
   }
   int digits = (v.width + 3) / 4;
@@ -204,10 +205,15 @@ mpb_status mpb_table_write_memh(const mpb_model *m, const char *name, const char
     uint64_t w = (v.u ? v.u[i] : (uint64_t)v.s[i]) & mpb_mask(v.width);
     fprintf(f, "%0*llx\n", digits, (unsigned long long)w);
   }
+  int e = 0;
+  errno = 0;
   bool bad = ferror(f) != 0;
-  if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+  if (fflush(f) != 0) bad = true, e = errno;
+  if (fclose(f) != 0 && !bad) bad = true, e = errno;
+  if (!bad && rename(tmp, path) != 0) bad = true, e = errno;
+  if (bad) {
     remove(tmp);
-    snprintf(err, n, "%s: write failed", path);
+    snprintf(err, n, "%s: write failed: %s", path, e ? strerror(e) : "I/O error");
     return MPB_EIO;
   }
   return MPB_OK;

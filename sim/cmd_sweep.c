@@ -5,11 +5,13 @@
  * in the spec, every point is also co-simulated against the RTL; the build script is
  * found in the source tree compiled in by make (MPB_SOURCE_DIR, overridable by the
  * environment variable of the same name). */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -89,26 +91,92 @@ static int exit_of(mpb_status st) {
   return st == MPB_EIO ? MPB_EXIT_IO : st == MPB_ENOMEM ? MPB_EXIT_FAIL : MPB_EXIT_INPUT;
 }
 
-/* Write one sbatch script atomically. */
-static int write_script(const char *path, const char *text) {
-  cli_out o;
-  if (cli_out_open(&o, CMD, path)) return -1;
-  fputs(text, o.f);
-  return cli_out_commit(&o, CMD);
+/* Run argv (no shell: paths are never re-parsed), return its first output line (the
+ * job id) in buf; -1 on failure. */
+static int run_capture(char *const argv[], char *buf, size_t n) {
+  int fd[2];
+  buf[0] = '\0';
+  if (pipe(fd)) return -1;
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fd[0]), close(fd[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    dup2(fd[1], 1);
+    close(fd[0]), close(fd[1]);
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  close(fd[1]);
+  FILE *p = fdopen(fd[0], "r");
+  if (p) {
+    if (!fgets(buf, (int)n, p)) buf[0] = '\0';
+    char skip[256];
+    while (fgets(skip, sizeof skip, p)) {
+    }
+    fclose(p);
+  } else {
+    close(fd[0]);
+  }
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return -1;
+  buf[strcspn(buf, "\n")] = '\0';
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-/* Run a command, return its first output line (job id) in buf; -1 on failure. */
-static int run_capture(const char *cmd, char *buf, size_t n) {
-  FILE *p = popen(cmd, "r");
-  if (!p) return -1;
-  buf[0] = '\0';
-  if (!fgets(buf, (int)n, p)) buf[0] = '\0';
-  char skip[256];
-  while (fgets(skip, sizeof skip, p)) {
+/* Append s to the script as one shell word: single-quoted, each ' written as '\'' (no
+ * character of a path or name is ever interpreted by the shell). */
+static void put_word(FILE *f, const char *s) {
+  fputc('\'', f);
+  for (; *s; s++)
+    if (*s == '\'') fputs("'\\''", f);
+    else fputc(*s, f);
+  fputc('\'', f);
+}
+
+/* The two job scripts. Every path is a quoted shell word; none is on an #SBATCH line
+ * (sbatch parses those itself): the scripts cd and redirect their output themselves. */
+static int write_scripts(const char *p1, const char *p2, const char *sdir, const char *cwd,
+                         const char *exe, const char *spec, const char *out,
+                         const char *rtl_cache, int tasks, int jobs) {
+  cli_out o;
+  if (cli_out_open(&o, CMD, p1)) return -1;
+  fprintf(o.f, "#!/bin/sh\n# mpbsim sweep: one array task per shard; finished points are "
+               "skipped.\n#SBATCH --job-name=mpbsweep\n#SBATCH --array=0-%d\n"
+               "#SBATCH --cpus-per-task=%d\n#SBATCH --output=/dev/null\ncd ", tasks - 1, jobs);
+  put_word(o.f, cwd);
+  fputs(" || exit 1\nexec >> ", o.f);
+  put_word(o.f, sdir);
+  fputs("/task-\"$SLURM_ARRAY_TASK_ID\".log 2>&1\nexec ", o.f);
+  put_word(o.f, exe);
+  fputs(" sweep ", o.f);
+  put_word(o.f, spec);
+  fputs(" --out ", o.f);
+  put_word(o.f, out);
+  fprintf(o.f, " --shard \"$SLURM_ARRAY_TASK_ID/%d\" -j %d --no-progress", tasks, jobs);
+  if (rtl_cache) {
+    fputs(" --rtl-cache ", o.f);
+    put_word(o.f, rtl_cache);
   }
-  int rc = pclose(p);
-  buf[strcspn(buf, "\n")] = '\0';
-  return rc == 0 ? 0 : -1;
+  fputc('\n', o.f);
+  if (cli_out_commit(&o, CMD)) return -1;
+  if (cli_out_open(&o, CMD, p2)) return -1;
+  fputs("#!/bin/sh\n# mpbsim sweep: merge the shards' points into the report.\n"
+        "#SBATCH --job-name=mpbsweep-merge\n#SBATCH --output=/dev/null\ncd ", o.f);
+  put_word(o.f, cwd);
+  fputs(" || exit 1\nexec >> ", o.f);
+  put_word(o.f, sdir);
+  fputs("/merge.log 2>&1\nexec ", o.f);
+  put_word(o.f, exe);
+  fputs(" sweep ", o.f);
+  put_word(o.f, spec);
+  fputs(" --out ", o.f);
+  put_word(o.f, out);
+  fputs(" --merge --no-progress\n", o.f);
+  return cli_out_commit(&o, CMD);
 }
 
 static int submit_slurm(const char *spec_path, const char *dir, const char *rtl_cache, int tasks,
@@ -121,56 +189,35 @@ static int submit_slurm(const char *spec_path, const char *dir, const char *rtl_
     return MPB_EXIT_IO;
   }
   exe[n] = '\0';
-  char sdir[PATH_MAX + 16], p1[PATH_MAX + 32], p2[PATH_MAX + 32], rc_opt[PATH_MAX + 32] = "";
+  char sdir[PATH_MAX + 16], p1[PATH_MAX + 32], p2[PATH_MAX + 32];
   char rc_abs[PATH_MAX];
   if (rtl_cache) { /* every task must use the same build cache (on a shared file system) */
     if (cli_mkdirs(CMD, rtl_cache) || !realpath(rtl_cache, rc_abs)) return MPB_EXIT_IO;
-    snprintf(rc_opt, sizeof rc_opt, " --rtl-cache '%s'", rc_abs);
   }
   snprintf(sdir, sizeof sdir, "%s/slurm", out);
   if (cli_mkdirs(CMD, sdir)) return MPB_EXIT_IO;
   snprintf(p1, sizeof p1, "%s/shards.sbatch", sdir);
   snprintf(p2, sizeof p2, "%s/merge.sbatch", sdir);
-  size_t cap = 7 * PATH_MAX + 1024;
-  char *s1 = malloc(cap), *s2 = malloc(cap);
-  if (!s1 || !s2) {
-    free(s1);
-    free(s2);
-    fprintf(stderr, "mpbsim sweep: out of memory\n");
-    return MPB_EXIT_FAIL;
-  }
-  snprintf(s1, cap,
-           "#!/bin/sh\n# mpbsim sweep: one array task per shard; finished points are skipped.\n"
-           "#SBATCH --job-name=mpbsweep\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n"
-           "#SBATCH --output=%s/task-%%a.log\n#SBATCH --chdir=%s\n"
-           "exec '%s' sweep '%s' --out '%s' --shard \"$SLURM_ARRAY_TASK_ID/%d\" -j %d "
-           "--no-progress%s\n",
-           tasks - 1, jobs, sdir, cwd, exe, spec, out, tasks, jobs, rc_opt);
-  snprintf(s2, cap,
-           "#!/bin/sh\n# mpbsim sweep: merge the shards' points into the report.\n"
-           "#SBATCH --job-name=mpbsweep-merge\n#SBATCH --output=%s/merge.log\n"
-           "#SBATCH --chdir=%s\nexec '%s' sweep '%s' --out '%s' --merge --no-progress\n",
-           sdir, cwd, exe, spec, out);
-  int rc = write_script(p1, s1) || write_script(p2, s2) ? MPB_EXIT_IO : MPB_EXIT_OK;
-  free(s1);
-  free(s2);
-  if (rc) return rc;
+  if (write_scripts(p1, p2, sdir, cwd, exe, spec, out, rtl_cache ? rc_abs : NULL, tasks, jobs))
+    return MPB_EXIT_IO;
   printf("slurm scripts: %s %s\n", p1, p2);
   if (dry) return MPB_EXIT_OK;
-  char cmd[3 * PATH_MAX], id1[128], id2[128];
-  snprintf(cmd, sizeof cmd, "sbatch --parsable '%s'", p1);
-  if (run_capture(cmd, id1, sizeof id1) || !id1[0]) {
-    fprintf(stderr, "mpbsim sweep: '%s' failed (is Slurm running? see docs/sweeps.md)\n", cmd);
+  char id1[128], id2[128], dep[160];
+  char *a1[] = {"sbatch", "--parsable", p1, NULL};
+  if (run_capture(a1, id1, sizeof id1) || !id1[0]) {
+    fprintf(stderr, "mpbsim sweep: 'sbatch --parsable %s' failed (is Slurm running? see "
+            "docs/sweeps.md)\n", p1);
     return MPB_EXIT_IO;
   }
   id1[strcspn(id1, ";")] = '\0';
   printf("submitted shards: job %s (%d array tasks)\n", id1, tasks);
   fflush(stdout);
-  snprintf(cmd, sizeof cmd, "sbatch --parsable %s--dependency=afterok:%s '%s'",
-           wait ? "--wait " : "", id1, p2);
-  if (run_capture(cmd, id2, sizeof id2) || !id2[0]) {
-    fprintf(stderr, "mpbsim sweep: '%s' failed; the merge job did not %s (see %s/merge.log)\n",
-            cmd, wait ? "succeed" : "start", sdir);
+  snprintf(dep, sizeof dep, "--dependency=afterok:%s", id1);
+  char *a2w[] = {"sbatch", "--parsable", "--wait", dep, p2, NULL};
+  char *a2[] = {"sbatch", "--parsable", dep, p2, NULL};
+  if (run_capture(wait ? a2w : a2, id2, sizeof id2) || !id2[0]) {
+    fprintf(stderr, "mpbsim sweep: 'sbatch %s %s' failed; the merge job did not %s (see "
+            "%s/merge.log)\n", dep, p2, wait ? "succeed" : "start", sdir);
     return wait ? MPB_EXIT_FAIL : MPB_EXIT_IO;
   }
   id2[strcspn(id2, ";")] = '\0';
