@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -50,6 +51,9 @@ static void help(void) {
          "                       spec's rtl_check.cache, else $MPB_COSIM_CACHE, else\n"
          "                       SRC/build/cosim-cache; SRC = $MPB_SOURCE_DIR or the tree\n"
          "                       mpbsim was built in)\n"
+         "  --rtl-cache-max SIZE after each build, prune that cache to SIZE (bytes, or with\n"
+         "                       K, M or G), least recently used builds first\n"
+         "  --prune-cache        (no SPEC) prune the cache to --rtl-cache-max and exit\n"
          "  --progress, --no-progress   progress bar on stderr (default: if a terminal)\n"
          "  -h, --help           this help\n\n"
          "exit codes: 0 ok, 1 goal not met by any point, points missing at --merge, or a\n"
@@ -141,7 +145,7 @@ static void put_word(FILE *f, const char *s) {
  * (sbatch parses those itself): the scripts cd and redirect their output themselves. */
 static int write_scripts(const char *p1, const char *p2, const char *sdir, const char *cwd,
                          const char *exe, const char *spec, const char *out,
-                         const char *rtl_cache, int tasks, int jobs) {
+                         const char *rtl_cache, uint64_t cache_max, int tasks, int jobs) {
   cli_out o;
   if (cli_out_open(&o, CMD, p1)) return -1;
   fprintf(o.f, "#!/bin/sh\n# mpbsim sweep: one array task per shard; finished points are "
@@ -161,6 +165,7 @@ static int write_scripts(const char *p1, const char *p2, const char *sdir, const
     fputs(" --rtl-cache ", o.f);
     put_word(o.f, rtl_cache);
   }
+  if (cache_max) fprintf(o.f, " --rtl-cache-max %llu", (unsigned long long)cache_max);
   fputc('\n', o.f);
   if (cli_out_commit(&o, CMD)) return -1;
   if (cli_out_open(&o, CMD, p2)) return -1;
@@ -179,8 +184,8 @@ static int write_scripts(const char *p1, const char *p2, const char *sdir, const
   return cli_out_commit(&o, CMD);
 }
 
-static int submit_slurm(const char *spec_path, const char *dir, const char *rtl_cache, int tasks,
-                        int jobs, bool wait, bool dry) {
+static int submit_slurm(const char *spec_path, const char *dir, const char *rtl_cache,
+                        uint64_t cache_max, int tasks, int jobs, bool wait, bool dry) {
   char exe[PATH_MAX], spec[PATH_MAX], out[PATH_MAX], cwd[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0 || !realpath(spec_path, spec) || !realpath(dir, out) || !getcwd(cwd, sizeof cwd)) {
@@ -198,7 +203,8 @@ static int submit_slurm(const char *spec_path, const char *dir, const char *rtl_
   if (cli_mkdirs(CMD, sdir)) return MPB_EXIT_IO;
   snprintf(p1, sizeof p1, "%s/shards.sbatch", sdir);
   snprintf(p2, sizeof p2, "%s/merge.sbatch", sdir);
-  if (write_scripts(p1, p2, sdir, cwd, exe, spec, out, rtl_cache ? rc_abs : NULL, tasks, jobs))
+  if (write_scripts(p1, p2, sdir, cwd, exe, spec, out, rtl_cache ? rc_abs : NULL, cache_max,
+                    tasks, jobs))
     return MPB_EXIT_IO;
   printf("slurm scripts: %s %s\n", p1, p2);
   if (dry) return MPB_EXIT_OK;
@@ -222,6 +228,48 @@ static int submit_slurm(const char *spec_path, const char *dir, const char *rtl_
   }
   id2[strcspn(id2, ";")] = '\0';
   printf("%s merge: job %s -> %s/report.html\n", wait ? "finished" : "submitted", id2, out);
+  return MPB_EXIT_OK;
+}
+
+/* "123", "500K", "64M", "2G" -> bytes (at least 1 MiB: a cache smaller than one build
+ * would prune every build at once). */
+static int parse_size(const char *s, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s || *s == '-') return -1;
+  unsigned shift = 0;
+  if (*end == 'K' || *end == 'k') shift = 10, end++;
+  else if (*end == 'M' || *end == 'm') shift = 20, end++;
+  else if (*end == 'G' || *end == 'g') shift = 30, end++;
+  if (*end || v > (UINT64_MAX >> shift) || (v << shift) < (1u << 20)) return -1;
+  *out = (uint64_t)v << shift;
+  return 0;
+}
+
+/* `mpbsim sweep --prune-cache [--rtl-cache DIR] --rtl-cache-max SIZE`: no SPEC. */
+static int prune_cache(int optind_, int argc, char **argv, const char *cache, uint64_t max) {
+  if (optind_ != argc) {
+    fprintf(stderr, "mpbsim sweep: --prune-cache takes no SPEC (unexpected '%s')\n",
+            argv[optind_]);
+    return MPB_EXIT_USAGE;
+  }
+  if (!max) {
+    fprintf(stderr, "mpbsim sweep: --prune-cache needs --rtl-cache-max SIZE\n");
+    return MPB_EXIT_USAGE;
+  }
+  sweep_rtl rtl;
+  memset(&rtl, 0, sizeof rtl);
+  const char *src = getenv("MPB_SOURCE_DIR");
+  snprintf(rtl.src_dir, sizeof rtl.src_dir, "%s", src && *src ? src : MPB_SOURCE_DIR);
+  if (cache) snprintf(rtl.cache, sizeof rtl.cache, "%s", cache);
+  char msg[8192], err[1024];
+  mpb_status st = sweep_rtl_prune(&rtl, max, msg, sizeof msg, err, sizeof err);
+  fputs(msg, stderr);
+  if (st) {
+    fprintf(stderr, "mpbsim sweep: %s\n", err);
+    return MPB_EXIT_IO;
+  }
   return MPB_EXIT_OK;
 }
 
@@ -362,14 +410,16 @@ int cmd_sweep(int argc, char **argv) {
       {"verify-tries", required_argument, 0, 7}, {"progress", no_argument, 0, 8},
       {"no-progress", no_argument, 0, 9},   {"plan", no_argument, 0, 10},
       {"verify-all", no_argument, 0, 11}, {"rtl-cache", required_argument, 0, 12},
+      {"rtl-cache-max", required_argument, 0, 13}, {"prune-cache", no_argument, 0, 14},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   long jobs = 1, tasks = 4, tries = 4;
   const char *out = NULL;
   int shard = 0, nshards = 1, progress = -1;
   bool merge = false, slurm = false, swait = false, sdry = false, sharded = false;
-  bool plan_only = false, verify_all = false;
+  bool plan_only = false, verify_all = false, prune = false;
   const char *rtl_cache = NULL;
+  uint64_t cache_max = 0;
   optind = 1;
   int c;
   while ((c = getopt_long(argc, argv, "j:o:h", opts, NULL)) != -1) {
@@ -401,10 +451,19 @@ int cmd_sweep(int argc, char **argv) {
     case 10: plan_only = true; break;
     case 11: verify_all = true; break;
     case 12: rtl_cache = optarg; break;
+    case 13:
+      if (parse_size(optarg, &cache_max)) {
+        fprintf(stderr, "mpbsim sweep: option --rtl-cache-max: '%s' is not a size (bytes, or "
+                "a number with K, M or G) of at least 1M\n", optarg);
+        return MPB_EXIT_USAGE;
+      }
+      break;
+    case 14: prune = true; break;
     case 'h': help(); return MPB_EXIT_OK;
     default: return MPB_EXIT_USAGE;
     }
   }
+  if (prune) return prune_cache(optind, argc, argv, rtl_cache, cache_max);
   if (optind != argc - 1) {
     fprintf(stderr, "mpbsim sweep: expected one SPEC file (see mpbsim sweep --help)\n");
     return MPB_EXIT_USAGE;
@@ -423,6 +482,7 @@ int cmd_sweep(int argc, char **argv) {
   }
   const char *dir = out ? out : s.output;
   if (rtl_cache) snprintf(s.rtl.cache, sizeof s.rtl.cache, "%s", rtl_cache);
+  s.rtl.cache_max = cache_max;
   const char *src = getenv("MPB_SOURCE_DIR");
   snprintf(s.rtl.src_dir, sizeof s.rtl.src_dir, "%s", src && *src ? src : MPB_SOURCE_DIR);
   sweep_plan p;
@@ -464,14 +524,17 @@ int cmd_sweep(int argc, char **argv) {
       fprintf(stderr, "mpbsim sweep: %s\n", err);
       rc = exit_of(st);
     } else {
-      rc = submit_slurm(spec_path, dir, rtl_cache, (int)tasks, (int)jobs, swait, sdry);
+      rc = submit_slurm(spec_path, dir, rtl_cache, cache_max, (int)tasks, (int)jobs, swait,
+                        sdry);
     }
   } else {
     if (!merge) {
       bar_state bs = {0, progress == 1 || (progress == -1 && isatty(2))};
       sweep_run_opts ro = {(int)jobs, shard, nshards, show_bar, &bs};
       sweep_progress pr;
-      st = sweep_run(&s, &p, dir, &ro, &pr, err, sizeof err);
+      st = sweep_store_init(dir, &s, err, sizeof err);
+      if (!st && s.rtl.on) st = sweep_rtl_prepare(&s.rtl, dir, err, sizeof err);
+      if (!st) st = sweep_run(&s, &p, dir, &ro, &pr, err, sizeof err);
       if (st) {
         fprintf(stderr, "\nmpbsim sweep: %s\n", err);
         rc = exit_of(st);
