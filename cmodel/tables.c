@@ -14,6 +14,8 @@ static const long double LN2_L = 0.693147180559945309417232121458176568L;
 /* Round to nearest, ties away from zero, at 'frac' fraction bits. */
 static int64_t fix_round(long double v, int frac) { return (int64_t)llroundl(ldexpl(v, frac)); }
 
+static long double freq_turns(const mpb_geometry *g, int j);
+
 mpb_status mpb_geometry_validate(const mpb_geometry *g, const mpb_config *cfg, char *err,
                                  size_t n) {
   if (g->head_dim < 2 || g->head_dim > 1024 || g->head_dim % 2) {
@@ -32,6 +34,24 @@ mpb_status mpb_geometry_validate(const mpb_geometry *g, const mpb_config *cfg, c
     snprintf(err, n, "head_dim = %d needs %d pairs but pair_bits = %d holds %d", g->head_dim,
              g->head_dim / 2, cfg->pair_bits, 1 << cfg->pair_bits);
     return MPB_EINVAL;
+  }
+  /* LOG-ADD reads log_freq: every entry must fit the signed Q6.FL log word, i.e.
+   * log2(t_j) >= -32 (docs/architecture.md §4). log2(t_j) falls with j: the first pair
+   * that does not fit is named. (EXACT mode never reads the table.) */
+  if (cfg && cfg->phi_mode == MPB_PHI_LOGADD) {
+    int fl = cfg->log_word_bits - 6;
+    long long lo = -(1LL << (cfg->log_word_bits - 1));
+    for (int j = 0; j < g->head_dim / 2; j++) {
+      long double t = freq_turns(g, j);
+      long long v = (long long)fix_round(log2l(t), fl);
+      if (v < lo) {
+        snprintf(err, n, "LOG-ADD: log_freq[%d] = log2(t_%d) * 2^%d = %lld (log2 t = %.4Lf) "
+                 "does not fit the %d-bit log word (Q6.%d, >= %lld): pair j = %d of head_dim "
+                 "%d, base %g has theta_j / 2pi below 2^-32 turns per position", j, j, fl, v,
+                 log2l(t), cfg->log_word_bits, fl, lo, j, g->head_dim, g->base);
+        return MPB_EINVAL;
+      }
+    }
   }
   return MPB_OK;
 }
