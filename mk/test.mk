@@ -31,9 +31,12 @@ test: deps
 	+@$(MAKE) --no-print-directory $(TEST_J) -Otarget test-trees
 	@tools/test-summary.sh build/test-results.txt build-san/test-results.txt
 
+# (explicit rules: make applies no pattern rule to a phony target)
 test-trees: test-tree-0 test-tree-1
-test-tree-%:
-	+@$(MAKE) --no-print-directory test-one SAN=$* TEST_KEEP_GOING=1
+test-tree-0:
+	+@$(MAKE) --no-print-directory test-one SAN=0 TEST_KEEP_GOING=1
+test-tree-1:
+	+@$(MAKE) --no-print-directory test-one SAN=1 TEST_KEEP_GOING=1
 
 test-san: deps
 	+@$(MAKE) --no-print-directory $(TEST_J) -Otarget test-one SAN=1
