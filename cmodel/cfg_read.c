@@ -1,5 +1,5 @@
-/* cfg_read.c — libconfig input with a size limit and a check for the integer literals
- * that libconfig 1.5 would silently wrap (see cfg_read.h for why). */
+/* cfg_read.c — libconfig input with size and setting-count limits and a check for the
+ * integer literals that libconfig 1.5 would silently wrap (see cfg_read.h for why). */
 #include "cfg_read.h"
 
 #include <ctype.h>
@@ -11,12 +11,13 @@
 #include "errbuf.h"
 
 /* Scan the text as libconfig's lexer does (strings, the three comment styles, names,
- * numbers) and check every integer literal: without an L suffix it must lie in
- * [-2^31, 2^31) (hexadecimal: at most 0x7fffffff), with one in the 64-bit range. */
-static mpb_status check_integers(const char *t, size_t len, const char *name, char *err,
-                                 size_t n) {
+ * numbers); count the settings (a name followed by '=' or ':'), at most
+ * MPB_CFG_MAX_SETTINGS, and check every integer literal: without an L suffix it must lie
+ * in [-2^31, 2^31) (hexadecimal: at most 0x7fffffff), with one in the 64-bit range. */
+static mpb_status check_text(const char *t, size_t len, const char *name, char *err,
+                             size_t n) {
   const char *p = t, *end = t + len;
-  int line = 1;
+  int line = 1, settings = 0;
   while (p < end) {
     char c = *p;
     if (c == '\n') {
@@ -35,6 +36,14 @@ static mpb_status check_integers(const char *t, size_t len, const char *name, ch
       p += 2;
     } else if (isalpha((unsigned char)c) || c == '*' || c == '_' || c == '@') { /* a name */
       for (p++; p < end && (isalnum((unsigned char)*p) || (*p && strchr("-_*", *p))); p++) {
+      }
+      const char *q = p;
+      while (q < end && (*q == ' ' || *q == '\t' || *q == '\r')) q++;
+      if (q < end && (*q == '=' || *q == ':') && ++settings > MPB_CFG_MAX_SETTINGS) {
+        set_err(err, n, "%s:%d: more than %d settings (libconfig's parser is quadratic in "
+                "them; a configuration file may have at most %d)", name, line,
+                MPB_CFG_MAX_SETTINGS, MPB_CFG_MAX_SETTINGS);
+        return MPB_EINVAL;
       }
     } else if (isdigit((unsigned char)c) ||
                ((c == '-' || c == '+' || c == '.') && p + 1 < end && isdigit((unsigned char)p[1]))) {
@@ -89,7 +98,7 @@ mpb_status mpb_cfg_read_text(config_t *cf, const char *text, size_t len, const c
     set_err(err, n, "%s: contains a NUL byte (not a text file)", name);
     return MPB_EINVAL;
   }
-  mpb_status st = check_integers(text, len, name, err, n);
+  mpb_status st = check_text(text, len, name, err, n);
   if (st != MPB_OK) return st;
   if (!config_read_string(cf, text)) {
     set_err(err, n, "%s:%d: %s", name, config_error_line(cf), config_error_text(cf));

@@ -83,6 +83,20 @@ TEST(HostileConfig, InputSizeIsBounded) {
   e = load_err(many, &st);
   EXPECT_EQ(st, MPB_EINVAL);
   EXPECT_NE(e.find("more than the 65536 bytes"), std::string::npos) << e;
+  /* 513 settings in a small file: refused before libconfig's quadratic parser; 512 pass
+   * the scanner (and then fail as unknown parameters, a different message) */
+  std::string keys;
+  for (int i = 0; i < 512; i++) keys += "k" + std::to_string(i) + " = 1;\n";
+  e = load_err(keys, &st);
+  EXPECT_NE(e.find("unknown parameter 'k0'"), std::string::npos) << e;
+  e = load_err(keys + "k512: 1;\n", &st);
+  EXPECT_EQ(st, MPB_EINVAL);
+  EXPECT_NE(e.find("hostile.cfg:513: more than 512 settings"), std::string::npos) << e;
+  /* names in strings and comments are not settings */
+  std::string quoted = "# ";
+  for (int i = 0; i < 600; i++) quoted += "a = 1; ";
+  e = load_err(quoted + "\nrounding = \"even\"; /* b = 2; */\n", &st);
+  EXPECT_EQ(st, MPB_OK) << e;
   /* a NUL byte: not a text file; a directory: an I/O error with the reason */
   e = load_err(std::string("pos_bits = 16;\0", 15), &st);
   EXPECT_NE(e.find("contains a NUL byte"), std::string::npos) << e;
