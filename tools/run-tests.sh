@@ -38,7 +38,7 @@ status=ok; [ "$fail" != 0 ] && status=FAILED
 extra=""; [ "$skip" != 0 ] && extra=", $skip skipped"
 {
   echo "== $name: $pass passed, $fail failed$extra ($secs s) $status"
-  grep -E '^\[  FAILED  \] [A-Za-z0-9_/]+\.' "$log" | sort -u | sed 's/^/   /'
+  grep -E '^\[  FAILED  \] [A-Za-z0-9_/]+\.' "$log" | sed 's/ (.*//' | sort -u | sed 's/^/   /'
   if [ $crashed = 1 ]; then echo "   $bin exited $rc (log $log):"; tail -20 "$log" | sed 's/^/   | /'; fi
   [ "$fail" != 0 ] && echo "   log: $log"
 } 
