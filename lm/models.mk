@@ -15,13 +15,27 @@ $(SMOLLM2_GGUF):
 
 # `make fuzz-gguf` (part of `make fuzz`, and of `make test` as a short smoke run): the GGUF
 # reader under libFuzzer, built by parser_fuzzer (mk/fuzz.mk),
-# seeded with a minimal valid file (one key, one Q4_1 tensor).
-FUZZ_gguf_SRCS := lm/gguf.c lm/gguf_quant.c lm/tokenizer.c lm/tokenizer_bpe.c
-FUZZ_gguf_LIBS := -lm
+# seeded with a minimal valid file (one key, one Q4_1 tensor). The tokenizer sources need
+# ICU (ICU_PKGS, mk/config.mk).
+TOKENIZER_SRCS := lm/tokenizer.c lm/tokenizer_bpe.c lm/tokenizer_pre.c
+TOKENIZER_LIBS = -lm $(shell pkg-config --libs $(ICU_PKGS))
+FUZZ_gguf_SRCS := lm/gguf.c lm/gguf_quant.c $(TOKENIZER_SRCS)
+FUZZ_gguf_LIBS = $(TOKENIZER_LIBS)
 $(eval $(call parser_fuzzer,gguf,lm))
 $(B)/fuzz/corpus-gguf/.seeded: lm/fuzz_seeds/seed.gguf
 	@mkdir -p $(dir $@)
 	cp $< $(dir $@)
+	@touch $@
+
+# `make fuzz-tok` (part of `make fuzz`, and of `make test`'s smoke run): the BPE encoder
+# under libFuzzer (lm/fuzz_tok.c): any bytes, decode(encode(x)) == x, over a vocabulary the
+# target builds itself; seeded with tricky strings and the passage.
+FUZZ_tok_SRCS := lm/gguf.c lm/gguf_quant.c $(TOKENIZER_SRCS)
+FUZZ_tok_LIBS = $(TOKENIZER_LIBS)
+$(eval $(call parser_fuzzer,tok,lm))
+$(B)/fuzz/corpus-tok/.seeded: lm/fuzz_seeds/tok.txt data/passage.txt
+	@mkdir -p $(dir $@)
+	cp $^ $(dir $@)
 	@touch $@
 
 # `make test` fetches the model first when it can (2.5 s here, 98 MB); if the download

@@ -1,7 +1,7 @@
 # lm/: liblm.a, the language-model runtimes — GGUF reader and dequantization, tokenizers,
 # the Llama forward pass (FP32, GGUF or seeded synthetic weights). It depends on libmpb
 # only; traces/ (capture), analysis/ and the CLI sit above it. Sources: lm/*.c except
-# fuzz_*.c. `make models` and the GGUF fuzzer are in lm/models.mk.
+# fuzz_*.c. `make models` and the GGUF and tokenizer fuzzers are in lm/models.mk.
 LM_SRCS := $(filter-out lm/fuzz_%.c,$(wildcard lm/*.c))
 LM_OBJS := $(LM_SRCS:%.c=$(B)/%.o)
 LIBLM := $(B)/liblm.a

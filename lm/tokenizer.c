@@ -3,6 +3,7 @@
  * U+010A 'Ċ' = byte 0x0A newline). */
 #include "tokenizer.h"
 #include "errbuf.h"
+#include "tokenizer_pre.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -86,6 +87,7 @@ void tok_free(tok_vocab *v) {
   map_free(v->merge_rank);
   free(v->type);
   free(v->special);
+  tok_pre_close(v->pre);
   free(v);
 }
 
@@ -133,8 +135,13 @@ int tok_load(tok_vocab **out, const gguf_file *g, char *err, size_t errlen) {
   for (uint32_t i = 0; ty && i < v->n; i++)
     if (v->type[i] == 3 && v->tokens[i].len > 0) v->special[v->n_special++] = (int32_t)i;
   for (uint64_t i = 0; mg && i < mg->arr_n; i++)
-    if (mg->arr_str[i].len <= 2048)
+    if (mg->arr_str[i].len <= TOK_MERGE_MAX)
       map_put(v->merge_rank, mg->arr_str[i].ptr, (uint32_t)mg->arr_str[i].len, (int32_t)i);
+  const gguf_kv *pre = gguf_find_kv(g, "tokenizer.ggml.pre");
+  if (pre && pre->type == GGUF_STRING) {
+    v->pre_name = pre->str; /* an unsupported name leaves v->pre NULL: tok_encode says so */
+    if (tok_pre_open(&v->pre, pre->str.ptr, (size_t)pre->str.len, err, errlen)) v->pre = NULL;
+  }
   int64_t id;
   v->bos = gguf_get_int(g, "tokenizer.ggml.bos_token_id", 0, v->n - 1, &id, err, errlen) ? -1
                                                                                          : (int32_t)id;

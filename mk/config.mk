@@ -16,7 +16,9 @@ CFLAGS   := -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -D_DEFAULT_SOURCE -Icmodel -I
 CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -Icmodel -Ilm -Itraces -Ianalysis -Isim
 LDFLAGS  := $(SANFLAGS)
 
-PKG_LIBS := libconfig jansson gsl libzstd zlib mpfr
+# ICU: Unicode properties and the regex engine of the tokenizers' pre-tokenizers (lm/).
+ICU_PKGS := icu-i18n icu-uc
+PKG_LIBS := libconfig jansson gsl libzstd zlib mpfr $(ICU_PKGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
 LDLIBS := -lm

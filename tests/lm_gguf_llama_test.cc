@@ -12,18 +12,11 @@
 #include "gtest_c.h"
 #include "llama.h"
 #include "llama_presets.h"
+#include "lm_util.h"
 
 namespace {
 
-struct Img {
-  std::vector<uint8_t> b;
-  void u32(uint32_t v) { for (int i = 0; i < 4; i++) b.push_back((uint8_t)(v >> (8 * i))); }
-  void u64(uint64_t v) { for (int i = 0; i < 8; i++) b.push_back((uint8_t)(v >> (8 * i))); }
-  void f32(float f) { uint32_t w; std::memcpy(&w, &f, 4); u32(w); }
-  void str(const std::string &s) { u64(s.size()); b.insert(b.end(), s.begin(), s.end()); }
-  void kv_u32(const std::string &k, uint32_t v) { str(k); u32(GGUF_UINT32); u32(v); }
-  void kv_f32(const std::string &k, float v) { str(k); u32(GGUF_FLOAT32); f32(v); }
-};
+using Img = GgufBuilder;  // tests/lm_util.h
 
 struct T {
   std::string name;

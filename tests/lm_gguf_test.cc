@@ -11,28 +11,11 @@
 
 #include "gtest_c.h"
 #include "gguf.h"
+#include "lm_util.h"
 
 namespace {
 
-// Little-endian GGUF image builder.
-struct Builder {
-  std::vector<uint8_t> b;
-  void u8(uint8_t v) { b.push_back(v); }
-  void u32(uint32_t v) { for (int i = 0; i < 4; i++) b.push_back((uint8_t)(v >> (8 * i))); }
-  void u64(uint64_t v) { for (int i = 0; i < 8; i++) b.push_back((uint8_t)(v >> (8 * i))); }
-  void f32(float f) { uint32_t w; std::memcpy(&w, &f, 4); u32(w); }
-  void str(const std::string &s) { u64(s.size()); b.insert(b.end(), s.begin(), s.end()); }
-  void header(uint64_t nt, uint64_t nkv, uint32_t version = 3) {
-    u32(GGUF_MAGIC); u32(version); u64(nt); u64(nkv);
-  }
-  void kv_u32(const std::string &k, uint32_t v) { str(k); u32(GGUF_UINT32); u32(v); }
-  void tensor(const std::string &name, std::vector<uint64_t> ne, uint32_t type, uint64_t off) {
-    str(name); u32((uint32_t)ne.size());
-    for (uint64_t d : ne) u64(d);
-    u32(type); u64(off);
-  }
-  void align(size_t a) { while (b.size() % a) b.push_back(0); }
-};
+using Builder = GgufBuilder;  // tests/lm_util.h
 
 struct Parsed {
   gguf_file *g = nullptr;
