@@ -19,12 +19,13 @@ include rtl/module.mk
 include tests/module.mk
 include bench/module.mk
 include lm/models.mk
+include mk/test.mk
 
-.PHONY: help all run test test-one test-san regress bench fuzz clean
+.PHONY: help all run regress bench fuzz clean
 help:
 	@echo "mpbsim make targets:"
 	@echo "  make run      main job on the embedded default (writes out/)"
-	@echo "  make test     test suite, normal build then ASan+UBSan build"
+	@echo "  make test     test suite, plain and ASan+UBSan builds, on every core"
 	@echo "  make regress  long RTL regressions (seeds x configurations)"
 	@echo "  make bench    benchmarks, ratios measured side by side"
 	@echo "  make fuzz     longer fuzzing of every parser"
@@ -32,17 +33,8 @@ help:
 
 all: deps $(ALL_TARGETS)
 
-# `make test` = the whole suite twice: a plain build, then an ASan+UBSan build.
-test: deps
-	$(MAKE) --no-print-directory test-one SAN=0
-	$(MAKE) --no-print-directory test-one SAN=1
-	@tools/test-summary.sh build/test-results.txt build-san/test-results.txt
-
-test-san: deps
-	$(MAKE) --no-print-directory test-one SAN=1
-
-test-one: $(TEST_BINS) $(TEST_DEPS)
-	@tools/run-tests.sh $(B)/test-results.txt $(TEST_BINS)
+# `make test` = the whole suite twice, a plain build and an ASan+UBSan build, on every
+# core: mk/test.mk.
 
 # Each area adds phony targets to these lists in its module.mk; they run in list order,
 # except that `make run` always ends with the report (run-report) and where it is.

@@ -1,6 +1,7 @@
 /* energy.c — loads the per-action energy table (libconfig) and prices mpb_counts, the
  * baseline recipes and the area proxy with it. Rules and figures: docs/energy.md. */
 #include "energy.h"
+#include "cfg_read.h"
 #include "errbuf.h"
 
 #include <libconfig.h>
@@ -153,12 +154,10 @@ mpb_energy_table *mpb_energy_load(const char *path, char *err, size_t n) {
   config_t cf;
   config_init(&cf);
   const char *file = path ? path : "<built-in configs/energy-45nm.cfg>";
-  int ok = path ? config_read_file(&cf, path) : config_read_string(&cf, mpb_energy_default_cfg);
-  if (ok != CONFIG_TRUE) {
-    if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-      set_err(err, n, "%s: cannot read file", file);
-    else
-      set_err(err, n, "%s:%d: %s", file, config_error_line(&cf), config_error_text(&cf));
+  mpb_status st = path ? mpb_cfg_read_file(&cf, path, err, n)
+                        : mpb_cfg_read_text(&cf, mpb_energy_default_cfg,
+                                            strlen(mpb_energy_default_cfg), file, err, n);
+  if (st != MPB_OK) {
     config_destroy(&cf);
     return NULL;
   }

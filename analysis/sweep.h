@@ -84,6 +84,9 @@ typedef struct sweep_rtl {
   /* Not part of the spec hash (they do not change the results): */
   char cache[512];       /* build cache directory ("" = the build script's default) */
   char src_dir[512];     /* source tree holding tools/cosim-build.sh; set by the caller */
+  uint64_t cache_max;    /* prune the cache to this many bytes after a build (0: never) */
+  char src_key[600];     /* the sources' hash, prepared once (sweep_rtl_prepare)       */
+  char out_dir[512];     /* the sweep's output: waveforms of failures go to rtl/        */
 } sweep_rtl;
 
 /* Metrics: one table (sweep_metric_info) from which columns, JSON keys, Pareto and
@@ -173,6 +176,15 @@ int sweep_trace_col(const sweep_spec *s, int k);
 int sweep_rtl_col(const sweep_spec *s);
 /* "pass", "fail", "skipped" for an rtl_check value; "" for NaN (not stored). */
 const char *sweep_rtl_status_name(double v);
+/* Once per sweep, in the parent, before sweep_run: create DIR/rtl/ and hash the sources
+ * of the co-simulation build once (tools/cosim-build.sh --prepare-key DIR/rtl/source.key)
+ * so that the points do not; sets rtl->src_key and rtl->out_dir (a failing point's
+ * waveform goes to DIR/rtl/p<index>-<workload>-seed<S>.fst). */
+mpb_status sweep_rtl_prepare(sweep_rtl *rtl, const char *dir, char *err, size_t errlen);
+/* Prune the build cache to max_bytes, least recently used first (cosim-build.sh --prune);
+ * its report (one line per removed entry, then the size) is appended to msg. */
+mpb_status sweep_rtl_prune(const sweep_rtl *rtl, uint64_t max_bytes, char *msg, size_t len,
+                           char *err, size_t errlen);
 /* Co-simulate cfg (point r->index) as the spec's rtl_check asks; fills the rtl columns
  * and r->rtl_detail. A mismatch is a result (fail), not an error; errors are failures to
  * run the build script or to build (MPB_EIO). */

@@ -20,6 +20,7 @@ typedef struct {
   size_t next; /* next todo slot to take       */
   size_t done; /* todo points finished          */
   int failed;
+  mpb_status status; /* of the first failure: MPB_EIO (storing failed) or MPB_EINVAL */
   char err[512];
 } shared_state;
 
@@ -39,10 +40,13 @@ static void worker(sweep_evaluator *ev, const sweep_spec *s, const char *dir,
     if (i >= n || __atomic_load_n(&sh->failed, __ATOMIC_SEQ_CST)) break;
     sweep_result r;
     mpb_status rc = sweep_eval_point(ev, todo[i], &r, err, sizeof err);
-    if (!rc) rc = sweep_store_put(dir, s, &r, err, sizeof err);
+    if (rc) rc = MPB_EINVAL;                    /* the point cannot be evaluated */
+    else if (sweep_store_put(dir, s, &r, err, sizeof err)) rc = MPB_EIO; /* a write failed */
     if (rc) {
-      if (__atomic_exchange_n(&sh->failed, 1, __ATOMIC_SEQ_CST) == 0)
+      if (__atomic_exchange_n(&sh->failed, 1, __ATOMIC_SEQ_CST) == 0) {
         snprintf(sh->err, sizeof sh->err, "point %llu: %s", (unsigned long long)todo[i], err);
+        sh->status = rc;
+      }
       _exit(1);
     }
     __atomic_fetch_add(&sh->done, 1, __ATOMIC_SEQ_CST);
@@ -137,7 +141,7 @@ mpb_status sweep_run(const sweep_spec *s, const sweep_plan *p, const char *dir,
   }
   if (!rc && (bad || sh->failed)) {
     snprintf(err, errlen, "%s", sh->failed ? sh->err : "a worker process died");
-    rc = MPB_EINVAL;
+    rc = sh->failed && sh->status ? sh->status : MPB_EINVAL;
   }
   if (st) *st = pr;
   free(pids);

@@ -3,15 +3,20 @@
  * (mpb_config_write), tools/cosim-build.sh builds or finds the co-simulation binary of
  * (configuration, workload geometry) in its cache, and the binary runs seeds 1..K for N
  * cycles each (`--seed S --cycles N --quiet --mode cosim`; exit 0 pass, 1 mismatch). The
- * first mismatch makes the point fail, with the binary's message as its detail; a
- * configuration the RTL cannot be built with is skipped with the reason. */
+ * first mismatch makes the point fail, with the binary's message as its detail and its
+ * waveform under the sweep's output (DIR/rtl/); a configuration the RTL cannot be built
+ * with is skipped with the reason. The sources are hashed once per sweep
+ * (sweep_rtl_prepare), and a run holds the build's lock shared so that pruning the cache
+ * (LRU, --rtl-cache-max) never removes a binary in use. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,9 +103,15 @@ static int find_binary(const sweep_spec *s, const char *cfgfile, int k, sweep_re
   snprintf(script, sizeof script, "%s/tools/cosim-build.sh", s->rtl.src_dir);
   snprintf(hd, sizeof hd, "%d", s->wl[k].geo.head_dim);
   snprintf(base, sizeof base, "%.17g", s->wl[k].geo.base);
-  char *argv[] = {script, "--config", (char *)cfgfile, "--head-dim", hd, "--base", base,
-                  "--src", (char *)s->rtl.src_dir, "--cache", (char *)s->rtl.cache, NULL};
-  if (!s->rtl.cache[0]) argv[9] = NULL;
+  char maxb[24];
+  snprintf(maxb, sizeof maxb, "%llu", (unsigned long long)s->rtl.cache_max);
+  char *argv[16] = {script, "--config", (char *)cfgfile, "--head-dim", hd, "--base", base,
+                    "--src", (char *)s->rtl.src_dir};
+  int a = 9;
+  if (s->rtl.cache[0]) argv[a++] = "--cache", argv[a++] = (char *)s->rtl.cache;
+  if (s->rtl.src_key[0]) argv[a++] = "--src-key", argv[a++] = (char *)s->rtl.src_key;
+  if (s->rtl.cache_max) argv[a++] = "--max-size", argv[a++] = maxb;
+  argv[a] = NULL;
   int st = run_capture(argv, out, sizeof out);
   if (st < 0) {
     snprintf(err, errlen, "rtl_check: cannot run %s: %s", script, strerror(errno));
@@ -121,14 +132,24 @@ static int find_binary(const sweep_spec *s, const char *cfgfile, int k, sweep_re
   return -1;
 }
 
-/* Run the binary on one seed: 0 pass, 1 fail (detail in r). */
+/* Run the binary on one seed: 0 pass, 1 fail (detail in r). The build's lock
+ * (<cache>/<key>.lock) is held shared meanwhile, so the cache is not pruned under it. */
 static int run_seed(const sweep_spec *s, const char *bin, int k, int seed, sweep_result *r) {
-  char sd[24], cyc[24], out[4096], sb[64];
+  char sd[24], cyc[24], out[4096], sb[64], fst[1200] = "", lock[1100];
   snprintf(sd, sizeof sd, "%d", seed);
   snprintf(cyc, sizeof cyc, "%llu", (unsigned long long)s->rtl.cycles);
-  char *argv[] = {(char *)bin, "--seed", sd, "--cycles", cyc, "--quiet", "--mode", "cosim",
-                  NULL};
+  char *argv[12] = {(char *)bin, "--seed", sd, "--cycles", cyc, "--quiet", "--mode", "cosim"};
+  if (s->rtl.out_dir[0]) {
+    snprintf(fst, sizeof fst, "%s/rtl/p%llu-%s-seed%d.fst", s->rtl.out_dir,
+             (unsigned long long)r->index, s->wl[k].name, seed);
+    argv[8] = "--fst", argv[9] = fst;
+  }
+  const char *slash = strrchr(bin, '/');
+  snprintf(lock, sizeof lock, "%.*s.lock", slash ? (int)(slash - bin) : 0, bin);
+  int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (lfd >= 0) flock(lfd, LOCK_SH);
   int st = run_capture(argv, out, sizeof out);
+  if (lfd >= 0) close(lfd);
   if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
   /* The binary is <cache>/<key>/cosim: name the key, so the build can be found. */
   char key[64] = "?";
@@ -142,7 +163,8 @@ static int run_seed(const sweep_spec *s, const char *bin, int k, int seed, sweep
   if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 1 && fail) {
     const char *end = strchr(fail, '\n');
     int n = end ? (int)(end - fail - 6) : (int)strlen(fail + 6);
-    set_detail(r, "%s seed %d: %.*s (build %s)", s->wl[k].name, seed, n, fail + 6, key);
+    set_detail(r, "%s seed %d: %.*s (build %s%s%s)", s->wl[k].name, seed, n, fail + 6, key,
+               fst[0] ? ", waveform " : "", fst[0] ? fst : "");
   } else {
     char line[200];
     last_line(out, line, sizeof line);
@@ -195,4 +217,48 @@ mpb_status sweep_rtl_check(const sweep_spec *s, const mpb_config *cfg, sweep_res
   }
   unlink(cfgfile);
   return rc;
+}
+
+/* Run tools/cosim-build.sh with the given arguments after the script; its output in out. */
+static mpb_status run_script(const sweep_rtl *rtl, char **args, char *out, size_t len,
+                             char *err, size_t errlen) {
+  char script[600];
+  snprintf(script, sizeof script, "%s/tools/cosim-build.sh", rtl->src_dir);
+  char *argv[16] = {script, "--src", (char *)rtl->src_dir};
+  int a = 3;
+  if (rtl->cache[0]) argv[a++] = "--cache", argv[a++] = (char *)rtl->cache;
+  for (; *args && a < 15; args++) argv[a++] = *args;
+  argv[a] = NULL;
+  int st = run_capture(argv, out, len);
+  if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0) return MPB_OK;
+  char line[400], sb[64];
+  last_line(out, line, sizeof line);
+  snprintf(err, errlen, "rtl_check: %s (%s): %s", script,
+           st < 0 ? strerror(errno) : status_text(st, sb, sizeof sb), line);
+  return MPB_EIO;
+}
+
+mpb_status sweep_rtl_prepare(sweep_rtl *rtl, const char *dir, char *err, size_t errlen) {
+  char d[540], out[8192];
+  snprintf(d, sizeof d, "%.520s/rtl", dir);
+  if (mkdir(d, 0777) != 0 && errno != EEXIST) {
+    snprintf(err, errlen, "cannot create directory %s: %s", d, strerror(errno));
+    return MPB_EIO;
+  }
+  char key[sizeof rtl->src_key];
+  snprintf(key, sizeof key, "%s/source.key", d);
+  char *args[] = {"--prepare-key", key, NULL};
+  mpb_status st = run_script(rtl, args, out, sizeof out, err, errlen);
+  if (st) return st;
+  snprintf(rtl->src_key, sizeof rtl->src_key, "%s", key);
+  snprintf(rtl->out_dir, sizeof rtl->out_dir, "%s", dir);
+  return MPB_OK;
+}
+
+mpb_status sweep_rtl_prune(const sweep_rtl *rtl, uint64_t max_bytes, char *msg, size_t len,
+                           char *err, size_t errlen) {
+  char n[24];
+  snprintf(n, sizeof n, "%llu", (unsigned long long)max_bytes);
+  char *args[] = {"--prune", "--max-size", n, NULL};
+  return run_script(rtl, args, msg, len, err, errlen);
 }

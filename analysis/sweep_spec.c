@@ -2,12 +2,14 @@
  * sweep_spec, and hash everything that determines the results (so stored points of a
  * different spec are never mixed in). */
 #include <libconfig.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cfg_read.h"
 #include "energy.h"
 #include "sweep.h"
 
@@ -80,6 +82,23 @@ static mpb_status fail(ctx *c, const config_setting_t *st, const char *fmt, ...)
   else
     snprintf(c->err, c->n, "%s: %s", c->path, msg);
   return MPB_EINVAL;
+}
+
+/* Integer member 'name' of st, read as 64 bits and required in [lo, hi]: 0 and *present
+ * false when absent, 0 with *out set, or MPB_EINVAL (file:line, field, range). */
+static mpb_status get_int(ctx *c, const config_setting_t *st, const char *name, long long lo,
+                          long long hi, long long *out, bool *present) {
+  const config_setting_t *e = config_setting_get_member((config_setting_t *)st, name);
+  *present = e != NULL;
+  if (!e) return MPB_OK;
+  int t = config_setting_type(e);
+  if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+    return fail(c, e, "field %s is not an integer (expected [%lld, %lld])", name, lo, hi);
+  long long v = config_setting_get_int64(e);
+  if (v < lo || v > hi)
+    return fail(c, e, "field %s = %lld is out of range [%lld, %lld]", name, v, lo, hi);
+  *out = v;
+  return MPB_OK;
 }
 
 static bool is_number(const config_setting_t *v) {
@@ -233,10 +252,10 @@ static int cmp_u32(const void *a, const void *b) {
 static mpb_status parse_positions(ctx *c, config_setting_t *st, sweep_workload *w,
                                   uint64_t seed) {
   long long max = 0, per = 16, lo = 0, hi = 0, step = 1;
-  bool has_max = config_setting_lookup_int64(st, "max", &max);
-  int iv;
+  bool has_max, has;
+  if (get_int(c, st, "max", LLONG_MIN, LLONG_MAX, &max, &has_max)) return MPB_EINVAL;
   if (has_max) {
-    if (config_setting_lookup_int(st, "per_octave", &iv)) per = iv;
+    if (get_int(c, st, "per_octave", LLONG_MIN, LLONG_MAX, &per, &has)) return MPB_EINVAL;
     if (max < 1 || max > (1LL << 24))
       return fail(c, st, "workload %s: positions.max = %lld is out of range [1, 16777216]",
                   w->name, max);
@@ -269,9 +288,10 @@ static mpb_status parse_positions(ctx *c, config_setting_t *st, sweep_workload *
     w->pos_max = (uint32_t)max;
     return MPB_OK;
   }
-  if (config_setting_lookup_int(st, "hi", &iv)) hi = iv;
-  if (config_setting_lookup_int(st, "lo", &iv)) lo = iv;
-  if (config_setting_lookup_int(st, "step", &iv)) step = iv;
+  if (get_int(c, st, "hi", 1, 1LL << 24, &hi, &has) ||
+      get_int(c, st, "lo", 0, (1LL << 24) - 1, &lo, &has) ||
+      get_int(c, st, "step", 1, 1LL << 24, &step, &has))
+    return MPB_EINVAL;
   if (!(hi > lo && lo >= 0 && hi <= (1LL << 24) && step >= 1))
     return fail(c, st,
                 "workload %s: positions need {max; per_octave;} or {lo; hi; step;} with "
@@ -299,9 +319,11 @@ static mpb_status parse_workload(ctx *c, config_setting_t *st, int k, sweep_spec
     return fail(c, st, "workloads[%d]: name '%s' must be 1..63 letters, digits, _ or -", k,
                 name);
   snprintf(w->name, sizeof w->name, "%s", name);
-  int d;
+  long long d;
+  bool has;
   double base;
-  if (!config_setting_lookup_int(st, "head_dim", &d))
+  if (get_int(c, st, "head_dim", 2, 1024, &d, &has)) return MPB_EINVAL;
+  if (!has)
     return fail(c, st, "workload %s: field 'head_dim' (even integer in [2, 1024]) is missing",
                 name);
   config_setting_t *b = config_setting_get_member(st, "base");
@@ -309,7 +331,7 @@ static mpb_status parse_workload(ctx *c, config_setting_t *st, int k, sweep_spec
     return fail(c, st, "workload %s: field 'base' (RoPE base, a number > 1) is missing", name);
   base = number_of(b);
   config_setting_lookup_string(st, "pairing", &pairing);
-  w->geo.head_dim = d;
+  w->geo.head_dim = (int)d;
   w->geo.base = base;
   if (!strcmp(pairing, "half"))
     w->geo.pairing = MPB_PAIR_HALF;
@@ -327,12 +349,9 @@ static mpb_status parse_workload(ctx *c, config_setting_t *st, int k, sweep_spec
                 "is missing", name);
   mpb_status rc = parse_positions(c, pos, w, s->seed + (uint64_t)k);
   if (rc) return rc;
-  int vm = 0;
-  if (config_setting_lookup_int(st, "verify_max", &vm)) {
-    if (vm < 1 || vm > (1 << 24))
-      return fail(c, st, "workload %s: verify_max = %d is out of range [1, 16777216]", name, vm);
-    w->verify_max = (uint32_t)vm;
-  }
+  long long vm = 0;
+  if (get_int(c, st, "verify_max", 1, 1 << 24, &vm, &has)) return MPB_EINVAL;
+  if (has) w->verify_max = (uint32_t)vm;
   return MPB_OK;
 }
 
@@ -443,9 +462,12 @@ static mpb_status parse_rtl_check(ctx *c, config_setting_t *st, sweep_spec *s) {
     r->cycles = (uint64_t)v;
   }
   if ((e = config_setting_get_member(st, "seeds"))) {
-    int v = config_setting_type(e) == CONFIG_TYPE_INT ? config_setting_get_int(e) : -1;
+    long long v = config_setting_type(e) == CONFIG_TYPE_INT ||
+                          config_setting_type(e) == CONFIG_TYPE_INT64
+                      ? config_setting_get_int64(e)
+                      : -1;
     if (v < 1 || v > 64) return fail(c, e, "rtl_check.seeds must be an integer in [1, 64]");
-    r->seeds = v;
+    r->seeds = (int)v;
   }
   if ((e = config_setting_get_member(st, "workloads"))) {
     if (!config_setting_is_aggregate(e) || config_setting_length(e) < 1)
@@ -496,8 +518,8 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   if (config_lookup_string(cf, "name", &str)) snprintf(s->name, sizeof s->name, "%s", str);
   /* seed first: positions depend on it */
   long long seed = 1;
-  config_lookup_int64(cf, "seed", &seed);
-  if (seed < 0) return fail(c, config_lookup(cf, "seed"), "seed = %lld must be >= 0", seed);
+  bool has;
+  if (get_int(c, config_root_setting(cf), "seed", 0, LLONG_MAX, &seed, &has)) return MPB_EINVAL;
   s->seed = (uint64_t)seed;
   /* base configuration */
   mpb_config_default(&s->base);
@@ -552,12 +574,10 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
       return fail(c, config_lookup(cf, "sampling"), "sampling = '%s' must be grid or random",
                   str);
   }
-  int samples = 0;
-  if (config_lookup_int(cf, "samples", &samples)) {
-    if (samples < 1 || samples > 1000000)
-      return fail(c, config_lookup(cf, "samples"), "samples = %d is out of range [1, 1000000]",
-                  samples);
-  } else if (s->sampling == SWEEP_RANDOM) {
+  long long samples = 0;
+  if (get_int(c, config_root_setting(cf), "samples", 1, 1000000, &samples, &has))
+    return MPB_EINVAL;
+  if (!has && s->sampling == SWEEP_RANDOM) {
     return fail(c, NULL, "sampling = \"random\" needs 'samples' (number of draws)");
   }
   s->samples = (uint64_t)samples;
@@ -650,14 +670,10 @@ mpb_status sweep_spec_load(sweep_spec *s, const char *path, char *err, size_t er
   ctx c = {path, err, errlen};
   config_t cf;
   config_init(&cf);
-  if (!config_read_file(&cf, path)) {
-    bool io = config_error_type(&cf) == CONFIG_ERR_FILE_IO;
-    if (io)
-      snprintf(err, errlen, "%s: cannot read the file", path);
-    else
-      snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cf), config_error_text(&cf));
+  mpb_status st = mpb_cfg_read_file(&cf, path, err, errlen);
+  if (st != MPB_OK) {
     config_destroy(&cf);
-    return io ? MPB_EIO : MPB_EINVAL;
+    return st;
   }
   mpb_status rc = parse_root(&c, &cf, s);
   config_destroy(&cf);

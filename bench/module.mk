@@ -8,3 +8,9 @@ $(B)/bench/%: bench/%.c $(LIBMPB) | deps
 bench-cmodel: $(B)/bench/bench_cmodel
 	$(B)/bench/bench_cmodel
 BENCH_TARGETS := bench-cmodel $(BENCH_TARGETS)
+
+# `make bench`: reading hostile configuration files at the size limit (cmodel/cfg_read.c).
+.PHONY: bench-config
+bench-config: $(B)/bench/bench_config
+	$(B)/bench/bench_config
+BENCH_TARGETS += bench-config

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg_read.h"
 #include "internal.h"
 
 typedef enum { PT_INT, PT_ENUM, PT_DOUBLE } ptype;
@@ -189,16 +190,10 @@ mpb_status mpb_config_set(mpb_config *cfg, const char *name, const char *value, 
 mpb_status mpb_config_load(mpb_config *cfg, const char *path, char *err, size_t n) {
   config_t cf;
   config_init(&cf);
-  mpb_status st = MPB_OK;
-  if (!config_read_file(&cf, path)) {
-    bool io = config_error_type(&cf) == CONFIG_ERR_FILE_IO;
-    if (io)
-      snprintf(err, n, "%s: cannot read the file", path);
-    else
-      snprintf(err, n, "%s:%d: %s", config_error_file(&cf) ? config_error_file(&cf) : path,
-               config_error_line(&cf), config_error_text(&cf));
+  mpb_status st = mpb_cfg_read_file(&cf, path, err, n);
+  if (st != MPB_OK) {
     config_destroy(&cf);
-    return io ? MPB_EIO : MPB_EINVAL;
+    return st;
   }
   config_setting_t *root = config_root_setting(&cf);
   for (int i = 0; i < config_setting_length(root) && st == MPB_OK; i++) {

@@ -1,6 +1,7 @@
 /* tables.c — the model object and its tables (LOGLUT, docs/architecture.md §4): filled in
  * extended precision, rounded to nearest into the configured formats, exported as
  * $readmemh files so that the RTL holds exactly the same contents. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@ static const long double LN2_L = 0.693147180559945309417232121458176568L;
 
 /* Round to nearest, ties away from zero, at 'frac' fraction bits. */
 static int64_t fix_round(long double v, int frac) { return (int64_t)llroundl(ldexpl(v, frac)); }
+
+static long double freq_turns(const mpb_geometry *g, int j);
 
 mpb_status mpb_geometry_validate(const mpb_geometry *g, const mpb_config *cfg, char *err,
                                  size_t n) {
@@ -31,6 +34,24 @@ mpb_status mpb_geometry_validate(const mpb_geometry *g, const mpb_config *cfg, c
     snprintf(err, n, "head_dim = %d needs %d pairs but pair_bits = %d holds %d", g->head_dim,
              g->head_dim / 2, cfg->pair_bits, 1 << cfg->pair_bits);
     return MPB_EINVAL;
+  }
+  /* LOG-ADD reads log_freq: every entry must fit the signed Q6.FL log word, i.e.
+   * log2(t_j) >= -32 (docs/architecture.md §4). log2(t_j) falls with j: the first pair
+   * that does not fit is named. (EXACT mode never reads the table.) */
+  if (cfg && cfg->phi_mode == MPB_PHI_LOGADD) {
+    int fl = cfg->log_word_bits - 6;
+    long long lo = -(1LL << (cfg->log_word_bits - 1));
+    for (int j = 0; j < g->head_dim / 2; j++) {
+      long double t = freq_turns(g, j);
+      long long v = (long long)fix_round(log2l(t), fl);
+      if (v < lo) {
+        snprintf(err, n, "LOG-ADD: log_freq[%d] = log2(t_%d) * 2^%d = %lld (log2 t = %.4Lf) "
+                 "does not fit the %d-bit log word (Q6.%d, >= %lld): pair j = %d of head_dim "
+                 "%d, base %g has theta_j / 2pi below 2^-32 turns per position", j, j, fl, v,
+                 log2l(t), cfg->log_word_bits, fl, lo, j, g->head_dim, g->base);
+        return MPB_EINVAL;
+      }
+    }
   }
   return MPB_OK;
 }
@@ -194,7 +215,7 @@ mpb_status mpb_table_write_memh(const mpb_model *m, const char *name, const char
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
   if (!f) {
-    snprintf(err, n, "%s: cannot write", path);
+    snprintf(err, n, "%s: cannot write: %s", path, strerror(errno));
     return MPB_EIO;
   }
   int digits = (v.width + 3) / 4;
@@ -204,10 +225,15 @@ mpb_status mpb_table_write_memh(const mpb_model *m, const char *name, const char
     uint64_t w = (v.u ? v.u[i] : (uint64_t)v.s[i]) & mpb_mask(v.width);
     fprintf(f, "%0*llx\n", digits, (unsigned long long)w);
   }
+  int e = 0;
+  errno = 0;
   bool bad = ferror(f) != 0;
-  if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+  if (fflush(f) != 0) bad = true, e = errno;
+  if (fclose(f) != 0 && !bad) bad = true, e = errno;
+  if (!bad && rename(tmp, path) != 0) bad = true, e = errno;
+  if (bad) {
     remove(tmp);
-    snprintf(err, n, "%s: write failed", path);
+    snprintf(err, n, "%s: write failed: %s", path, e ? strerror(e) : "I/O error");
     return MPB_EIO;
   }
   return MPB_OK;

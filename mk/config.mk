@@ -25,6 +25,10 @@ LDLIBS := -lm
 
 # Targets contributed by the module.mk files.
 ALL_TARGETS :=
+# Tests (mk/test.mk): GoogleTest binaries, what they need built, and the result files of
+# the test jobs that are not GoogleTest binaries (written into TEST_RES).
+TEST_RES := $(B)/test-res
+TEST_RESULTS :=
 TEST_BINS :=
 TEST_DEPS :=
 # Phony targets run in order by `make run`, `make regress`, `make bench`, `make fuzz`.

@@ -9,7 +9,27 @@
 
 int cli_out_open(cli_out *o, const char *cmd, const char *path) {
   memset(o, 0, sizeof *o);
-  size_t n = strlen(path) + 32;
+  /* a device or a pipe (/dev/stdout, /dev/full, a FIFO) is written directly */
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    o->f = fopen(path, "w");
+    if (!o->f) {
+      fprintf(stderr, "mpbsim %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+      return -1;
+    }
+    o->path = strdup(path);
+    if (!o->path) {
+      fprintf(stderr, "mpbsim %s: out of memory\n", cmd);
+      cli_out_abort(o);
+      return -1;
+    }
+    return 0;
+  }
+  /* the temporary file: "<dir>/.mpbsim.<pid>.XXXXXX", short whatever the name's length
+   * (a legal 255-byte name stays legal) */
+  const char *slash = strrchr(path, '/');
+  int dl = slash ? (int)(slash - path) + 1 : 0;
+  size_t n = (size_t)dl + 64;
   o->path = strdup(path);
   o->tmp = malloc(n);
   if (!o->path || !o->tmp) {
@@ -17,22 +37,34 @@ int cli_out_open(cli_out *o, const char *cmd, const char *path) {
     cli_out_abort(o);
     return -1;
   }
-  snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-  o->f = fopen(o->tmp, "w");
-  if (!o->f) {
-    fprintf(stderr, "mpbsim %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+  snprintf(o->tmp, n, "%.*s.mpbsim.%ld.XXXXXX", dl, path, (long)getpid());
+  int fd = mkstemp(o->tmp);
+  if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+    int e = errno;
+    if (fd >= 0) close(fd), unlink(o->tmp);
+    free(o->tmp);
+    o->tmp = NULL; /* nothing to remove */
+    fprintf(stderr, "mpbsim %s: cannot write %s: %s\n", cmd, path, strerror(e));
     cli_out_abort(o);
     return -1;
   }
+  /* mkstemp creates 0600; give the file the mode an ordinary fopen would (0666 & ~umask) */
+  mode_t um = umask(0);
+  umask(um);
+  fchmod(fd, 0666 & ~um);
   return 0;
 }
 
 int cli_out_commit(cli_out *o, const char *cmd) {
-  int bad = ferror(o->f);
-  if (fclose(o->f) != 0) bad = 1;
+  int bad = ferror(o->f), e = 0;
+  errno = 0;
+  if (fflush(o->f) != 0) bad = 1, e = errno;
+  if (fclose(o->f) != 0 && !bad) bad = 1, e = errno;
   o->f = NULL;
-  if (bad || rename(o->tmp, o->path) != 0) {
-    fprintf(stderr, "mpbsim %s: cannot write %s: %s\n", cmd, o->path, strerror(errno));
+  if (!bad && o->tmp && rename(o->tmp, o->path) != 0) bad = 1, e = errno;
+  if (bad) {
+    fprintf(stderr, "mpbsim %s: cannot write %s: %s\n", cmd, o->path,
+            e ? strerror(e) : "write error");
     cli_out_abort(o);
     return -1;
   }
@@ -40,6 +72,14 @@ int cli_out_commit(cli_out *o, const char *cmd) {
   free(o->path);
   o->tmp = o->path = NULL;
   return 0;
+}
+
+int cli_out_fail(cli_out *o, const char *cmd) {
+  int e = errno;
+  fprintf(stderr, "mpbsim %s: cannot write %s: %s\n", cmd, o->path ? o->path : "output",
+          e ? strerror(e) : "write error");
+  cli_out_abort(o);
+  return -1;
 }
 
 void cli_out_abort(cli_out *o) {

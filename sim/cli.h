@@ -4,7 +4,8 @@
  * name), parses its options with getopt_long, answers --help on stdout with exit 0,
  * prints errors on stderr as "mpbsim NAME: ..." and returns one of the exit codes below.
  * Output files are written through cli_out_open/cli_out_commit so that a failed run
- * leaves no partial file behind (write to "<path>.tmp.<pid>", rename on success).
+ * leaves no partial file behind (write to "<dir>/.mpbsim.<pid>.XXXXXX", rename on
+ * success; a device or a pipe such as /dev/stdout is written directly).
  */
 #ifndef MPB_CLI_H
 #define MPB_CLI_H
@@ -32,6 +33,8 @@ int cli_out_open(cli_out *o, const char *cmd, const char *path);
 int cli_out_commit(cli_out *o, const char *cmd);
 /* Close and remove the temporary file (on any failure path). */
 void cli_out_abort(cli_out *o);
+/* After a failed write to o->f: print "cannot write PATH: <errno's reason>", abort, -1. */
+int cli_out_fail(cli_out *o, const char *cmd);
 /* mkdir -p; returns 0 or prints an error and returns -1. */
 int cli_mkdirs(const char *cmd, const char *dir);
 

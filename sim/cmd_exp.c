@@ -137,7 +137,7 @@ int cmd_exp(int argc, char **argv) {
     if (cli_out_open(&o, "exp", jsonp)) {
       rc = MPB_EXIT_IO;
     } else if (json_dumpf(root, o.f, JSON_INDENT(1)) != 0) {
-      cli_out_abort(&o);
+      cli_out_fail(&o, "exp");
       rc = MPB_EXIT_IO;
     } else if (cli_out_commit(&o, "exp")) {
       rc = MPB_EXIT_IO;

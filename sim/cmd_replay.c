@@ -108,7 +108,7 @@ int cmd_replay(int argc, char **argv) {
   if (ro.progress) fprintf(stderr, "\r%60s\r", "");
   if (e) {
     fprintf(stderr, "mpbsim replay: %s\n", err);
-    return MPB_EXIT_INPUT;
+    return res.io_errno ? MPB_EXIT_IO : MPB_EXIT_INPUT;
   }
   rc = MPB_EXIT_OK;
   cli_out o;

@@ -134,7 +134,7 @@ static int write_json(const char *path, const cli_model_opts *mo, const column *
   if (cli_out_open(&o, "rope", path))
     rc = MPB_EXIT_IO;
   else if (json_dumpf(root, o.f, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) || fputc('\n', o.f) < 0) {
-    cli_out_abort(&o);
+    cli_out_fail(&o, "rope");
     rc = MPB_EXIT_IO;
   } else if (cli_out_commit(&o, "rope"))
     rc = MPB_EXIT_IO;

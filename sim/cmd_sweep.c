@@ -5,11 +5,14 @@
  * in the spec, every point is also co-simulated against the RTL; the build script is
  * found in the source tree compiled in by make (MPB_SOURCE_DIR, overridable by the
  * environment variable of the same name). */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -48,6 +51,9 @@ static void help(void) {
          "                       spec's rtl_check.cache, else $MPB_COSIM_CACHE, else\n"
          "                       SRC/build/cosim-cache; SRC = $MPB_SOURCE_DIR or the tree\n"
          "                       mpbsim was built in)\n"
+         "  --rtl-cache-max SIZE after each build, prune that cache to SIZE (bytes, or with\n"
+         "                       K, M or G), least recently used builds first\n"
+         "  --prune-cache        (no SPEC) prune the cache to --rtl-cache-max and exit\n"
          "  --progress, --no-progress   progress bar on stderr (default: if a terminal)\n"
          "  -h, --help           this help\n\n"
          "exit codes: 0 ok, 1 goal not met by any point, points missing at --merge, or a\n"
@@ -89,30 +95,97 @@ static int exit_of(mpb_status st) {
   return st == MPB_EIO ? MPB_EXIT_IO : st == MPB_ENOMEM ? MPB_EXIT_FAIL : MPB_EXIT_INPUT;
 }
 
-/* Write one sbatch script atomically. */
-static int write_script(const char *path, const char *text) {
+/* Run argv (no shell: paths are never re-parsed), return its first output line (the
+ * job id) in buf; -1 on failure. */
+static int run_capture(char *const argv[], char *buf, size_t n) {
+  int fd[2];
+  buf[0] = '\0';
+  if (pipe(fd)) return -1;
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fd[0]), close(fd[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    dup2(fd[1], 1);
+    close(fd[0]), close(fd[1]);
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  close(fd[1]);
+  FILE *p = fdopen(fd[0], "r");
+  if (p) {
+    if (!fgets(buf, (int)n, p)) buf[0] = '\0';
+    char skip[256];
+    while (fgets(skip, sizeof skip, p)) {
+    }
+    fclose(p);
+  } else {
+    close(fd[0]);
+  }
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return -1;
+  buf[strcspn(buf, "\n")] = '\0';
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* Append s to the script as one shell word: single-quoted, each ' written as '\'' (no
+ * character of a path or name is ever interpreted by the shell). */
+static void put_word(FILE *f, const char *s) {
+  fputc('\'', f);
+  for (; *s; s++)
+    if (*s == '\'') fputs("'\\''", f);
+    else fputc(*s, f);
+  fputc('\'', f);
+}
+
+/* The two job scripts. Every path is a quoted shell word; none is on an #SBATCH line
+ * (sbatch parses those itself): the scripts cd and redirect their output themselves. */
+static int write_scripts(const char *p1, const char *p2, const char *sdir, const char *cwd,
+                         const char *exe, const char *spec, const char *out,
+                         const char *rtl_cache, uint64_t cache_max, int tasks, int jobs) {
   cli_out o;
-  if (cli_out_open(&o, CMD, path)) return -1;
-  fputs(text, o.f);
+  if (cli_out_open(&o, CMD, p1)) return -1;
+  fprintf(o.f, "#!/bin/sh\n# mpbsim sweep: one array task per shard; finished points are "
+               "skipped.\n#SBATCH --job-name=mpbsweep\n#SBATCH --array=0-%d\n"
+               "#SBATCH --cpus-per-task=%d\n#SBATCH --output=/dev/null\ncd ", tasks - 1, jobs);
+  put_word(o.f, cwd);
+  fputs(" || exit 1\nexec >> ", o.f);
+  put_word(o.f, sdir);
+  fputs("/task-\"$SLURM_ARRAY_TASK_ID\".log 2>&1\nexec ", o.f);
+  put_word(o.f, exe);
+  fputs(" sweep ", o.f);
+  put_word(o.f, spec);
+  fputs(" --out ", o.f);
+  put_word(o.f, out);
+  fprintf(o.f, " --shard \"$SLURM_ARRAY_TASK_ID/%d\" -j %d --no-progress", tasks, jobs);
+  if (rtl_cache) {
+    fputs(" --rtl-cache ", o.f);
+    put_word(o.f, rtl_cache);
+  }
+  if (cache_max) fprintf(o.f, " --rtl-cache-max %llu", (unsigned long long)cache_max);
+  fputc('\n', o.f);
+  if (cli_out_commit(&o, CMD)) return -1;
+  if (cli_out_open(&o, CMD, p2)) return -1;
+  fputs("#!/bin/sh\n# mpbsim sweep: merge the shards' points into the report.\n"
+        "#SBATCH --job-name=mpbsweep-merge\n#SBATCH --output=/dev/null\ncd ", o.f);
+  put_word(o.f, cwd);
+  fputs(" || exit 1\nexec >> ", o.f);
+  put_word(o.f, sdir);
+  fputs("/merge.log 2>&1\nexec ", o.f);
+  put_word(o.f, exe);
+  fputs(" sweep ", o.f);
+  put_word(o.f, spec);
+  fputs(" --out ", o.f);
+  put_word(o.f, out);
+  fputs(" --merge --no-progress\n", o.f);
   return cli_out_commit(&o, CMD);
 }
 
-/* Run a command, return its first output line (job id) in buf; -1 on failure. */
-static int run_capture(const char *cmd, char *buf, size_t n) {
-  FILE *p = popen(cmd, "r");
-  if (!p) return -1;
-  buf[0] = '\0';
-  if (!fgets(buf, (int)n, p)) buf[0] = '\0';
-  char skip[256];
-  while (fgets(skip, sizeof skip, p)) {
-  }
-  int rc = pclose(p);
-  buf[strcspn(buf, "\n")] = '\0';
-  return rc == 0 ? 0 : -1;
-}
-
-static int submit_slurm(const char *spec_path, const char *dir, const char *rtl_cache, int tasks,
-                        int jobs, bool wait, bool dry) {
+static int submit_slurm(const char *spec_path, const char *dir, const char *rtl_cache,
+                        uint64_t cache_max, int tasks, int jobs, bool wait, bool dry) {
   char exe[PATH_MAX], spec[PATH_MAX], out[PATH_MAX], cwd[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0 || !realpath(spec_path, spec) || !realpath(dir, out) || !getcwd(cwd, sizeof cwd)) {
@@ -121,60 +194,82 @@ static int submit_slurm(const char *spec_path, const char *dir, const char *rtl_
     return MPB_EXIT_IO;
   }
   exe[n] = '\0';
-  char sdir[PATH_MAX + 16], p1[PATH_MAX + 32], p2[PATH_MAX + 32], rc_opt[PATH_MAX + 32] = "";
+  char sdir[PATH_MAX + 16], p1[PATH_MAX + 32], p2[PATH_MAX + 32];
   char rc_abs[PATH_MAX];
   if (rtl_cache) { /* every task must use the same build cache (on a shared file system) */
     if (cli_mkdirs(CMD, rtl_cache) || !realpath(rtl_cache, rc_abs)) return MPB_EXIT_IO;
-    snprintf(rc_opt, sizeof rc_opt, " --rtl-cache '%s'", rc_abs);
   }
   snprintf(sdir, sizeof sdir, "%s/slurm", out);
   if (cli_mkdirs(CMD, sdir)) return MPB_EXIT_IO;
   snprintf(p1, sizeof p1, "%s/shards.sbatch", sdir);
   snprintf(p2, sizeof p2, "%s/merge.sbatch", sdir);
-  size_t cap = 7 * PATH_MAX + 1024;
-  char *s1 = malloc(cap), *s2 = malloc(cap);
-  if (!s1 || !s2) {
-    free(s1);
-    free(s2);
-    fprintf(stderr, "mpbsim sweep: out of memory\n");
-    return MPB_EXIT_FAIL;
-  }
-  snprintf(s1, cap,
-           "#!/bin/sh\n# mpbsim sweep: one array task per shard; finished points are skipped.\n"
-           "#SBATCH --job-name=mpbsweep\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n"
-           "#SBATCH --output=%s/task-%%a.log\n#SBATCH --chdir=%s\n"
-           "exec '%s' sweep '%s' --out '%s' --shard \"$SLURM_ARRAY_TASK_ID/%d\" -j %d "
-           "--no-progress%s\n",
-           tasks - 1, jobs, sdir, cwd, exe, spec, out, tasks, jobs, rc_opt);
-  snprintf(s2, cap,
-           "#!/bin/sh\n# mpbsim sweep: merge the shards' points into the report.\n"
-           "#SBATCH --job-name=mpbsweep-merge\n#SBATCH --output=%s/merge.log\n"
-           "#SBATCH --chdir=%s\nexec '%s' sweep '%s' --out '%s' --merge --no-progress\n",
-           sdir, cwd, exe, spec, out);
-  int rc = write_script(p1, s1) || write_script(p2, s2) ? MPB_EXIT_IO : MPB_EXIT_OK;
-  free(s1);
-  free(s2);
-  if (rc) return rc;
+  if (write_scripts(p1, p2, sdir, cwd, exe, spec, out, rtl_cache ? rc_abs : NULL, cache_max,
+                    tasks, jobs))
+    return MPB_EXIT_IO;
   printf("slurm scripts: %s %s\n", p1, p2);
   if (dry) return MPB_EXIT_OK;
-  char cmd[3 * PATH_MAX], id1[128], id2[128];
-  snprintf(cmd, sizeof cmd, "sbatch --parsable '%s'", p1);
-  if (run_capture(cmd, id1, sizeof id1) || !id1[0]) {
-    fprintf(stderr, "mpbsim sweep: '%s' failed (is Slurm running? see docs/sweeps.md)\n", cmd);
+  char id1[128], id2[128], dep[160];
+  char *a1[] = {"sbatch", "--parsable", p1, NULL};
+  if (run_capture(a1, id1, sizeof id1) || !id1[0]) {
+    fprintf(stderr, "mpbsim sweep: 'sbatch --parsable %s' failed (is Slurm running? see "
+            "docs/sweeps.md)\n", p1);
     return MPB_EXIT_IO;
   }
   id1[strcspn(id1, ";")] = '\0';
   printf("submitted shards: job %s (%d array tasks)\n", id1, tasks);
   fflush(stdout);
-  snprintf(cmd, sizeof cmd, "sbatch --parsable %s--dependency=afterok:%s '%s'",
-           wait ? "--wait " : "", id1, p2);
-  if (run_capture(cmd, id2, sizeof id2) || !id2[0]) {
-    fprintf(stderr, "mpbsim sweep: '%s' failed; the merge job did not %s (see %s/merge.log)\n",
-            cmd, wait ? "succeed" : "start", sdir);
+  snprintf(dep, sizeof dep, "--dependency=afterok:%s", id1);
+  char *a2w[] = {"sbatch", "--parsable", "--wait", dep, p2, NULL};
+  char *a2[] = {"sbatch", "--parsable", dep, p2, NULL};
+  if (run_capture(wait ? a2w : a2, id2, sizeof id2) || !id2[0]) {
+    fprintf(stderr, "mpbsim sweep: 'sbatch %s %s' failed; the merge job did not %s (see "
+            "%s/merge.log)\n", dep, p2, wait ? "succeed" : "start", sdir);
     return wait ? MPB_EXIT_FAIL : MPB_EXIT_IO;
   }
   id2[strcspn(id2, ";")] = '\0';
   printf("%s merge: job %s -> %s/report.html\n", wait ? "finished" : "submitted", id2, out);
+  return MPB_EXIT_OK;
+}
+
+/* "123", "500K", "64M", "2G" -> bytes (at least 1 MiB: a cache smaller than one build
+ * would prune every build at once). */
+static int parse_size(const char *s, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s || *s == '-') return -1;
+  unsigned shift = 0;
+  if (*end == 'K' || *end == 'k') shift = 10, end++;
+  else if (*end == 'M' || *end == 'm') shift = 20, end++;
+  else if (*end == 'G' || *end == 'g') shift = 30, end++;
+  if (*end || v > (UINT64_MAX >> shift) || (v << shift) < (1u << 20)) return -1;
+  *out = (uint64_t)v << shift;
+  return 0;
+}
+
+/* `mpbsim sweep --prune-cache [--rtl-cache DIR] --rtl-cache-max SIZE`: no SPEC. */
+static int prune_cache(int optind_, int argc, char **argv, const char *cache, uint64_t max) {
+  if (optind_ != argc) {
+    fprintf(stderr, "mpbsim sweep: --prune-cache takes no SPEC (unexpected '%s')\n",
+            argv[optind_]);
+    return MPB_EXIT_USAGE;
+  }
+  if (!max) {
+    fprintf(stderr, "mpbsim sweep: --prune-cache needs --rtl-cache-max SIZE\n");
+    return MPB_EXIT_USAGE;
+  }
+  sweep_rtl rtl;
+  memset(&rtl, 0, sizeof rtl);
+  const char *src = getenv("MPB_SOURCE_DIR");
+  snprintf(rtl.src_dir, sizeof rtl.src_dir, "%s", src && *src ? src : MPB_SOURCE_DIR);
+  if (cache) snprintf(rtl.cache, sizeof rtl.cache, "%s", cache);
+  char msg[8192], err[1024];
+  mpb_status st = sweep_rtl_prune(&rtl, max, msg, sizeof msg, err, sizeof err);
+  fputs(msg, stderr);
+  if (st) {
+    fprintf(stderr, "mpbsim sweep: %s\n", err);
+    return MPB_EXIT_IO;
+  }
   return MPB_EXIT_OK;
 }
 
@@ -315,14 +410,16 @@ int cmd_sweep(int argc, char **argv) {
       {"verify-tries", required_argument, 0, 7}, {"progress", no_argument, 0, 8},
       {"no-progress", no_argument, 0, 9},   {"plan", no_argument, 0, 10},
       {"verify-all", no_argument, 0, 11}, {"rtl-cache", required_argument, 0, 12},
+      {"rtl-cache-max", required_argument, 0, 13}, {"prune-cache", no_argument, 0, 14},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   long jobs = 1, tasks = 4, tries = 4;
   const char *out = NULL;
   int shard = 0, nshards = 1, progress = -1;
   bool merge = false, slurm = false, swait = false, sdry = false, sharded = false;
-  bool plan_only = false, verify_all = false;
+  bool plan_only = false, verify_all = false, prune = false;
   const char *rtl_cache = NULL;
+  uint64_t cache_max = 0;
   optind = 1;
   int c;
   while ((c = getopt_long(argc, argv, "j:o:h", opts, NULL)) != -1) {
@@ -354,10 +451,19 @@ int cmd_sweep(int argc, char **argv) {
     case 10: plan_only = true; break;
     case 11: verify_all = true; break;
     case 12: rtl_cache = optarg; break;
+    case 13:
+      if (parse_size(optarg, &cache_max)) {
+        fprintf(stderr, "mpbsim sweep: option --rtl-cache-max: '%s' is not a size (bytes, or "
+                "a number with K, M or G) of at least 1M\n", optarg);
+        return MPB_EXIT_USAGE;
+      }
+      break;
+    case 14: prune = true; break;
     case 'h': help(); return MPB_EXIT_OK;
     default: return MPB_EXIT_USAGE;
     }
   }
+  if (prune) return prune_cache(optind, argc, argv, rtl_cache, cache_max);
   if (optind != argc - 1) {
     fprintf(stderr, "mpbsim sweep: expected one SPEC file (see mpbsim sweep --help)\n");
     return MPB_EXIT_USAGE;
@@ -376,6 +482,7 @@ int cmd_sweep(int argc, char **argv) {
   }
   const char *dir = out ? out : s.output;
   if (rtl_cache) snprintf(s.rtl.cache, sizeof s.rtl.cache, "%s", rtl_cache);
+  s.rtl.cache_max = cache_max;
   const char *src = getenv("MPB_SOURCE_DIR");
   snprintf(s.rtl.src_dir, sizeof s.rtl.src_dir, "%s", src && *src ? src : MPB_SOURCE_DIR);
   sweep_plan p;
@@ -417,14 +524,17 @@ int cmd_sweep(int argc, char **argv) {
       fprintf(stderr, "mpbsim sweep: %s\n", err);
       rc = exit_of(st);
     } else {
-      rc = submit_slurm(spec_path, dir, rtl_cache, (int)tasks, (int)jobs, swait, sdry);
+      rc = submit_slurm(spec_path, dir, rtl_cache, cache_max, (int)tasks, (int)jobs, swait,
+                        sdry);
     }
   } else {
     if (!merge) {
       bar_state bs = {0, progress == 1 || (progress == -1 && isatty(2))};
       sweep_run_opts ro = {(int)jobs, shard, nshards, show_bar, &bs};
       sweep_progress pr;
-      st = sweep_run(&s, &p, dir, &ro, &pr, err, sizeof err);
+      st = sweep_store_init(dir, &s, err, sizeof err);
+      if (!st && s.rtl.on) st = sweep_rtl_prepare(&s.rtl, dir, err, sizeof err);
+      if (!st) st = sweep_run(&s, &p, dir, &ro, &pr, err, sizeof err);
       if (st) {
         fprintf(stderr, "\nmpbsim sweep: %s\n", err);
         rc = exit_of(st);

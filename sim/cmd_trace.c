@@ -1,5 +1,6 @@
 /* cmd_trace.c — `mpbsim trace info|validate|cat|import`: inspect, check and dump traces,
  * and build traces from NumPy / safetensors tensors. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +11,8 @@
 #include "import.h"
 #include "trace.h"
 
-static void help(void) {
-  printf("usage: mpbsim trace info FILE\n"
+static void help(FILE *f) {
+  fprintf(f, "usage: mpbsim trace info FILE\n"
          "       mpbsim trace validate FILE\n"
          "       mpbsim trace cat FILE [--kind K] [--op OP] [--layer L] [--head H]\n"
          "                             [--limit N] [--values N]\n"
@@ -44,7 +45,7 @@ static trace_reader *open_trace(const char *path, int *rc) {
   trace_reader *r = trace_reader_open(path, err, sizeof err);
   if (!r) {
     fprintf(stderr, "mpbsim trace: %s\n", err);
-    *rc = MPB_EXIT_INPUT;
+    *rc = errno ? MPB_EXIT_IO : MPB_EXIT_INPUT; /* a read error, or a bad file */
   }
   return r;
 }
@@ -85,7 +86,7 @@ static int do_info(const char *path, bool validate_only) {
   }
   if (got < 0) {
     fprintf(stderr, "mpbsim trace: %s\n", err);
-    rc = MPB_EXIT_INPUT;
+    rc = trace_reader_io_errno(r) ? MPB_EXIT_IO : MPB_EXIT_INPUT;
   } else if (validate_only) {
     uint64_t total = 0;
     for (int k = 1; k < TRACE_NKIND; k++)
@@ -160,14 +161,31 @@ static int do_cat(int argc, char **argv) {
     fprintf(stderr, "mpbsim trace cat: expected one trace file\n");
     return MPB_EXIT_USAGE;
   }
+  if (op) { /* an op name of the kind asked for (or of any kind) */
+    bool known = false;
+    for (uint32_t k = 1; k < TRACE_NKIND; k++)
+      if ((kind < 0 || (int)k == kind) && trace_op_parse(k, op) >= 0) known = true;
+    if (!known) {
+      fprintf(stderr, "mpbsim trace cat: option --op: '%s' is not an op of %s (", op,
+              kind < 0 ? "any kind" : trace_kind_name((uint32_t)kind));
+      const char *sep = "";
+      for (uint32_t k = 1; k < TRACE_NKIND; k++)
+        for (uint32_t o = 0; (kind < 0 || (int)k == kind) && strcmp(trace_op_name(k, o), "?"); o++)
+          fprintf(stderr, "%s%s", sep, trace_op_name(k, o)), sep = ", ";
+      fprintf(stderr, ")\n");
+      return MPB_EXIT_USAGE;
+    }
+  }
   int rc = MPB_EXIT_OK;
   trace_reader *r = open_trace(argv[optind], &rc);
   if (!r) return rc;
   trace_record rec;
   char err[512];
-  int got;
+  int got = 0;
   long shown = 0;
-  while ((limit < 0 || shown < limit) && (got = trace_read(r, &rec, err, sizeof err)) == 1) {
+  /* stop early once standard output has failed (main() reports it, exit 4) */
+  while ((limit < 0 || shown < limit) && !ferror(stdout) &&
+         (got = trace_read(r, &rec, err, sizeof err)) == 1) {
     if ((kind >= 0 && (int)rec.kind != kind) || (layer >= 0 && rec.layer != layer) ||
         (head >= 0 && rec.head != head) || (op && strcmp(op, trace_op_name(rec.kind, rec.op))))
       continue;
@@ -200,7 +218,7 @@ static int do_cat(int argc, char **argv) {
   }
   if (got < 0) {
     fprintf(stderr, "mpbsim trace: %s\n", err);
-    rc = MPB_EXIT_INPUT;
+    rc = trace_reader_io_errno(r) ? MPB_EXIT_IO : MPB_EXIT_INPUT;
   }
   trace_reader_close(r);
   return rc;
@@ -342,6 +360,8 @@ static int do_import(int argc, char **argv) {
     goto done;
   }
   if (!(w = trace_writer_open_file(o.f, out, NULL, err, sizeof err))) goto fail;
+  uint64_t masked = 0;
+  io.n_masked = &masked;
   if (trace_import_items(&io, items, nitems, w, err, sizeof err)) goto fail;
   uint64_t nrec = trace_writer_records(w);
   int e = trace_writer_close(w, err, sizeof err);
@@ -354,8 +374,8 @@ static int do_import(int argc, char **argv) {
     rc = MPB_EXIT_IO;
     goto done;
   }
-  printf("mpbsim trace import: wrote %s (%llu records from %zu tensors)\n", out,
-         (unsigned long long)nrec, nitems);
+  printf("mpbsim trace import: wrote %s (%llu records from %zu tensors, %llu masked softmax "
+         "logits dropped)\n", out, (unsigned long long)nrec, nitems, (unsigned long long)masked);
   rc = MPB_EXIT_OK;
   goto done;
 oom:
@@ -374,13 +394,13 @@ done:
 
 int cmd_trace(int argc, char **argv) {
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    help();
+    help(argc < 2 ? stderr : stdout); /* a bare `mpbsim trace` is a usage error */
     return argc < 2 ? MPB_EXIT_USAGE : MPB_EXIT_OK;
   }
   const char *sub = argv[1];
   if (!strcmp(sub, "info") || !strcmp(sub, "validate")) {
     if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-      help();
+      help(stdout);
       return MPB_EXIT_OK;
     }
     if (argc != 3) {
@@ -391,7 +411,7 @@ int cmd_trace(int argc, char **argv) {
   }
   for (int i = 2; i < argc; i++)
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      help();
+      help(stdout);
       return MPB_EXIT_OK;
     }
   if (!strcmp(sub, "cat")) return do_cat(argc - 1, argv + 1);

@@ -1,5 +1,6 @@
 /* mpbsim.c — the command-line driver: dispatches to one subcommand per file (cmd_*.c).
  * Exit codes are listed in sim/cli.h and docs/cli.md. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,7 +36,22 @@ static void usage(FILE *f) {
   fprintf(f, "\nexit codes: 0 ok, 1 check failed, 2 usage, 3 bad input, 4 I/O error\n");
 }
 
-int main(int argc, char **argv) {
+/* Flush and close standard output, the last write of every command: when it fails (a full
+ * disk, a closed pipe) the output is lost, so the run ends as an I/O error (exit 4) with a
+ * message, whatever the command returned (unless it already failed on bad usage or
+ * input). The error state is sticky, so an earlier failed printf is caught here too. */
+static int close_stdout(const char *cmd, int rc) {
+  int bad = ferror(stdout), e = 0;
+  errno = 0;
+  if (fflush(stdout) != 0) bad = 1, e = errno;
+  if (fclose(stdout) != 0 && !bad) bad = 1, e = errno;
+  if (!bad) return rc;
+  fprintf(stderr, "mpbsim%s%s: cannot write standard output: %s\n", cmd ? " " : "",
+          cmd ? cmd : "", e ? strerror(e) : "write error");
+  return rc == MPB_EXIT_USAGE || rc == MPB_EXIT_INPUT ? rc : MPB_EXIT_IO;
+}
+
+static int run(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
     return MPB_EXIT_USAGE;
@@ -53,4 +69,11 @@ int main(int argc, char **argv) {
   fprintf(stderr, "mpbsim: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return MPB_EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+  const char *cmd = NULL;
+  for (size_t i = 0; argc >= 2 && i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(argv[1], commands[i].name)) cmd = commands[i].name;
+  return close_stdout(cmd, run(argc, argv));
 }

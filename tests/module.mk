@@ -3,7 +3,10 @@
 # only needs its sources here. Areas that need extra objects or flags (Verilator,
 # SystemC) add their own test binaries to TEST_BINS in their own module.mk.
 GTEST_LIBS := $(shell pkg-config --libs gtest_main 2>/dev/null || echo -lgtest_main -lgtest) -lpthread
-TEST_SUITES := cmodel lm traces analysis sweep
+# Listed slowest first: make starts test jobs in this order (mk/test.mk).
+TEST_SUITES := sweep lm analysis traces cmodel
+TEST_SHARDS_sweep := 2
+TEST_SHARDS_lm := 2
 
 $(B)/tests/%.o: tests/%.cc $(wildcard tests/*.h) cmodel/*.h $(wildcard lm/*.h traces/*.h analysis/*.h) | deps
 	@mkdir -p $(dir $@)

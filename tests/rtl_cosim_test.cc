@@ -73,6 +73,14 @@ TEST_P(RtlCosim, LockStepMatchesCModel) {
   EXPECT_GT(r.rope, cycles / 10) << out;
   EXPECT_GT(r.exp, cycles / 10) << out;
   EXPECT_GT(r.dot, 50u) << out;
+  /* inputs beyond the pin widths (m >= 2^M, j >= 2^JB, u beyond 24 bits) were driven and
+   * the C model wrapped them as the RTL's pins do (docs/architecture.md §8) */
+  unsigned long long wr = 0, we = 0;
+  size_t at = out.find("wrapped alike: rope=");
+  ASSERT_NE(at, std::string::npos) << out;
+  ASSERT_EQ(std::sscanf(out.c_str() + at, "wrapped alike: rope=%llu exp=%llu", &wr, &we), 2);
+  EXPECT_GT(wr, 100u) << out;
+  EXPECT_GT(we, 100u) << out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, RtlCosim, ::testing::ValuesIn(words(RTL_TEST_CONFIGS)),

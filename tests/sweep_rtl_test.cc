@@ -381,5 +381,123 @@ TEST(SweepRtlCosim, BuildsOnceCachesPassesAndReportsAFailure) {
   // The cheaper order-2 points failed, so the chosen configuration is order 3.
   EXPECT_NE(slurp(d3 + "/best.cfg").find("horner_order      = 3;"), std::string::npos);
   EXPECT_NE(slurp(d1 + "/best.cfg").find("horner_order      = 2;"), std::string::npos);
+  // The failing points' waveforms are in the sweep's output (named in the detail), none
+  // in the cache; the sources were hashed once per sweep (the key file in OUT/rtl/).
+  std::string fsts;
+  mpb_test_run("cd '" + d3 + "/rtl' && ls *.fst", &fsts);
+  EXPECT_EQ(count_lines(fsts), 2u) << fsts;  // the two order-2 points, seed 1
+  EXPECT_NE(csv.find("waveform " + d3 + "/rtl/p"), std::string::npos) << csv;
+  std::string in_cache;
+  mpb_test_run("ls '" + cache + "'/*/*.fst 2>/dev/null | wc -l", &in_cache);
+  EXPECT_EQ(in_cache, "0\n");
+  EXPECT_NE(slurp(d3 + "/rtl/source.key").find("sha: "), std::string::npos);
+  // 5. The cap: pruning to 1 MiB (less than one build) removes both builds, least
+  // recently used first; the next sweep builds again.
+  ASSERT_EQ(sweep_cli("", "sweep --prune-cache --rtl-cache '" + cache + "' --rtl-cache-max 1M",
+                      &out), 0) << out;
+  for (const std::string &k : keys) EXPECT_NE(access((cache + "/" + k).c_str(), F_OK), 0) << k;
+  EXPECT_EQ(count_lines(slurp(cache + "/builds.log")), 4u) << slurp(cache + "/builds.log");
+  rm_rf(cache);
+}
+
+// The cache hygiene of the sweep side, with a stub build script that logs its calls: the
+// sources are hashed once per sweep (one --prepare-key, then every point passes the key
+// file), --rtl-cache-max reaches the script, and a failing point's waveform is written
+// under the sweep's output directory (OUT/rtl/p<index>-<workload>-seed<S>.fst).
+TEST(SweepRtlStub, HashOncePerSweepAndWaveformsInTheOutput) {
+  std::string src = mpb_test_path("rtl_stub2_src");
+  rm_rf(src);
+  ASSERT_EQ(mkdir(src.c_str(), 0777), 0);
+  ASSERT_EQ(mkdir((src + "/tools").c_str(), 0777), 0);
+  std::string log = src + "/calls.log";
+  write_file(src + "/cosim",
+             "#!/bin/sh\n"
+             "# stub co-simulation: fails on seed 2, writing the waveform it is given\n"
+             "prev=; for a; do [ \"$prev\" = --fst ] && echo waveform > \"$a\"; prev=$a; done\n"
+             "[ \"$2\" = 2 ] && { echo \"cosim stub seed=2 FAIL cycle 7: rope.xr expected 1 (C "
+             "model) but RTL has 2\"; exit 1; }\nexit 0\n");
+  write_file(src + "/tools/cosim-build.sh",
+             "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/../calls.log\"\n"
+             "case \" $* \" in *' --prepare-key '*) k=; for a; do [ \"$k\" = 1 ] && echo 'sha: x' "
+             "> \"$a\"; [ \"$a\" = --prepare-key ] && k=1 || k=; done; exit 0 ;; esac\n"
+             "echo \"$(dirname \"$0\")/../cosim\"\n");
+  ASSERT_EQ(chmod((src + "/cosim").c_str(), 0755), 0);
+  ASSERT_EQ(chmod((src + "/tools/cosim-build.sh").c_str(), 0755), 0);
+  std::string spec = rtl_spec("rtl_stub2.cfg", "rtl_check = { cycles = 100; seeds = 2; };\n");
+  std::string out, dir = mpb_test_path("rtl_stub2_out");
+  rm_rf(dir);
+  EXPECT_EQ(sweep_cli("MPB_SOURCE_DIR='" + src + "'", "sweep '" + spec + "' -j 2 -o '" + dir +
+                          "' --rtl-cache-max 64M", &out), 1) << out;
+  std::string calls = slurp(log);
+  size_t prepares = 0, points = 0, keyed = 0, capped = 0;
+  std::istringstream in(calls);
+  for (std::string l; std::getline(in, l);) {
+    if (l.find("--prepare-key " + dir + "/rtl/source.key") != std::string::npos) prepares++;
+    if (l.find("--config") == std::string::npos) continue;
+    points++;
+    keyed += l.find("--src-key " + dir + "/rtl/source.key") != std::string::npos;
+    capped += l.find("--max-size 67108864") != std::string::npos;
+  }
+  EXPECT_EQ(prepares, 1u) << calls;
+  EXPECT_EQ(points, 4u) << calls;  // 4 points; each fails on its first workload and stops
+  EXPECT_EQ(keyed, points) << calls;
+  EXPECT_EQ(capped, points) << calls;
+  // every point fails on seed 2 of its first workload (llama3): 4 waveforms, named
+  for (int p = 0; p < 4; p++)
+    EXPECT_EQ(slurp(dir + "/rtl/p" + std::to_string(p) + "-llama3-seed2.fst"), "waveform\n") << p;
+  EXPECT_NE(slurp(dir + "/results.csv").find("waveform " + dir + "/rtl/p0-llama3-seed2.fst"),
+            std::string::npos) << slurp(dir + "/results.csv");
+  // a resumed run prepares the key again (once) and evaluates nothing
+  ASSERT_EQ(unlink(log.c_str()), 0);
+  EXPECT_EQ(sweep_cli("MPB_SOURCE_DIR='" + src + "'", "sweep '" + spec + "' -o '" + dir + "'",
+                      &out), 1) << out;
+  EXPECT_EQ(count_lines(slurp(log)), 1u) << slurp(log);
+  // sizes: bytes or K/M/G, at least 1M
+  EXPECT_EQ(sweep_cli("", "sweep '" + spec + "' --rtl-cache-max 10K", &out), 2) << out;
+  EXPECT_NE(out.find("--rtl-cache-max: '10K' is not a size"), std::string::npos) << out;
+  EXPECT_EQ(sweep_cli("", "sweep --prune-cache", &out), 2) << out;
+  EXPECT_NE(out.find("--prune-cache needs --rtl-cache-max SIZE"), std::string::npos) << out;
+}
+
+// Pruning by the real script, without Verilator: a fake cache of 1 MiB entries with set
+// use times. Least recently used go first, half-built (no .complete) ones before all,
+// a locked entry (a build or a running sweep holds it) is never removed.
+TEST(SweepRtlCache, PruneRemovesLeastRecentlyUsedFirst) {
+  std::string cache = mpb_test_path("prune_cache"), out;
+  rm_rf(cache);
+  ASSERT_EQ(mkdir(cache.c_str(), 0777), 0);
+  // key: age of last use in minutes (-1: half-built)
+  struct E {
+    const char *key;
+    int age;
+  } es[] = {{"aaa", 50}, {"bbb", 10}, {"ccc", 30}, {"ddd", 40}, {"eee", -1}, {"fff", 5}};
+  for (const E &e : es) {
+    std::string d = cache + "/" + e.key;
+    ASSERT_EQ(mkdir(d.c_str(), 0777), 0);
+    mpb_test_run("dd if=/dev/zero of='" + d + "/blob' bs=1024 count=1024 2>/dev/null", &out);
+    if (e.age >= 0) {
+      write_file(d + "/.complete", "");
+      mpb_test_run("touch -d '-" + std::to_string(e.age) + " minutes' '" + d + "/.used'", &out);
+    }
+  }
+  // ddd (40 min, second oldest) is in use: its lock is held while pruning
+  std::string held = "flock -s '" + cache + "/ddd.lock' ";
+  // 6 entries of ~1 MiB; cap 3.5 MiB: remove eee (half-built), aaa (oldest), ddd is
+  // locked so skip it, then ccc: left bbb, ddd, fff
+  ASSERT_EQ(mpb_test_run(held + "tools/cosim-build.sh --prune --max-size 3670016 --cache '" +
+                             cache + "'", &out), 0) << out;
+  for (const E &e : es) {
+    bool kept = std::string("bbb ddd fff").find(e.key) != std::string::npos;
+    EXPECT_EQ(access((cache + "/" + e.key).c_str(), F_OK) == 0, kept) << e.key << "\n" << out;
+  }
+  std::string blog = slurp(cache + "/builds.log");
+  EXPECT_EQ(count_lines(blog), 3u) << blog;
+  EXPECT_NE(blog.find("eee pruned"), std::string::npos) << blog;
+  // the same through the CLI, unlocked: down to 1.5 MiB keeps the most recent (fff)
+  ASSERT_EQ(sweep_cli("", "sweep --prune-cache --rtl-cache '" + cache +
+                          "' --rtl-cache-max 1572864", &out), 0) << out;
+  EXPECT_EQ(access((cache + "/fff").c_str(), F_OK), 0) << out;
+  EXPECT_NE(access((cache + "/bbb").c_str(), F_OK), 0) << out;
+  EXPECT_NE(access((cache + "/ddd").c_str(), F_OK), 0) << out;
   rm_rf(cache);
 }

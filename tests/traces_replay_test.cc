@@ -285,8 +285,46 @@ TEST(TraceReplay, HostileGemmIsRefusedNotAllocated) {
   replay_result res;
   char err[512];
   EXPECT_NE(replay_run(f.path.c_str(), &cfg, &o, &res, err, sizeof err), 0);
-  EXPECT_NE(std::string(err).find("16785409 outputs, more than one record may produce"),
+  EXPECT_NE(std::string(err).find("16785409 outputs, more than one gemm record may produce"),
             std::string::npos) << err;
+}
+
+TEST(TraceReplay, GemmOutputLimitIsTwoToTheTwenty) {
+  /* 1024 x 1024 outputs replay (both paths, memory: one result per output); 1024 x 1025 is
+   * refused as bad input before anything is allocated (REPLAY_MAX_GEMM_OUTPUTS) */
+  for (uint32_t cols : {1024u, 1025u})
+    for (bool cycle : {false, true}) {
+      trace_header h = tu_header();
+      writer_file f("gemm_limit.trace", h);
+      const uint32_t rows = 1024, K = 9; /* two beats of 8 lanes, the second partial */
+      std::vector<int8_t> a((size_t)rows * K), b((size_t)cols * K);
+      for (size_t i = 0; i < a.size(); i++) a[i] = (int8_t)(i * 7 % 255 - 127);
+      for (size_t i = 0; i < b.size(); i++) b[i] = (int8_t)(i * 13 % 255 - 127);
+      std::vector<float> sa(rows, 1.0f), sb(cols, 1.0f);
+      trace_record r = {};
+      r.kind = TRACE_GEMM, r.ntok = rows, r.width = K, r.cols = cols, r.x = a.data(),
+      r.scale = sa.data(), r.b = b.data(), r.b_scale = sb.data();
+      f.add(r);
+      f.close();
+      mpb_config cfg;
+      mpb_config_default(&cfg);
+      replay_opts o;
+      replay_opts_init(&o);
+      o.cycle = cycle;
+      replay_result res;
+      char err[512] = "";
+      int rc = replay_run(f.path.c_str(), &cfg, &o, &res, err, sizeof err);
+      if (cols == 1024) {
+        ASSERT_EQ(rc, 0) << err;
+        EXPECT_EQ(res.ops[TRACE_GEMM], 1024u * 1024u);
+        EXPECT_EQ(res.kind[TRACE_GEMM].max_abs, 0.0); /* K = 9: no wrap in 32 bits */
+        replay_result_free(&res);
+      } else {
+        EXPECT_NE(rc, 0);
+        EXPECT_EQ(res.io_errno, 0);
+        EXPECT_NE(std::string(err).find("1048576"), std::string::npos) << err;
+      }
+    }
 }
 
 TEST(TraceReplay, JsonAndCsvOutputs) {

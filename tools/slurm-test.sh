@@ -21,6 +21,10 @@ for b in munged slurmctld slurmd sbatch sinfo scontrol; do
   command -v "$b" >/dev/null 2>&1 || skip "$b not installed (make deps installs slurm-wlm and munge)"
 done
 
+# One private cluster at a time on this machine (make test runs the plain and the
+# sanitizer trees' suites at once; two single-node clusters of one host would clash).
+exec 9> /tmp/mpb-slurm-test.lock
+flock 9
 D=$(mktemp -d /tmp/mpb-slurm.XXXXXX)
 chmod 755 "$D"
 PIDS=""

@@ -131,7 +131,8 @@ done:
 }
 
 static int write_softmax(const import_item *it, const uint32_t *pos, uint64_t npos,
-                         uint32_t nheads, trace_writer *w, char *err, size_t errlen) {
+                         uint32_t nheads, trace_writer *w, uint64_t *masked, char *err,
+                         size_t errlen) {
   const tf_tensor *t = &it->t;
   uint32_t s = 0;
   while (t->ndim - s > 3 && t->shape[s] == 1) s++;
@@ -156,12 +157,17 @@ static int write_softmax(const import_item *it, const uint32_t *pos, uint64_t np
       float mx = -INFINITY;
       for (uint64_t j = 0; j < Tk; j++) {
         double v = tf_get(t, (h * Tq + i) * Tk + j);
-        if (isnan(v)) {
-          fail(err, errlen, "tensor '%s': element [%llu, %llu, %llu] is NaN", t->name,
-               (unsigned long long)h, (unsigned long long)i, (unsigned long long)j);
+        if (isnan(v) || v > 1e30) { /* only -inf and values below -1e30 are masks */
+          fail(err, errlen, "tensor '%s': element [%llu, %llu, %llu] is %s, not a logit "
+               "(masks are -inf or below -1e30)", t->name, (unsigned long long)h,
+               (unsigned long long)i, (unsigned long long)j,
+               isnan(v) ? "NaN" : isinf(v) ? "+inf" : "above 1e30");
           goto done;
         }
-        if (v < -1e30 || v > 1e30) continue; /* masked */
+        if (v < -1e30) { /* masked */
+          (*masked)++;
+          continue;
+        }
         row[n++] = (float)v;
         if (row[n - 1] > mx) mx = row[n - 1];
       }
@@ -180,6 +186,36 @@ done:
   return rc;
 }
 
+/* (role, layer, index) of an item, sorted to find a role given twice for one layer. */
+typedef struct role_key {
+  uint32_t role, layer;
+  size_t i;
+} role_key;
+static int cmp_role_key(const void *a, const void *b) {
+  const role_key *x = a, *y = b;
+  if (x->role != y->role) return x->role < y->role ? -1 : 1;
+  if (x->layer != y->layer) return x->layer < y->layer ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* A role may be given once per layer (q and layer0.q, the same --npy twice, or two .npz
+ * members of one name would otherwise write the records twice). O(n log n). */
+static int check_unique(const import_item *items, size_t n, char *err, size_t errlen) {
+  if (n < 2) return 0;
+  role_key *k = malloc(n * sizeof *k);
+  if (!k) return fail(err, errlen, "out of memory");
+  for (size_t i = 0; i < n; i++) k[i] = (role_key){items[i].role, items[i].layer, i};
+  qsort(k, n, sizeof *k, cmp_role_key);
+  int rc = 0;
+  for (size_t i = 1; i < n && !rc; i++)
+    if (k[i].role == k[i - 1].role && k[i].layer == k[i - 1].layer)
+      rc = fail(err, errlen, "role %s of layer %u is given twice (tensors '%s' and '%s')",
+                role_names[k[i].role], k[i].layer, items[k[i - 1].i].t.name,
+                items[k[i].i].t.name);
+  free(k);
+  return rc;
+}
+
 int trace_import_items(const trace_import_opts *o, const import_item *items, size_t n,
                        trace_writer *w, char *err, size_t errlen) {
   trace_header h;
@@ -191,6 +227,7 @@ int trace_import_items(const trace_import_opts *o, const import_item *items, siz
   uint32_t nl = 0;
   const import_item *pos_it = NULL;
   bool any_qk = false;
+  if (check_unique(items, n, err, errlen)) return -1;
   for (size_t i = 0; i < n; i++) {
     const import_item *it = &items[i];
     if (it->layer + 1 > nl) nl = it->layer + 1;
@@ -264,14 +301,16 @@ int trace_import_items(const trace_import_opts *o, const import_item *items, siz
   h.n_layers = nl ? nl : 1;
   h.n_tokens = (uint32_t)T;
   int rc = trace_writer_set_header(w, &h, err, errlen);
+  uint64_t masked = 0;
   for (size_t i = 0; !rc && i < n; i++) {
     const import_item *it = &items[i];
     if (it->role == IMPORT_Q || it->role == IMPORT_K)
       rc = write_rope(o, it, it->role == IMPORT_Q ? TRACE_ROPE_Q : TRACE_ROPE_K, pos, T,
                       it->role == IMPORT_Q ? Hq : Hk, D, w, err, errlen);
     else if (it->role == IMPORT_SOFTMAX)
-      rc = write_softmax(it, pos, npos, (uint32_t)Hq, w, err, errlen);
+      rc = write_softmax(it, pos, npos, (uint32_t)Hq, w, &masked, err, errlen);
   }
   free(pos);
+  if (o->n_masked) *o->n_masked = masked;
   return rc;
 }

@@ -34,6 +34,7 @@ typedef struct trace_import_opts {
   bool head_major;       /* 3-D tensors are [H, T, D] instead of [T, H, D] */
   bool keep_f32;         /* keep fp32 originals in ROPE records        */
   uint32_t pos0;         /* first position when no positions tensor    */
+  uint64_t *n_masked;    /* out, optional: softmax logits dropped as masks */
 } trace_import_opts;
 
 typedef enum { IMPORT_Q = 0, IMPORT_K, IMPORT_POS, IMPORT_SOFTMAX, IMPORT_NROLE } import_role;
@@ -50,7 +51,9 @@ int import_parse_spec(const char *spec, import_role *role, uint32_t *layer,
 /* Role and layer from a safetensors tensor name; -1 if the name is not an import role. */
 int import_role_of_name(const char *name, import_role *role, uint32_t *layer);
 
-/* Write the trace of items[n] to w (header included). Checks shapes across roles. */
+/* Write the trace of items[n] to w (header included). Checks shapes across roles, and
+ * that no role is given twice for one layer. Softmax logits of -inf or below -1e30 are
+ * masks (dropped, counted in *o->n_masked); NaN, +inf and values above 1e30 are errors. */
 int trace_import_items(const trace_import_opts *o, const import_item *items, size_t n,
                        trace_writer *w, char *err, size_t errlen);
 

@@ -85,14 +85,3 @@ $(B)/fuzz/corpus-safetensors/.seeded: traces/fuzz_seeds/seed.safetensors
 	cp $< $(dir $@)
 	@touch $@
 
-# Short fuzzing of every parser as part of `make test` (plain build; the fuzzers carry
-# their own sanitizers, so the SAN=1 pass skips them).
-.PHONY: fuzz-smoke
-fuzz-smoke:
-ifeq ($(SAN),0)
-	@for t in $(FUZZ_TARGETS); do \
-	  $(MAKE) --no-print-directory $$t FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) > $(B)/fuzz-$$t.log 2>&1 \
-	    || { echo "$$t FAILED:"; tail -40 $(B)/fuzz-$$t.log; exit 1; }; \
-	  echo "$$t: $(FUZZ_SMOKE_SECONDS) s, no crash"; done
-endif
-TEST_DEPS += fuzz-smoke

@@ -2,6 +2,7 @@
  * error statistics against the FP64 reference (see replay.h for what is compared). */
 #include "replay.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,8 +109,6 @@ DEFINE_PIPE_RUN(pipe_run_rope, mpb_rope_req, mpb_rope_resp, mpb_rope_pins_in,
                 mpb_rope_pins_out, mpb_rope_pipe_eval, mpb_rope_pipe_clock)
 DEFINE_PIPE_RUN(pipe_run_exp, mpb_exp_req, mpb_exp_resp, mpb_exp_pins_in, mpb_exp_pins_out,
                 mpb_exp_pipe_eval, mpb_exp_pipe_clock)
-DEFINE_PIPE_RUN(pipe_run_dot, mpb_dot_beat, mpb_dot_resp, mpb_dot_pins_in, mpb_dot_pins_out,
-                mpb_dot_pipe_eval, mpb_dot_pipe_clock)
 
 static void account(replay_ctx *c, const trace_record *r, uint32_t row, double e) {
   replay_result *res = c->res;
@@ -227,15 +226,37 @@ static int replay_exp(replay_ctx *c, const trace_record *r, char *err, size_t er
   return 0;
 }
 
+/* Drive the dot pipe with the beats of every (row of A, row of B) pair of a GEMM record,
+ * formed one at a time as the pipe accepts them (no array of beats: the memory stays at
+ * one response per output). */
+static void pipe_run_gemm(mpb_pipe *p, const trace_record *r, uint32_t L, mpb_dot_resp *out,
+                          size_t nout) {
+  uint32_t K = r->width;
+  size_t beats = (K + L - 1) / L, total = nout * beats, sent = 0, got = 0;
+  mpb_dot_pins_in pi;
+  mpb_dot_pins_out po;
+  memset(&pi, 0, sizeof pi);
+  while (got < nout) {
+    pi.in_valid = sent < total;
+    if (pi.in_valid) {
+      size_t o = sent / beats, q = sent % beats, i = o / r->cols, j = o % r->cols;
+      replay_dot_beat(r->x + i * K, r->b + j * K, K, (int)L, q, &pi.in);
+    }
+    pi.out_ready = true;
+    mpb_dot_pipe_eval(p, &pi, &po);
+    if (po.out_valid) out[got++] = po.out;
+    if (pi.in_valid && po.in_ready) sent++;
+    mpb_dot_pipe_clock(p, &pi);
+  }
+}
+
 static int replay_gemm(replay_ctx *c, const trace_record *r, char *err, size_t errlen) {
   uint32_t K = r->width, L = (uint32_t)c->cfg->mac_lanes;
-  size_t beats = (K + L - 1) / L, n = (size_t)r->ntok * r->cols;
-  if (c->o->cycle && grow_req(c, beats * n, sizeof(mpb_dot_beat), sizeof(mpb_dot_resp))) {
+  size_t n = (size_t)r->ntok * r->cols;
+  if (c->o->cycle && grow_req(c, n, sizeof(mpb_dot_resp), sizeof(mpb_dot_resp))) {
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  mpb_dot_beat *bt = c->reqs;
-  size_t nb = 0;
   for (uint32_t i = 0; i < r->ntok; i++)
     for (uint32_t j = 0; j < r->cols; j++) {
       const int8_t *a = r->x + (size_t)i * K, *b = r->b + (size_t)j * K;
@@ -243,9 +264,7 @@ static int replay_gemm(replay_ctx *c, const trace_record *r, char *err, size_t e
       for (uint32_t k = 0; k < K; k++) exact += (int32_t)a[k] * b[k];
       size_t o = (size_t)i * r->cols + j;
       c->ref[o] = (double)exact;
-      if (c->o->cycle) {
-        for (size_t q = 0; q < beats; q++, nb++) replay_dot_beat(a, b, K, (int)L, q, &bt[nb]);
-      } else {
+      if (!c->o->cycle) {
         mpb_dot_resp rs;
         mpb_dot_eval(c->mdl, a, b, K, &rs, c->counts);
         c->got[o] = (double)rs.sum;
@@ -255,7 +274,7 @@ static int replay_gemm(replay_ctx *c, const trace_record *r, char *err, size_t e
     }
   if (c->o->cycle) {
     mpb_dot_resp *rs = c->resps;
-    pipe_run_dot(c->pipe[2], bt, nb, rs, n);
+    pipe_run_gemm(c->pipe[2], r, L, rs, n);
     for (size_t o = 0; o < n; o++) {
       c->got[o] = (double)rs[o].sum;
       c->res->dot_wrap_events += rs[o].wrap_events;
@@ -273,7 +292,10 @@ int replay_run(const char *path, const mpb_config *cfg, const replay_opts *o,
   res->cycle = o->cycle;
   char msg[512];
   trace_reader *rd = trace_reader_open(path, err, errlen);
-  if (!rd) return -1;
+  if (!rd) {
+    res->io_errno = errno;
+    return -1;
+  }
   const trace_header *h = trace_reader_header(rd);
   res->header = *h;
   res->n_layers = h->n_layers;
@@ -313,12 +335,13 @@ int replay_run(const char *path, const mpb_config *cfg, const replay_opts *o,
     res->records++;
     if (o->kinds && !(o->kinds & (1u << r.kind))) continue;
     size_t n = (size_t)r.ntok * (r.kind == TRACE_GEMM ? r.cols : r.width);
-    if (n > REPLAY_MAX_OUTPUTS) {
+    size_t nmax = r.kind == TRACE_GEMM ? REPLAY_MAX_GEMM_OUTPUTS : REPLAY_MAX_OUTPUTS;
+    if (n > nmax) {
       snprintf(err, errlen, "%s: record %llu (%s): ntok = %u x %s = %u gives %zu outputs, more "
-               "than one record may produce in a replay (%u)", path,
+               "than one %s record may produce in a replay (%zu)", path,
                (unsigned long long)trace_reader_record_index(rd), trace_kind_name(r.kind),
                r.ntok, r.kind == TRACE_GEMM ? "cols" : "width",
-               r.kind == TRACE_GEMM ? r.cols : r.width, n, REPLAY_MAX_OUTPUTS);
+               r.kind == TRACE_GEMM ? r.cols : r.width, n, trace_kind_name(r.kind), nmax);
       goto done;
     }
     if (grow_out(&c, n)) goto oom;
@@ -337,7 +360,10 @@ int replay_run(const char *path, const mpb_config *cfg, const replay_opts *o,
     }
     if (o->progress) o->progress(o->progress_user, (double)trace_reader_offset(rd) / fsize);
   }
-  if (got < 0) goto done;
+  if (got < 0) {
+    res->io_errno = trace_reader_io_errno(rd);
+    goto done;
+  }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   res->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
   if (o->cycle)

@@ -12,7 +12,9 @@
  *   GEMM: every (row of A, row of B) dot product through the MAC8 dot unit against the
  *         exact integer sum; error = |model - exact| in integer units (non-zero only when
  *         the accumulator wraps or saturates).
- * Memory is bounded by one record (<= TRACE_CHUNK_MAX values) whatever the trace size.
+ * Memory is bounded by one record (<= TRACE_CHUNK_MAX values; a GEMM record's outputs by
+ * REPLAY_MAX_GEMM_OUTPUTS) whatever the trace size; the cycle-accurate path feeds the
+ * dot pipe beat by beat, with no array of beats.
  */
 #ifndef MPB_REPLAY_H
 #define MPB_REPLAY_H
@@ -32,6 +34,10 @@ extern "C" {
 /* Outputs one record may produce (ntok x width, or ntok x cols dot products): the
  * replay's memory bound (two doubles per output) and a guard against hostile GEMMs. */
 #define REPLAY_MAX_OUTPUTS (1u << 24)
+/* GEMM records are the exception: ntok x cols dot products from ntok + cols rows, so a
+ * tiny record could ask for a huge output; a replay rejects a GEMM record with more than
+ * 2^20 outputs (16 MiB of results; the bundled traces use 64 x 64) as bad input. */
+#define REPLAY_MAX_GEMM_OUTPUTS (1u << 20)
 
 typedef struct replay_stat {
   uint64_t count;
@@ -94,6 +100,8 @@ typedef struct replay_result {
   mpb_counts counts;                    /* summed action counts                      */
   double seconds;                       /* wall time of the replay loop              */
   bool cycle;
+  int io_errno;                         /* after a failed run: a read error's errno (0:
+                                           the trace or the configuration is at fault) */
 } replay_result;
 
 void replay_opts_init(replay_opts *o);

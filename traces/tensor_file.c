@@ -124,6 +124,10 @@ int npy_parse(const uint8_t *data, size_t size, const char *name, tf_tensor *out
       return fail(err, errlen, "%s: malformed header near offset %zu", name,
                   (size_t)(s.p - (const char *)data));
     skip_ws(&s);
+    /* a key given twice is an error (NumPy's dict would keep the last one silently) */
+    if ((!strcmp(key, "descr") && descr[0]) || (!strcmp(key, "fortran_order") && fortran >= 0) ||
+        (!strcmp(key, "shape") && have_shape))
+      return fail(err, errlen, "%s: header key '%s' appears twice", name, key);
     if (!strcmp(key, "descr")) {
       if (read_str(&s, descr, sizeof descr))
         return fail(err, errlen, "%s: field descr is not a short string", name);

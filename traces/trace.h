@@ -163,6 +163,8 @@ uint64_t trace_writer_records(const trace_writer *w);
 /* ---- reader ------------------------------------------------------------------------ */
 typedef struct trace_reader trace_reader;
 
+/* On failure (NULL) errno tells an I/O failure (cannot open, or a read error: non-zero)
+ * from a defect of the data (0: bad or truncated header). */
 trace_reader *trace_reader_open(const char *path, char *err, size_t errlen);
 /* Read from memory (not copied; must outlive the reader); name is used in messages. */
 trace_reader *trace_reader_open_mem(const void *data, size_t size, const char *name,
@@ -176,6 +178,9 @@ uint64_t trace_reader_record_index(const trace_reader *r);
 uint64_t trace_reader_chunk_index(const trace_reader *r);
 /* Bytes consumed so far (for progress reports against the file size). */
 uint64_t trace_reader_offset(const trace_reader *r);
+/* After trace_read() returned -1: the errno of a failed read (an I/O error, not a defect
+ * of the data), or 0 (the data is bad or ends early). */
+int trace_reader_io_errno(const trace_reader *r);
 void trace_reader_close(trace_reader *r);
 
 /* ---- generators (`mpbsim gen`) ----------------------------------------------------- */

@@ -345,6 +345,7 @@ struct trace_reader {
   uint64_t chunk;       /* index of the current chunk      */
   uint64_t records;     /* records returned so far         */
   bool in_chunk, done, failed;
+  int io_errno;         /* errno of a failed read (0: none; a short read is the end) */
 };
 
 static int rerr(trace_reader *r, char *err, size_t errlen, const char *fmt, ...) {
@@ -360,6 +361,7 @@ static size_t src_read(trace_reader *r, void *dst, size_t n) {
   size_t got;
   if (r->f) {
     got = fread(dst, 1, n, r->f);
+    if (got < n && ferror(r->f)) r->io_errno = errno ? errno : EIO;
   } else {
     size_t left = r->mem_size - r->mem_off;
     got = n < left ? n : left;
@@ -373,6 +375,9 @@ static size_t src_read(trace_reader *r, void *dst, size_t n) {
 static int need(trace_reader *r, void *dst, size_t n, const char *what, char *err,
                 size_t errlen) {
   size_t got = src_read(r, dst, n);
+  if (got != n && r->io_errno)
+    return rerr(r, err, errlen, "read error at offset %llu (%s): %s",
+                (unsigned long long)(r->file_off - got), what, strerror(r->io_errno));
   if (got != n)
     return rerr(r, err, errlen,
                 "truncated: %s needs %zu bytes at offset %llu, only %zu left", what, n,
@@ -409,6 +414,13 @@ static int read_file_header(trace_reader *r, char *err, size_t errlen) {
   if (want != got)
     return rerr(r, err, errlen, "header checksum mismatch (stored 0x%08x, computed 0x%08x)",
                 want, got);
+  /* the name fields are NUL-terminated within their TRACE_NAME_MAX bytes */
+  if (hb[TRACE_NAME_MAX - 1] != 0)
+    return rerr(r, err, errlen, "header field model has no NUL terminator (at most %d bytes)",
+                TRACE_NAME_MAX - 1);
+  if (hb[2 * TRACE_NAME_MAX - 1] != 0)
+    return rerr(r, err, errlen, "header field source has no NUL terminator (at most %d bytes)",
+                TRACE_NAME_MAX - 1);
   decode_header(hb, &r->h);
   char msg[256];
   if (trace_header_validate(&r->h, msg, sizeof msg))
@@ -419,17 +431,22 @@ static int read_file_header(trace_reader *r, char *err, size_t errlen) {
 trace_reader *trace_reader_open(const char *path, char *err, size_t errlen) {
   FILE *f = fopen(path, "rb");
   if (!f) {
-    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    int e = errno;
+    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+    errno = e;
     return NULL;
   }
   trace_reader *r = reader_new(path, err, errlen);
   if (!r) {
     fclose(f);
+    errno = ENOMEM;
     return NULL;
   }
   r->f = f;
   if (read_file_header(r, err, errlen)) {
+    int e = r->io_errno;
     trace_reader_close(r);
+    errno = e;
     return NULL;
   }
   return r;
@@ -454,6 +471,7 @@ uint64_t trace_reader_record_index(const trace_reader *r) {
 }
 uint64_t trace_reader_chunk_index(const trace_reader *r) { return r->chunk; }
 uint64_t trace_reader_offset(const trace_reader *r) { return r->file_off; }
+int trace_reader_io_errno(const trace_reader *r) { return r->io_errno; }
 
 void trace_reader_close(trace_reader *r) {
   if (!r) return;
@@ -500,6 +518,10 @@ static int read_end(trace_reader *r, const uint8_t *m4, char *err, size_t errlen
 static int read_chunk(trace_reader *r, char *err, size_t errlen) {
   uint8_t hd[CHUNK_HDR];
   size_t got = src_read(r, hd, 4);
+  if (got != 4 && r->io_errno)
+    return rerr(r, err, errlen, "read error at offset %llu (after chunk %llu): %s",
+                (unsigned long long)(r->file_off - got), (unsigned long long)r->chunk,
+                strerror(r->io_errno));
   if (got != 4)
     return rerr(r, err, errlen,
                 "truncated after chunk %llu (offset %llu): no end marker; the writer did "

@@ -159,6 +159,7 @@ struct RunStats {
   uint64_t cycles = 0; /* cycles run (fewer than asked when a trace ran out) */
   uint64_t results[3] = {0, 0, 0};
   uint64_t items[3] = {0, 0, 0}; /* trace items fed: rotations, exp inputs, dot beats */
+  uint64_t wide[2] = {0, 0};     /* rope and exp inputs beyond the pin widths           */
   double secs = 0, cpu = 0;
 };
 
@@ -177,6 +178,7 @@ int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t tra
     Cosim pre(mdl, &ctx0, Cosim::ModelOnly, o.pipe);
     Stimulus stim0(*mpb_model_config(mdl), mpb_model_geometry(mdl)->head_dim / 2, o.seed);
     stim0.set_exp_sweep(o.exp_sweep);
+    stim0.set_wide_inputs(true);
     if (!o.trace.empty()) stim0.set_items(&items0);
     ready_log.reserve(cycles);
     pre.set_ready_log(&ready_log);
@@ -189,12 +191,14 @@ int64_t run(const mpb_model *mdl, const Options &o, uint64_t cycles, int64_t tra
   sim.set_ready_log(&ready_log);
   Stimulus stim(*mpb_model_config(mdl), mpb_model_geometry(mdl)->head_dim / 2, o.seed);
   stim.set_exp_sweep(o.exp_sweep);
+  stim.set_wide_inputs(true);
   if (!o.trace.empty()) stim.set_items(&items);
   sim.reset();
   auto t0 = std::chrono::steady_clock::now();
   std::clock_t c0 = std::clock();
   int64_t fail = sim.run(stim, cycles, trace_from, o.fst, o.threads);
   st->secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  st->wide[0] = stim.wide_count(0), st->wide[1] = stim.wide_count(1);
   st->cpu = (double)(std::clock() - c0) / CLOCKS_PER_SEC;
   if (fail == -2) *err = "cannot write " + o.fst;
   if (fail >= 0) *err = sim.error();
@@ -265,6 +269,8 @@ int main(int argc, char **argv) {
                 st.results[2], st.secs, st.secs > 0 ? (double)st.cycles / st.secs : 0.0, st.cpu,
                 o.mode == Cosim::Both ? o.threads : 1,
                 o.mode == Cosim::Both && o.threads > 1 ? "s" : "");
+    std::printf("  inputs beyond the pin widths, wrapped alike: rope=%" PRIu64 " exp=%" PRIu64
+                "\n", st.wide[0], st.wide[1]);
     if (!o.trace.empty())
       std::printf("  trace %s: items rotations=%" PRIu64 " exp=%" PRIu64 " dot_beats=%" PRIu64
                   "%s\n", o.trace.c_str(), st.items[0], st.items[1], st.items[2],

@@ -68,6 +68,11 @@ bool Stimulus::draw_rope() {
     const int32_t xmin = -(1 << (cfg_.x_bits - 1)), xmax = (1 << (cfg_.x_bits - 1)) - 1;
     r.x = chance(10) ? (chance(50) ? xmin : xmax) : rand_signed(cfg_.x_bits);
     r.y = chance(10) ? (chance(50) ? xmin : xmax) : rand_signed(cfg_.x_bits);
+    if (wide_ && chance(3)) { /* beyond the pin widths: the C model must wrap them */
+      if (M < 32) r.m += (uint32_t)(1 + below((1ull << (32 - M)) - 1)) << M;
+      r.j += (uint32_t)(1 + below(3)) << cfg_.pair_bits;
+      wide_n_[0]++;
+    }
   }
   pins_.rope.in = r;
   return true;
@@ -86,6 +91,11 @@ bool Stimulus::draw_exp() {
     case 0: u = rand_signed(18); break;                               /* |u| < 2       */
     case 1: u = (int32_t)(((int64_t)below(256) - 128) * 65536 + (int64_t)below(3)) - 1; break;
     default: u = rand_signed(24); break;
+    }
+    if (wide_ && chance(3)) { /* beyond 24 bits: the C model must wrap it */
+      pins_.exp.in.u = (int32_t)((uint32_t)u + ((uint32_t)(1 + below(255)) << 24));
+      wide_n_[1]++;
+      return true;
     }
   }
   pins_.exp.in.u = (int32_t)((int64_t)((uint64_t)(uint32_t)u << 40) >> 40); /* 24-bit signed */

@@ -44,6 +44,13 @@ class Stimulus {
   /* Exhaustive exp inputs: after the directed corners, u walks through all 2^24 values
    * in order (-2^23 first), at full rate (no gaps, no back-pressure on the exp unit). */
   void set_exp_sweep(bool on) { exp_sweep_ = on; }
+  /* Out-of-range inputs (docs/architecture.md §8, "Inputs beyond the pin widths"): 3% of
+   * the random rope items carry m >= 2^M and j >= 2^JB, 3% of the random exp items a u
+   * beyond 24 bits. The C model gets them as they are and wraps them at the pin widths
+   * itself; the harness masks them onto the RTL's pins, so the co-simulation checks that
+   * both wrap the same way. wide_count(unit) tells how many were drawn. */
+  void set_wide_inputs(bool on) { wide_ = on; }
+  uint64_t wide_count(int unit) const { return wide_n_[unit]; }
   /* Take the items from a source (a workload trace, trace_items.h) instead of the
    * directed and random ones; traffic patterns still come from the seed. A unit whose
    * items are used up goes idle with out_ready held high, so its pipeline drains. */
@@ -71,6 +78,8 @@ class Stimulus {
 
   mpb_config cfg_;
   int npairs_;
+  bool wide_ = false;
+  uint64_t wide_n_[2] = {0, 0};
   uint64_t state_;
   uint64_t cycle_ = 0;
   CosimPins pins_{};

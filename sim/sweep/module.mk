@@ -57,9 +57,6 @@ $(B)/fuzz/corpus-sweep/.seeded: $(wildcard examples/*.cfg)
 	@mkdir -p $(dir $@)
 	cp examples/*.cfg $(dir $@)
 	@touch $@
-.PHONY: fuzz-sweep
-fuzz-sweep: $(B)/fuzz/fuzz_sweep $(B)/fuzz/corpus-sweep/.seeded
-	$(B)/fuzz/fuzz_sweep -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -rss_limit_mb=1024 \
-	  -artifact_prefix=$(B)/fuzz/crash-sweep- \
-	  -timeout=10 -print_final_stats=0 $(B)/fuzz/corpus-sweep
-FUZZ_TARGETS += fuzz-sweep
+FUZZ_sweep_MAXLEN := 8192
+FUZZ_sweep_FLAGS := -timeout=10
+$(eval $(call fuzz_target,sweep))
