@@ -5,8 +5,8 @@
  * operands widened to int16 and multiplied pairwise by vpmaddwd (a_t b_t + a_t+1 b_t+1,
  * exact in int32). Blocking: K in chunks of KC (int32 lanes stay exact: KC * 2^14 < 2^31),
  * A in blocks of MC rows converted to int16 once per chunk, B in tiles of NR = 16 rows
- * packed as int16 pairs [K/2][16 rows][2] and reused by every MR = 6 rows of the A block;
- * the micro-kernel keeps 6 x 2 ymm accumulators (6 rows x 16 columns), broadcasting one
+ * packed as int16 pairs [K/2][16 rows][2] and reused by every MR = 4 rows of the A block;
+ * the micro-kernel keeps 4 x 2 ymm accumulators (4 rows x 16 columns), broadcasting one
  * pair of A per row. Each ymm holds 8 consecutive columns of one C row, stored as int64.
  * Other GEMMs: the beat-by-beat accumulator of gemm_beats.h. */
 #include <immintrin.h>
@@ -15,7 +15,7 @@
 
 #include "gemm_beats.h"
 
-#define MR 6
+#define MR 4
 #define NR 16
 #define KC 2048
 #define MC 192
@@ -48,11 +48,13 @@ ALWAYS_INLINE void micro(const mpb_gemm_io *g, size_t i0, int mr, size_t k0, siz
                          size_t kc, const int16_t *bp, const int16_t *a16, size_t lda16,
                          bool add_to_c) {
   __m256i acc[MR][2];
+  _Pragma("GCC unroll 16")
   for (int m = 0; m < mr; m++) acc[m][0] = acc[m][1] = _mm256_setzero_si256();
   size_t kq = (kc + 1) / 2;
   for (size_t q = 0; q < kq; q++) {
     __m256i b0 = _mm256_loadu_si256((const __m256i *)(bp + q * NR * 2));
     __m256i b1 = _mm256_loadu_si256((const __m256i *)(bp + q * NR * 2 + 16));
+    _Pragma("GCC unroll 16")
     for (int m = 0; m < mr; m++) {
       int32_t w;
       memcpy(&w, a16 + (size_t)m * lda16 + 2 * q, 4);
@@ -62,13 +64,16 @@ ALWAYS_INLINE void micro(const mpb_gemm_io *g, size_t i0, int mr, size_t k0, siz
     }
   }
   __m256i km[4];
+  _Pragma("GCC unroll 4")
   for (int h = 0; h < 4; h++) {
     size_t lo = (size_t)h * 4;
     int64_t cnt = nk > lo ? (int64_t)(nk - lo > 4 ? 4 : nk - lo) : 0;
     km[h] = _mm256_cmpgt_epi64(_mm256_set1_epi64x(cnt), _mm256_setr_epi64x(0, 1, 2, 3));
   }
+  _Pragma("GCC unroll 16")
   for (int m = 0; m < mr; m++) {
     long long *c = (long long *)(g->C + (i0 + (size_t)m) * g->ldc + k0);
+    _Pragma("GCC unroll 4")
     for (int h = 0; h < 2; h++) {
       __m256i v0 = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(acc[m][h]));
       __m256i v1 = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(acc[m][h], 1));
@@ -89,7 +94,7 @@ static void micro_any(const mpb_gemm_io *g, size_t i0, int mr, size_t k0, size_t
   switch (mr) {
 #define CASE(n) \
   case n: micro(g, i0, n, k0, nk, kc, bp, a16, lda16, add_to_c); break;
-    CASE(1) CASE(2) CASE(3) CASE(4) CASE(5)
+    CASE(1) CASE(2) CASE(3)
 #undef CASE
   default: micro(g, i0, MR, k0, nk, kc, bp, a16, lda16, add_to_c); break;
   }

@@ -5,12 +5,12 @@
  * vpdpbusd multiplies unsigned bytes by signed bytes, so B is packed biased, B + 128 as
  * u8, and the product is corrected by 128 * (row sum of A):
  *   sum_t a_t b_t = sum_t a_t (b_t + 128) - 128 sum_t a_t.
- * Blocking: K in chunks of KC (int32 lanes stay exact: KC * 128 * 255 < 2^31), A in
- * blocks of MC rows (MC x KC bytes stay in L2), B in tiles of NR = 32 rows packed as
- * [K/4][32 rows][4 bytes] (stays in L1) and reused by every MR = 12 rows of the A block;
- * the micro-kernel keeps 12 x 2 zmm accumulators (12 rows x 32 columns) and broadcasts
- * 4 bytes of A per row from A itself (no packing of A). Each zmm holds 16 consecutive
- * columns of one C row, stored as int64.
+ * Blocking: K in equal chunks of at most KCMAX (int32 lanes stay exact: KCMAX * 128 *
+ * 255 < 2^31), A in blocks of MC rows (MC x KC bytes stay in L2), B in tiles of NR = 48
+ * rows packed as [K/4][48 rows][4 bytes] (48 x KC bytes, in L1) and reused by every
+ * MR = 8 rows of the A block; the micro-kernel keeps 8 x 3 zmm accumulators (8 rows x 48
+ * columns) and broadcasts 4 bytes of A per row from A itself (no packing of A). Each zmm
+ * holds 16 consecutive columns of one C row, stored as int64.
  * Other GEMMs: the beat-by-beat accumulator of gemm_beats.h. */
 #include <immintrin.h>
 #include <stdlib.h>
@@ -18,9 +18,10 @@
 
 #include "gemm_beats.h"
 
-#define MR 12
-#define NR 32
-#define KC 2048
+#define MR 8
+#define NR 48
+#define NV (NR / 16)
+#define KCMAX 768
 #define MC 192
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
@@ -43,66 +44,61 @@ static void pack_b(const mpb_gemm_io *g, size_t k0, size_t nk, size_t t0, size_t
   }
 }
 
-/* 4 bytes of A at t (the last, partial group padded with zeros: its B lanes are 0) */
-ALWAYS_INLINE __m512i bcast_a(const int8_t *a, size_t t, size_t kc) {
-  int32_t w = 0;
-  if (t + 4 <= kc)
-    memcpy(&w, a + t, 4);
-  else
-    memcpy(&w, a + t, kc - t);
-  return _mm512_set1_epi32(w);
+/* One group of 4 K values: acc[m][v] += B'(4 bytes x 16 columns) . A(row m, 4 bytes) */
+#define GROUP(bptr, AWORD)                                                      \
+  do {                                                                          \
+    __m512i b_[NV];                                                             \
+    _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++)                        \
+      b_[v] = _mm512_loadu_si512((bptr) + 64 * v);                              \
+    _Pragma("GCC unroll 16") for (int m = 0; m < mr; m++) {                     \
+      __m512i aa_ = _mm512_set1_epi32(AWORD);                                   \
+      _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++)                      \
+        acc[m][v] = _mm512_dpbusd_epi32(acc[m][v], b_[v], aa_);                 \
+    }                                                                           \
+  } while (0)
+
+static inline int32_t load4(const int8_t *p) {
+  int32_t w;
+  memcpy(&w, p, 4);
+  return w;
 }
 
 /* C rows [i0, i0 + mr) x columns [k0, k0 + nk) from the packed B tile of this K chunk. */
 ALWAYS_INLINE void micro(const mpb_gemm_io *g, size_t i0, int mr, size_t k0, size_t nk,
                          size_t t0, size_t kc, const uint8_t *bp, const int32_t *rowsum,
                          bool add_to_c) {
-  __m512i acc[MR][2];
-  for (int m = 0; m < mr; m++) acc[m][0] = acc[m][1] = _mm512_setzero_si512();
-  const int8_t *a[MR];
-  for (int m = 0; m < mr; m++) a[m] = g->A + (i0 + (size_t)m) * g->lda + t0;
-  size_t kfull = kc / 4, t = 0;
-  for (size_t q = 0; q < kfull; q++, t += 4) {
-    __m512i b0 = _mm512_loadu_si512(bp + q * NR * 4);
-    __m512i b1 = _mm512_loadu_si512(bp + q * NR * 4 + 64);
-    for (int m = 0; m < mr; m++) {
-      int32_t w;
-      memcpy(&w, a[m] + t, 4);
-      __m512i aa = _mm512_set1_epi32(w);
-      acc[m][0] = _mm512_dpbusd_epi32(acc[m][0], b0, aa);
-      acc[m][1] = _mm512_dpbusd_epi32(acc[m][1], b1, aa);
-    }
-  }
-  if (t < kc) {
-    __m512i b0 = _mm512_loadu_si512(bp + kfull * NR * 4);
-    __m512i b1 = _mm512_loadu_si512(bp + kfull * NR * 4 + 64);
-    for (int m = 0; m < mr; m++) {
-      __m512i aa = bcast_a(a[m], t, kc);
-      acc[m][0] = _mm512_dpbusd_epi32(acc[m][0], b0, aa);
-      acc[m][1] = _mm512_dpbusd_epi32(acc[m][1], b1, aa);
-    }
-  }
+  const size_t lda = g->lda, kfull = kc / 4, rem = kc % 4;
+  const int8_t *a0 = g->A + i0 * lda + t0;
+  int32_t tail[MR] = {0}; /* the last, partial group of A, zero-padded (its B' is 0) */
+  if (rem)
+    for (int m = 0; m < mr; m++) memcpy(&tail[m], a0 + (size_t)m * lda + 4 * kfull, rem);
+  __m512i acc[MR][NV];
+  _Pragma("GCC unroll 16") for (int m = 0; m < mr; m++)
+    _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[m][v] = _mm512_setzero_si512();
+  const uint8_t *b = bp;
+  for (size_t q = 0; q < kfull; q++, b += NR * 4) GROUP(b, load4(a0 + (size_t)m * lda + 4 * q));
+  if (rem) GROUP(b, tail[m]);
   /* columns of this tile that exist, per 8-column int64 store */
-  __mmask8 km[4];
-  for (int h = 0; h < 4; h++) {
+  __mmask8 km[2 * NV];
+  for (int h = 0; h < 2 * NV; h++) {
     size_t lo = (size_t)h * 8;
     size_t cnt = nk > lo ? (nk - lo > 8 ? 8 : nk - lo) : 0;
     km[h] = (__mmask8)((1u << cnt) - 1);
   }
-  for (int m = 0; m < mr; m++) {
+  _Pragma("GCC unroll 16") for (int m = 0; m < mr; m++) {
     __m512i corr = _mm512_set1_epi32(128 * rowsum[m]);
     int64_t *c = g->C + (i0 + (size_t)m) * g->ldc + k0;
-    for (int h = 0; h < 2; h++) {
-      __m512i v = _mm512_sub_epi32(acc[m][h], corr);
-      __m512i v0 = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
-      __m512i v1 = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
-      int64_t *c0 = c + 16 * h, *c1 = c + 16 * h + 8;
+    _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) {
+      __m512i x = _mm512_sub_epi32(acc[m][v], corr);
+      __m512i x0 = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(x));
+      __m512i x1 = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(x, 1));
+      int64_t *c0 = c + 16 * v, *c1 = c + 16 * v + 8;
       if (add_to_c) {
-        v0 = _mm512_add_epi64(v0, _mm512_maskz_loadu_epi64(km[2 * h], c0));
-        v1 = _mm512_add_epi64(v1, _mm512_maskz_loadu_epi64(km[2 * h + 1], c1));
+        x0 = _mm512_add_epi64(x0, _mm512_maskz_loadu_epi64(km[2 * v], c0));
+        x1 = _mm512_add_epi64(x1, _mm512_maskz_loadu_epi64(km[2 * v + 1], c1));
       }
-      _mm512_mask_storeu_epi64(c0, km[2 * h], v0);
-      _mm512_mask_storeu_epi64(c1, km[2 * h + 1], v1);
+      _mm512_mask_storeu_epi64(c0, km[2 * v], x0);
+      _mm512_mask_storeu_epi64(c1, km[2 * v + 1], x1);
     }
   }
 }
@@ -113,16 +109,18 @@ static void micro_any(const mpb_gemm_io *g, size_t i0, int mr, size_t k0, size_t
   switch (mr) {
 #define CASE(n) \
   case n: micro(g, i0, n, k0, nk, t0, kc, bp, rowsum, add_to_c); break;
-    CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10)
-    CASE(11)
+    CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7)
 #undef CASE
   default: micro(g, i0, MR, k0, nk, t0, kc, bp, rowsum, add_to_c); break;
   }
 }
 
 static bool gemm_exact(const mpb_gemm_io *g) {
-  size_t kcmax = g->K < KC ? g->K : KC;
-  uint8_t *bp = aligned_alloc(64, ((kcmax + 3) / 4 + 1) * NR * 4) /* NR*4 = 128: a multiple of 64 */;
+  /* K in equal chunks of at most KCMAX (a multiple of 4 but the last) */
+  size_t nchunk = (g->K + KCMAX - 1) / KCMAX, KC = nchunk ? (g->K + nchunk - 1) / nchunk : 0;
+  KC = (KC + 3) & ~(size_t)3;
+  size_t kcmax = KC;
+  uint8_t *bp = aligned_alloc(64, ((kcmax + 3) / 4 + 1) * NR * 4) /* NR*4: a multiple of 64 */;
   int32_t *rowsum = malloc(MC * sizeof *rowsum);
   if (!bp || !rowsum) {
     free(bp);
