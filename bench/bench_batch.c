@@ -175,7 +175,8 @@ int main(int argc, char **argv) {
   bool quick = argc > 1 && strcmp(argv[1], "quick") == 0;
   if (quick) min_time = 0.1;
   openblas_set_num_threads(1);
-  printf("bench batch (single thread; best ISA on this CPU: %s)\n", mpb_isa_name(mpb_isa_best()));
+  printf("bench batch (single thread; best ISA on this CPU: %s; OpenBLAS core: %s)\n",
+         mpb_isa_name(mpb_isa_best()), openblas_get_corename());
 
   /* ---- rope and exp ---- */
   ops_data d;

@@ -12,7 +12,8 @@
  *    ONE), used with the unsigned multiply;
  *  - ROTATE multiplies x (16 bits) by cos/sin (24 bits); PHASE splits freq[j] (FT <= 56
  *    bits) into 32-bit halves and keeps the product mod 2^64, then mod 2^FT.
- * R(v, s) is formed with the same add-then-shift as mpb_rshift; s <= 30 here. */
+ * R(v, s) is formed with the same add-then-shift as mpb_rshift; s <= 46 here, |v| < 2^61
+ * (products of 31-bit magnitudes, sums of two). */
 #ifndef MPB_BATCH_SIMD_H
 #define MPB_BATCH_SIMD_H
 
@@ -113,14 +114,22 @@ ALWAYS_INLINE void store_32(void *p, vec v) {
 
 ALWAYS_INLINE vec neg(vec a) { return sub(splat(0), a); }
 
-/* R(v, s) (mpb_rshift) for any sign of v, and for v >= 0 (logical shift) */
+/* R(v, s) (mpb_rshift) for any sign of v, |v| < 2^61. AVX2 has no 64-bit arithmetic
+ * shift: there floor(v / 2^s) = ((v + 2^62) >> s, logical) - 2^(62-s), exactly, the bias
+ * folded into the rounding constant. */
 ALWAYS_INLINE vec R(vec v, int sh, mpb_rounding md) {
   if (sh <= 0) return v;
-  if (md == MPB_ROUND_TRUNC) return sra(v, sh);
-  if (md == MPB_ROUND_NEAREST) return sra(add(v, splat(INT64_C(1) << (sh - 1))), sh);
-  vec odd = and_(srl(v, sh), splat(1)); /* ties to even: + half - 1 + (floor is odd) */
-  return sra(add(add(v, splat((INT64_C(1) << (sh - 1)) - 1)), odd), sh);
+  int64_t k = md == MPB_ROUND_TRUNC     ? 0
+              : md == MPB_ROUND_NEAREST ? INT64_C(1) << (sh - 1)
+                                        : (INT64_C(1) << (sh - 1)) - 1;
+  if (md == MPB_ROUND_EVEN) v = add(v, and_(srl(v, sh), splat(1))); /* + (floor is odd) */
+#if VL == 4
+  return sub(srl(add(v, splat(k + (INT64_C(1) << 62))), sh), splat(INT64_C(1) << (62 - sh)));
+#else
+  return sra(add(v, splat(k)), sh);
+#endif
 }
+/* the same for v >= 0 */
 ALWAYS_INLINE vec Rp(vec v, int sh, mpb_rounding md) {
   if (sh <= 0) return v;
   if (md == MPB_ROUND_TRUNC) return srl(v, sh);
@@ -211,7 +220,7 @@ ALWAYS_INLINE void rope_back(const mpb_model *mdl, vec p, vec x, vec y, mpb_roun
     a = a2;
   }
   vec cc = R(sub(mul_s32(ck, a), mul_s32(sk, b)), fw, md);
-  vec ss = R(add(mul_s32(sk, a), mul_s32(ck, b)), fw, md);
+  vec ss = Rp(add(mul_s32(sk, a), mul_s32(ck, b)), fw, md); /* all four >= 0 */
   /* OUT: odd quadrants give (-s, c), quadrants 2 and 3 negate both */
   vmask even = eq0(and_(q, splat(1))), lowq = eq0(and_(q, splat(2)));
   vec c1 = sel(even, cc, neg(ss)), s1 = sel(even, ss, cc);
