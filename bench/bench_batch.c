@@ -6,7 +6,7 @@
  *  - int8 GEMM (mpb_gemm_i8, default configuration: the exact path) in GOP/s against
  *    OpenBLAS cblas_sgemm GFLOP/s on the same shapes (C = A B^T, A M x K, B N x K);
  *  - the machine's FP32 FMA peak (bench/fma_peak.c) and sgemm's fraction of it.
- * Each figure is the best of 5 rounds (see time_best). Prints numbers and ratios;
+ * Each figure is the best of many short rounds (see time_best). Prints numbers and ratios;
  * asserts nothing. Usage: bench_batch [quick]  (quick: shorter rounds, two GEMM shapes) */
 #include <cblas.h>
 #include <stdio.h>
@@ -39,23 +39,23 @@ static void *xmalloc(size_t n) {
   return p;
 }
 
-/* Each figure is the best of ROUNDS timed rounds of at least min_time / ROUNDS seconds:
- * on a shared machine the best round is the one least disturbed by other processes. */
-static double min_time = 0.6;
-#define ROUNDS 5
+/* Each figure is the best of many short timed rounds (a round: calls for about 2 ms, at
+ * least one), run for min_time and at least 5 rounds: on a shared machine the best round
+ * is the one least disturbed by other processes. */
+static double min_time = 1.0;
 
 /* Seconds per call of fn(arg): the fastest round. */
 static double time_best(void (*fn)(void *), void *arg) {
-  fn(arg); /* warm up */
-  double best = 1e300;
-  for (int r = 0; r < ROUNDS; r++) {
-    long calls = 0;
-    double t0 = now(), dt;
-    do {
-      fn(arg);
-      calls++;
-    } while ((dt = now() - t0) < min_time / ROUNDS);
-    if (dt / (double)calls < best) best = dt / (double)calls;
+  double t0 = now();
+  fn(arg); /* warm up, and calibrate the round */
+  double one = now() - t0;
+  long per_round = one > 0.002 ? 1 : (long)(0.002 / (one > 1e-7 ? one : 1e-7)) + 1;
+  double best = 1e300, start = now();
+  for (int r = 0; r < 5 || now() - start < min_time; r++) {
+    t0 = now();
+    for (long c = 0; c < per_round; c++) fn(arg);
+    double dt = (now() - t0) / (double)per_round;
+    if (dt < best) best = dt;
   }
   return best;
 }
@@ -173,7 +173,7 @@ static void run_sgemm(void *p) {
 
 int main(int argc, char **argv) {
   bool quick = argc > 1 && strcmp(argv[1], "quick") == 0;
-  if (quick) min_time = 0.1;
+  if (quick) min_time = 0.2;
   openblas_set_num_threads(1);
   printf("bench batch (single thread; best ISA on this CPU: %s; OpenBLAS core: %s)\n",
          mpb_isa_name(mpb_isa_best()), openblas_get_corename());
