@@ -274,6 +274,32 @@ int main(int argc, char **argv) {
     free(g.A), free(g.B), free(g.C), free(g.Af), free(g.Bf), free(g.Cf);
   }
   mpb_model_free(mdl);
+
+  /* the beat-by-beat path: an accumulator that can overflow */
+  mpb_config_default(&cfg);
+  cfg.acc_bits = 20;
+  cfg.acc_overflow = MPB_OVF_SAT;
+  cfg.promote_interval = 64;
+  mdl = make_model(&cfg);
+  {
+    gemm_args g = {mdl, MPB_ISA_SCALAR, 128, 576, 576, NULL, NULL, NULL, NULL, NULL, NULL};
+    g.A = xmalloc(g.M * g.K), g.B = xmalloc(g.N * g.K), g.C = xmalloc(g.M * g.N * 8);
+    for (size_t i = 0; i < g.M * g.K; i++) g.A[i] = (int8_t)(rng(&seed) & 0xFF);
+    for (size_t i = 0; i < g.N * g.K; i++) g.B[i] = (int8_t)(rng(&seed) & 0xFF);
+    double ops = 2.0 * (double)g.M * (double)g.N * (double)g.K, t0 = 0;
+    printf("int8 GEMM, accumulator that can overflow (A = 20, sat, P = 64, L = 8: beat by "
+           "beat), %zux%zux%zu\n", g.M, g.N, g.K);
+    for (int isa = 0; isa < MPB_NISA; isa++) {
+      if (!mpb_isa_supported((mpb_isa)isa)) continue;
+      g.isa = (mpb_isa)isa;
+      double t = time_best(run_gemm_i8, &g);
+      if (isa == 0) t0 = t;
+      printf("  %-8s %8.2f GOP/s  (%.1fx scalar)\n", mpb_isa_name((mpb_isa)isa), ops / t * 1e-9,
+             t0 / t);
+    }
+    free(g.A), free(g.B), free(g.C);
+  }
+  mpb_model_free(mdl);
   free(d.m), free(d.j), free(d.x), free(d.y), free(d.c), free(d.s), free(d.xr), free(d.yr);
   free(d.u), free(d.e), free(d.mant);
   return 0;
