@@ -4,7 +4,8 @@
  *    has, against the per-operation fast path (mpb_rope_eval / mpb_exp_eval without
  *    counts) on the same inputs (target >= 4x);
  *  - int8 GEMM (mpb_gemm_i8, default configuration: the exact path) in GOP/s against
- *    OpenBLAS cblas_sgemm GFLOP/s on the same shapes (C = A B^T, A M x K, B N x K);
+ *    OpenBLAS cblas_sgemm GFLOP/s on the same shapes (C = A B^T, A M x K, B N x K); the
+ *    kernel set OpenBLAS runs is printed (bench/module.mk lets OpenBLAS choose it);
  *  - the machine's FP32 FMA peak (bench/fma_peak.c) and sgemm's fraction of it.
  * Times are the thread's CPU time (the machine is shared: time spent waiting for a core
  * is not counted), each figure the best of many short rounds (see time_pair). Prints numbers and ratios;

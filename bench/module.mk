@@ -20,7 +20,12 @@ $(B)/bench/bench_batch: bench/bench_batch.c bench/fma_peak.c bench/fma_peak.h $(
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(OPENBLAS_CFLAGS) -Ibench -o $@ bench/bench_batch.c \
 	  bench/fma_peak.c $(LIBMPB) $(OPENBLAS_LIBS) $(PKG_LDLIBS) $(LDLIBS)
 
+# OpenBLAS picks its kernels for the CPU when it loads (Cooperlake, AVX-512, on the Zen 5
+# development machine) unless OPENBLAS_CORETYPE names a set; an environment that forces
+# an older one (this workplace sets Haswell: AVX2, half the sgemm speed) would make the
+# baseline a strawman, so the bench lets OpenBLAS choose. Compare with
+# `OPENBLAS_CORETYPE=Haswell build/bench/bench_batch`.
 .PHONY: bench-batch
 bench-batch: $(B)/bench/bench_batch
-	$(B)/bench/bench_batch
+	env -u OPENBLAS_CORETYPE $(B)/bench/bench_batch
 BENCH_TARGETS += bench-batch
