@@ -227,6 +227,9 @@ int main(int argc, char **argv) {
   const char *peak_isa;
   double peak = fma_peak_gflops(quick ? 0.1 : 0.5, &peak_isa);
   printf("FP32 FMA peak, one core (%s micro-benchmark): %.1f GFLOP/s\n", peak_isa, peak);
+  double ipeak = int8_peak_gops(quick ? 0.1 : 0.5);
+  if (ipeak > 0)
+    printf("int8 peak, one core (vpdpbusd micro-benchmark): %.1f GOP/s\n", ipeak);
   mpb_config_default(&cfg);
   mpb_model *mdl = make_model(&cfg);
   const shape shapes[] = {{512, 576, 576, "SmolLM2 q/o"},
@@ -236,8 +239,8 @@ int main(int argc, char **argv) {
   size_t nshapes = quick ? 2 : sizeof shapes / sizeof shapes[0];
   printf("int8 GEMM through the dot unit (default configuration: A = 32, exact path) vs "
          "OpenBLAS sgemm, C = A B^T\n");
-  printf("  %-16s %-18s %12s %12s %12s %14s\n", "shape", "MxNxK", "sgemm GF/s", "% of peak",
-         "int8 GOP/s", "int8 / sgemm");
+  printf("  %-16s %-18s %12s %12s %12s %12s %14s\n", "shape", "MxNxK", "sgemm GF/s",
+         "% of peak", "int8 GOP/s", "% of peak", "int8 / sgemm");
   for (size_t s = 0; s < nshapes; s++) {
     gemm_args g = {mdl, MPB_ISA_SCALAR, shapes[s].M, shapes[s].N, shapes[s].K, NULL, NULL,
                    NULL, NULL, NULL, NULL};
@@ -268,9 +271,9 @@ int main(int argc, char **argv) {
       double is = ops / ti * 1e-9;
       int64_t chk = 0; /* the same products, so the same sums */
       for (size_t i = 0; i < nc; i += nc / 7 + 1) chk += g.C[i] - (int64_t)g.Cf[i];
-      printf("  %-16s %-18s %12.1f %11.1f%% %12.1f %13.2fx  (%s%s)\n", shapes[s].what, dims, fs,
-             100 * fs / peak, is, is / fs, mpb_isa_name((mpb_isa)isa),
-             chk ? ", RESULTS DIFFER" : "");
+      printf("  %-16s %-18s %12.1f %11.1f%% %12.1f %11.1f%% %13.2fx  (%s%s)\n", shapes[s].what,
+             dims, fs, 100 * fs / peak, is, ipeak > 0 ? 100 * is / ipeak : 0.0, is / fs,
+             mpb_isa_name((mpb_isa)isa), chk ? ", RESULTS DIFFER" : "");
     }
     free(g.A), free(g.B), free(g.C), free(g.Af), free(g.Bf), free(g.Cf);
   }

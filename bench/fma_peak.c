@@ -1,4 +1,4 @@
-/* fma_peak.c — FP32 FMA peak micro-benchmark (see fma_peak.h): 16 (zmm) or 12 (ymm)
+/* fma_peak.c — FP32 FMA and int8 VNNI peak micro-benchmarks (see fma_peak.h): 16 (zmm) or 12 (ymm)
  * independent FMA chains, enough to cover the FMA latency on every pipe, fully unrolled
  * so that the chains stay in registers, in rounds of about 2 ms of the thread's CPU time;
  * the best round counts. */
@@ -42,12 +42,42 @@ __attribute__((target("avx2,fma"))) static double run_avx2(long iters) {
   return (double)iters * 12 * 8 * 2;
 }
 
+__attribute__((target("avx512f,avx512vnni"))) static double run_vnni(long iters) {
+  __m512i a = _mm512_set1_epi32(0x01010101), b = _mm512_set1_epi32(0x02020202);
+  __m512i c[16];
+  for (int k = 0; k < 16; k++) c[k] = _mm512_set1_epi32(k);
+  for (long i = 0; i < iters; i++)
+    _Pragma("GCC unroll 16") for (int k = 0; k < 16; k++) c[k] = _mm512_dpbusd_epi32(c[k], a, b);
+  __m512i s = c[0];
+  for (int k = 1; k < 16; k++) s = _mm512_add_epi32(s, c[k]);
+  sink = (float)_mm512_reduce_add_epi32(s);
+  return (double)iters * 16 * 64 * 2;
+}
+
 static double run_scalar(long iters) {
   float c[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   for (long i = 0; i < iters; i++)
     _Pragma("GCC unroll 16") for (int k = 0; k < 8; k++) c[k] = c[k] * 0.999999f + 1e-7f;
   sink = c[0] + c[7];
   return (double)iters * 8 * 2;
+}
+
+/* Best rate of run() over rounds of about 2 ms for 'seconds', in G per second. */
+static double best_rate(double (*run)(long), double seconds) {
+  long iters = 1 << 12;
+  double t0 = now();
+  run(iters); /* warm up and calibrate */
+  double dt = now() - t0;
+  if (dt > 0) iters = (long)((double)iters * 0.002 / dt) + 1;
+  int rounds = (int)(seconds / 0.002) + 1;
+  double best = 0;
+  for (int r = 0; r < rounds; r++) {
+    t0 = now();
+    double ops = run(iters);
+    double g = ops / (now() - t0) * 1e-9;
+    if (g > best) best = g;
+  }
+  return best;
 }
 
 double fma_peak_gflops(double seconds, const char **isa) {
@@ -61,19 +91,10 @@ double fma_peak_gflops(double seconds, const char **isa) {
     name = "avx2+fma";
   }
   if (isa) *isa = name;
-  /* many short rounds, the best one: on a shared machine it is the one run undisturbed */
-  long iters = 1 << 12;
-  double t0 = now();
-  run(iters); /* warm up and calibrate to rounds of about 2 ms */
-  double dt = now() - t0;
-  if (dt > 0) iters = (long)((double)iters * 0.002 / dt) + 1;
-  int rounds = (int)(seconds / 0.002) + 1;
-  double best = 0;
-  for (int r = 0; r < rounds; r++) {
-    t0 = now();
-    double flop = run(iters);
-    double g = flop / (now() - t0) * 1e-9;
-    if (g > best) best = g;
-  }
-  return best;
+  return best_rate(run, seconds);
+}
+
+double int8_peak_gops(double seconds) {
+  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512vnni")) return 0;
+  return best_rate(run_vnni, seconds);
 }
