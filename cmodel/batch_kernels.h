@@ -7,6 +7,9 @@
 
 #include "internal.h"
 
+/* Whether the kernels of an ISA were compiled in (batch_avx2.c, batch_avx512.c). */
+extern const bool mpb_isa_built_avx2, mpb_isa_built_avx512;
+
 /* The widest supported ISA at or below isa. */
 mpb_isa mpb_isa_clamp(mpb_isa isa);
 

@@ -9,6 +9,7 @@
  * the micro-kernel keeps 4 x 2 ymm accumulators (4 rows x 16 columns), broadcasting one
  * pair of A per row. Each ymm holds 8 consecutive columns of one C row, stored as int64.
  * Other GEMMs: the beat-by-beat accumulator of gemm_beats.h. */
+#if defined(__AVX2__)
 #include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 #define KC 8192
 #define MC 512
 
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 /* bp[q][r][0..1] = B[k0 + r][t0 + 2q ..] as int16, 0 beyond nk rows or kc columns */
 static void pack_b(const mpb_gemm_io *g, size_t k0, size_t nk, size_t t0, size_t kc,
@@ -138,3 +138,11 @@ bool mpb_gemm_i8_avx2(const mpb_model *mdl, const mpb_gemm_io *g) {
   if (mpb_gemm_exact(&mdl->cfg, g->K)) return gemm_exact(g);
   return gemm_beats(&mdl->cfg, g);
 }
+#else /* compiled without the ISA flags: no kernel (batch_avx2.c says so) */
+#include "batch_kernels.h"
+
+bool mpb_gemm_i8_avx2(const mpb_model *mdl, const mpb_gemm_io *g) {
+  (void)mdl, (void)g;
+  return false;
+}
+#endif

@@ -13,6 +13,8 @@
  * columns) and broadcasts 4 bytes of A per row from A itself (no packing of A). Each zmm
  * holds 16 consecutive columns of one C row, stored as int64.
  * Other GEMMs: the beat-by-beat accumulator of gemm_beats.h. */
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && \
+    defined(__AVX512VL__) && defined(__AVX512VNNI__)
 #include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,6 @@
 #define KCMAX 8192
 #define MC 512
 
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 /* bp[g][r][0..3] = B[k0 + r][t0 + 4g ..] + 128 (u8), 0 beyond nk rows or kc columns */
 static void pack_b(const mpb_gemm_io *g, size_t k0, size_t nk, size_t t0, size_t kc,
@@ -163,3 +164,11 @@ bool mpb_gemm_i8_avx512(const mpb_model *mdl, const mpb_gemm_io *g) {
   if (mpb_gemm_exact(&mdl->cfg, g->K)) return gemm_exact(g);
   return gemm_beats(&mdl->cfg, g);
 }
+#else /* compiled without the ISA flags: no kernel (batch_avx512.c says so) */
+#include "batch_kernels.h"
+
+bool mpb_gemm_i8_avx512(const mpb_model *mdl, const mpb_gemm_io *g) {
+  (void)mdl, (void)g;
+  return false;
+}
+#endif

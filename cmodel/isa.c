@@ -1,5 +1,6 @@
 /* isa.c — which instruction set the batched paths run: CPU detection (cpuid through
- * __builtin_cpu_supports), the names, and $MPB_ISA. No state is kept between calls. */
+ * __builtin_cpu_supports) and whether the kernels were compiled in, the names, and
+ * $MPB_ISA. No state is kept between calls. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,9 +19,10 @@ bool mpb_isa_supported(mpb_isa isa) {
     return true;
 #if defined(__x86_64__) || defined(__i386__)
   case MPB_ISA_AVX2:
-    return __builtin_cpu_supports("avx2");
+    return mpb_isa_built_avx2 && __builtin_cpu_supports("avx2");
   case MPB_ISA_AVX512:
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f") &&
+    return mpb_isa_built_avx512 && __builtin_cpu_supports("avx2") &&
+           __builtin_cpu_supports("avx512f") &&
            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 #endif

@@ -217,7 +217,8 @@ typedef enum { MPB_ISA_SCALAR = 0, MPB_ISA_AVX2 = 1, MPB_ISA_AVX512 = 2 } mpb_is
 #define MPB_NISA 3
 /* "scalar", "avx2" (AVX2), "avx512" (AVX-512 F/BW/DQ/VL + VNNI); NULL for other values. */
 const char *mpb_isa_name(mpb_isa isa);
-/* Whether this CPU can run the ISA's code (scalar always). */
+/* Whether this CPU can run the ISA's code and the library was built with it (scalar
+ * always). */
 bool mpb_isa_supported(mpb_isa isa);
 /* The widest ISA this CPU supports. */
 mpb_isa mpb_isa_best(void);

@@ -294,6 +294,15 @@ TEST(BatchIsa, NamesParseAndEnvironment) {
   EXPECT_EQ(mpb_isa_default(), mpb_isa_best());
   if (old) setenv("MPB_ISA", saved.c_str(), 1);
   std::printf("[ info     ] best ISA on this CPU: %s\n", mpb_isa_name(mpb_isa_best()));
+  // The project's build compiles the kernels in (cmodel/module.mk's per-file flags): on a
+  // CPU that has the instructions the ISA must be reported available.
+  if (__builtin_cpu_supports("avx2")) {
+    EXPECT_TRUE(mpb_isa_supported(MPB_ISA_AVX2)) << "AVX2 kernels not compiled in";
+  }
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni")) {
+    EXPECT_TRUE(mpb_isa_supported(MPB_ISA_AVX512)) << "AVX-512 kernels not compiled in";
+  }
 }
 
 TEST(BatchRope, ShippedConfigs) {
