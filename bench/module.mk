@@ -14,3 +14,24 @@ BENCH_TARGETS := bench-cmodel $(BENCH_TARGETS)
 bench-config: $(B)/bench/bench_config
 	$(B)/bench/bench_config
 BENCH_TARGETS += bench-config
+
+# bench_batch: the batched calls per ISA against the per-op paths, and the int8 GEMM
+# against OpenBLAS sgemm next to the FP32 FMA peak (bench/fma_peak.c, reusable).
+# OpenBLAS comes before PKG_LDLIBS: GSL's libgslcblas also defines cblas_sgemm (a
+# reference loop ~50x slower), and the first library named wins.
+OPENBLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
+OPENBLAS_LIBS = $(shell pkg-config --libs openblas 2>/dev/null)
+$(B)/bench/bench_batch: bench/bench_batch.c bench/fma_peak.c bench/fma_peak.h $(LIBMPB) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(OPENBLAS_CFLAGS) -Ibench -o $@ bench/bench_batch.c \
+	  bench/fma_peak.c $(LIBMPB) $(OPENBLAS_LIBS) $(PKG_LDLIBS) $(LDLIBS)
+
+# OpenBLAS picks its kernels for the CPU when it loads (Cooperlake, AVX-512, on the Zen 5
+# development machine) unless OPENBLAS_CORETYPE names a set; an environment that forces
+# an older one (this workplace sets Haswell: AVX2, half the sgemm speed) would make the
+# baseline a strawman, so the bench lets OpenBLAS choose. Compare with
+# `OPENBLAS_CORETYPE=Haswell build/bench/bench_batch`.
+.PHONY: bench-batch
+bench-batch: $(B)/bench/bench_batch
+	env -u OPENBLAS_CORETYPE $(B)/bench/bench_batch
+BENCH_TARGETS += bench-batch

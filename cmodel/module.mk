@@ -20,6 +20,17 @@ $(LIBMPB): $(CMODEL_OBJS)
 
 ALL_TARGETS += $(LIBMPB)
 
+# SIMD kernels: only these files get instruction-set flags (CMODEL_CFLAGS_<name>, in both
+# the static and the PIC build); libmpb calls into them only after cpuid
+# (mpb_isa_supported) says the CPU has the instructions, so the library runs on any x86-64
+# (and the scalar path everywhere).
+AVX2_FLAGS := -mavx2
+AVX512_FLAGS := -mavx2 -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni
+CMODEL_CFLAGS_batch_avx2 := $(AVX2_FLAGS)
+CMODEL_CFLAGS_gemm_avx2 := $(AVX2_FLAGS)
+CMODEL_CFLAGS_batch_avx512 := $(AVX512_FLAGS)
+CMODEL_CFLAGS_gemm_avx512 := $(AVX512_FLAGS)
+
 # ---- the shared library, pkg-config file and `make install` --------------------------
 # The version has one source: MPB_VERSION in cmodel/mpb.h. The soname carries the major
 # number (libmpb.so.0 for 0.x.y); the file is libmpb.so.<version>.
