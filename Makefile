@@ -18,6 +18,7 @@ include sim/module.mk
 include rtl/module.mk
 include tests/module.mk
 include bench/module.mk
+include python/module.mk
 include lm/models.mk
 
 .PHONY: help all run test test-one test-san regress bench fuzz clean
