@@ -148,10 +148,15 @@ PyObject *ew_run(const char *fname, int nin, PyObject *const *in_objs, const ew_
   int nop = nin + nout;
 
   for (int i = 0; i < nin; i++) {
-    /* native byte order and aligned, else a copy; the dtype is kept */
-    ops[i] = (PyArrayObject *)PyArray_FromAny(in_objs[i], NULL, 0, 0,
-                                              NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED, NULL);
+    /* aligned, else a copy; the dtype is kept */
+    ops[i] = (PyArrayObject *)PyArray_FromAny(in_objs[i], NULL, 0, 0, NPY_ARRAY_ALIGNED, NULL);
     if (!ops[i]) goto done;
+    if (PyArray_ISBYTESWAPPED(ops[i])) { /* same values in native byte order */
+      PyArray_Descr *nd = PyArray_DescrNewByteorder(PyArray_DESCR(ops[i]), NPY_NATIVE);
+      PyArrayObject *w = nd ? (PyArrayObject *)PyArray_CastToType(ops[i], nd, 0) : NULL;
+      Py_SETREF(ops[i], w);
+      if (!w) goto done;
+    }
     cls[i] = classify(ops[i]);
     int want_float = spec[i].type == EW_F32 || spec[i].type == EW_F64;
     if (cls[i] == SRC_BAD || (!want_float && is_float_src(cls[i]))) {

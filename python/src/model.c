@@ -181,6 +181,11 @@ static int odo_next(odo *o) {
  * with rs >= K, else a packed copy in *tmp (grown as needed). */
 static const int8_t *rows_of(const char *p, npy_intp rows, npy_intp K, npy_intp rs,
                              npy_intp ks, int8_t **tmp, size_t *cap, npy_intp *ld) {
+  static const int8_t none = 0;
+  if (K == 0) { /* nothing to read: any valid pointer */
+    *ld = 0;
+    return &none;
+  }
   if (ks == 1 && (rows <= 1 || rs >= K)) {
     *ld = rows <= 1 ? K : rs;
     return (const int8_t *)p;
