@@ -64,3 +64,9 @@ endif
 test-torch: $(VENV)/.installed
 	$(VENV_PY) -m pip install --quiet './python[torch]'
 	$(VENV_PY) -m pytest -q -p no:cacheprovider python/tests/test_torch.py
+
+# `make bench`: Python call overhead against the batched C API on 1M elements.
+.PHONY: bench-python
+bench-python: $(VENV)/.installed
+	$(VENV_PY) bench/bench_python.py
+BENCH_TARGETS += bench-python

@@ -158,17 +158,18 @@ class Model(_mpb.Model):
     def pairing(self):
         return PAIRINGS[self._geometry()[2]]
 
-    def rope(self, m, j, x, y, isa=None):
-        """Rotate pairs (x, y) by position m, pair j: RopeResult, broadcast shape."""
-        return RopeResult(*self._rope(m, j, x, y, isa), self.config)
+    def rope(self, m, j, x, y, isa=None, out=None):
+        """Rotate pairs (x, y) by position m, pair j: RopeResult, broadcast shape.
+        out: four int32 arrays of that shape to write into (cos, sin, xr, yr)."""
+        return RopeResult(*self._rope(m, j, x, y, isa, out), self.config)
 
-    def rope_cossin(self, m, j, isa=None):
-        """cos/sin of position m, pair j: CosSin, broadcast shape."""
-        return CosSin(*self._rope_cossin(m, j, isa), self.config)
+    def rope_cossin(self, m, j, isa=None, out=None):
+        """cos/sin of position m, pair j: CosSin, broadcast shape (out: two int32 arrays)."""
+        return CosSin(*self._rope_cossin(m, j, isa, out), self.config)
 
-    def exp2(self, u, isa=None):
-        """2^(u / 2^16) for u signed Q8.16 (24 bits): Exp2Result."""
-        return Exp2Result(*self._exp2(u, isa))
+    def exp2(self, u, isa=None, out=None):
+        """2^(u / 2^16) for u signed Q8.16 (24 bits): Exp2Result (out: int32 e, uint32 mant)."""
+        return Exp2Result(*self._exp2(u, isa, out))
 
     def exp(self, v, isa=None):
         """e^v through the exp unit (u = round(v log2 e 2^16), saturated): float64 values."""
@@ -186,9 +187,10 @@ class Model(_mpb.Model):
         k = a.shape[-1]
         return DotResult(*self._dot(np.broadcast_to(a, lead + (k,)), np.broadcast_to(b, lead + (k,))))
 
-    def gemm(self, A, B, isa=None):
+    def gemm(self, A, B, isa=None, out=None):
         """A @ B on int8 operands through the dot unit (matmul shapes and broadcasting):
-        GemmResult with C int64 and per-element overflow events."""
+        GemmResult with C int64 and per-element overflow events (out: C-contiguous int64
+        and uint32 arrays of the result's shape to write into)."""
         A, B = _int8(A, "A"), _int8(B, "B")
         if A.ndim < 2 or B.ndim < 2:
             raise ValueError(f"gemm: A and B need two dimensions (got {A.ndim} and {B.ndim})")
@@ -198,7 +200,7 @@ class Model(_mpb.Model):
         batch = np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
         Bt = np.swapaxes(B, -1, -2)
         return GemmResult(*self._gemm(np.broadcast_to(A, batch + (M, K)),
-                                      np.broadcast_to(Bt, batch + (N, K)), isa))
+                                      np.broadcast_to(Bt, batch + (N, K)), isa, out))
 
     def reference_counts(self, unit, n, seed=1):
         """Action counts of n operations of a unit (rope | exp | dot) on seeded random

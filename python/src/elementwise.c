@@ -137,7 +137,7 @@ static const void *fetch_f64(const char *p, npy_intp st, npy_intp n, src_class c
 #define EW_MAX 8
 
 PyObject *ew_run(const char *fname, int nin, PyObject *const *in_objs, const ew_in *spec,
-                 int nout, const ew_type *out_types, ew_kernel kernel, void *ctx) {
+                 int nout, const ew_type *out_types, ew_kernel kernel, void *ctx, PyObject *out) {
   PyArrayObject *ops[EW_MAX] = {0};
   PyArray_Descr *dtypes[EW_MAX] = {0};
   npy_uint32 op_flags[EW_MAX];
@@ -180,9 +180,25 @@ PyObject *ew_run(const char *fname, int nin, PyObject *const *in_objs, const ew_
     }
     op_flags[i] = NPY_ITER_READONLY;
   }
+  if (out && out != Py_None && (!PyTuple_Check(out) || PyTuple_GET_SIZE(out) != nout)) {
+    PyErr_Format(PyExc_TypeError, "%s: out must be a tuple of %d arrays", fname, nout);
+    goto done;
+  }
   for (int k = 0; k < nout; k++) {
     dtypes[nin + k] = PyArray_DescrFromType(type_num(out_types[k]));
     op_flags[nin + k] = NPY_ITER_WRITEONLY | NPY_ITER_ALLOCATE;
+    if (out && out != Py_None) {
+      PyObject *o = PyTuple_GET_ITEM(out, k);
+      if (!PyArray_Check(o) || PyArray_TYPE((PyArrayObject *)o) != type_num(out_types[k]) ||
+          !PyArray_ISWRITEABLE((PyArrayObject *)o) || !PyArray_ISALIGNED((PyArrayObject *)o)) {
+        PyErr_Format(PyExc_TypeError, "%s: out[%d] must be a writeable %S array", fname, k,
+                     (PyObject *)dtypes[nin + k]);
+        goto done;
+      }
+      Py_INCREF(o);
+      ops[nin + k] = (PyArrayObject *)o;
+      op_flags[nin + k] = NPY_ITER_WRITEONLY | NPY_ITER_NO_BROADCAST;
+    }
   }
   it = NpyIter_MultiNew(nop, ops, NPY_ITER_EXTERNAL_LOOP | NPY_ITER_ZEROSIZE_OK,
                         NPY_KEEPORDER, NPY_NO_CASTING, op_flags, dtypes);

@@ -58,9 +58,11 @@ typedef struct {
   const char *why;   /* what sets the range, e.g. "x_bits = 8"                  */
 } ew_in;
 typedef void (*ew_kernel)(void *ctx, size_t n, const void *const *in, void *const *out);
-/* Returns a new tuple of the nout output arrays, or NULL with an exception set. */
+/* Returns a new tuple of the nout output arrays, or NULL with an exception set. out: NULL
+ * or None to allocate the outputs, or a tuple of nout arrays of the output dtypes and the
+ * broadcast shape to write into (reusing memory saves the first-touch page faults). */
 PyObject *ew_run(const char *fname, int nin, PyObject *const *in_objs, const ew_in *spec,
-                 int nout, const ew_type *out_types, ew_kernel kernel, void *ctx);
+                 int nout, const ew_type *out_types, ew_kernel kernel, void *ctx, PyObject *out);
 
 /* Build a 1-D NumPy array copying n elements of the given type (for record fields). */
 PyObject *array_copy(int type_num, const void *data, npy_intp n);

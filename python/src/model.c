@@ -90,9 +90,9 @@ static void rope_specs(const ModelObject *self, ew_in *s, char (*why)[48]) {
 }
 
 static PyObject *rope_common(ModelObject *self, PyObject *args, PyObject *kw, int ref) {
-  static char *kwlist[] = {"m", "j", "x", "y", "isa", NULL};
-  PyObject *in[4], *isao = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|O", kwlist, &in[0], &in[1], &in[2], &in[3], &isao))
+  static char *kwlist[] = {"m", "j", "x", "y", "isa", "out", NULL};
+  PyObject *in[4], *isao = NULL, *out = NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|OO", kwlist, &in[0], &in[1], &in[2], &in[3], &isao, &out))
     return NULL;
   op_ctx c = {self->mdl, MPB_ISA_SCALAR};
   if (isa_of(isao, &c.isa) < 0) return NULL;
@@ -100,7 +100,7 @@ static PyObject *rope_common(ModelObject *self, PyObject *args, PyObject *kw, in
   char why[3][48];
   rope_specs(self, spec, why);
   const ew_type outs[4] = {EW_I32, EW_I32, EW_I32, EW_I32};
-  return ew_run("rope", 4, in, spec, 4, outs, ref ? k_rope_ref : k_rope, &c);
+  return ew_run("rope", 4, in, spec, 4, outs, ref ? k_rope_ref : k_rope, &c, out);
 }
 static PyObject *Model_rope(ModelObject *self, PyObject *args, PyObject *kw) {
   return rope_common(self, args, kw, 0);
@@ -110,16 +110,16 @@ static PyObject *Model_rope_ref(ModelObject *self, PyObject *args, PyObject *kw)
 }
 
 static PyObject *Model_rope_cossin(ModelObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"m", "j", "isa", NULL};
-  PyObject *in[2], *isao = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O", kwlist, &in[0], &in[1], &isao)) return NULL;
+  static char *kwlist[] = {"m", "j", "isa", "out", NULL};
+  PyObject *in[2], *isao = NULL, *out = NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OO", kwlist, &in[0], &in[1], &isao, &out)) return NULL;
   op_ctx c = {self->mdl, MPB_ISA_SCALAR};
   if (isa_of(isao, &c.isa) < 0) return NULL;
   ew_in spec[4];
   char why[3][48];
   rope_specs(self, spec, why);
   const ew_type outs[2] = {EW_I32, EW_I32};
-  return ew_run("rope_cossin", 2, in, spec, 2, outs, k_cossin, &c);
+  return ew_run("rope_cossin", 2, in, spec, 2, outs, k_cossin, &c, out);
 }
 
 /* ---- exp2 ------------------------------------------------------------------------ */
@@ -137,15 +137,15 @@ static void k_exp_ref(void *c, size_t n, const void *const *in, void *const *out
   }
 }
 static PyObject *exp_common(ModelObject *self, PyObject *args, PyObject *kw, int ref) {
-  static char *kwlist[] = {"u", "isa", NULL};
-  PyObject *in[1], *isao = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O", kwlist, &in[0], &isao)) return NULL;
+  static char *kwlist[] = {"u", "isa", "out", NULL};
+  PyObject *in[1], *isao = NULL, *out = NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OO", kwlist, &in[0], &isao, &out)) return NULL;
   op_ctx c = {self->mdl, MPB_ISA_SCALAR};
   if (isa_of(isao, &c.isa) < 0) return NULL;
   const int64_t lim = (int64_t)1 << (MPB_EXP_IN_FRAC + 7);
   const ew_in spec[1] = {{"u", EW_I32, -lim, lim - 1, "u is signed Q8.16, 24 bits"}};
   const ew_type outs[2] = {EW_I32, EW_U32};
-  return ew_run("exp2", 1, in, spec, 2, outs, ref ? k_exp_ref : k_exp, &c);
+  return ew_run("exp2", 1, in, spec, 2, outs, ref ? k_exp_ref : k_exp, &c, out);
 }
 static PyObject *Model_exp2(ModelObject *self, PyObject *args, PyObject *kw) {
   return exp_common(self, args, kw, 0);
@@ -214,8 +214,8 @@ static int check_i8(PyObject *o, const char *name, int mind) {
 /* _gemm(A, Bt, isa): A (..., M, K), Bt (..., N, K) int8 of one batch shape ->
  * (C (..., M, N) int64, events (..., M, N) uint32). */
 static PyObject *Model_gemm(ModelObject *self, PyObject *args) {
-  PyObject *ao, *bo, *isao = NULL;
-  if (!PyArg_ParseTuple(args, "OO|O", &ao, &bo, &isao)) return NULL;
+  PyObject *ao, *bo, *isao = NULL, *outo = Py_None;
+  if (!PyArg_ParseTuple(args, "OO|OO", &ao, &bo, &isao, &outo)) return NULL;
   if (check_i8(ao, "A", 2) < 0 || check_i8(bo, "B", 2) < 0) return NULL;
   PyArrayObject *A = (PyArrayObject *)ao, *B = (PyArrayObject *)bo;
   int nd = PyArray_NDIM(A);
@@ -228,8 +228,25 @@ static PyObject *Model_gemm(ModelObject *self, PyObject *args) {
   npy_intp dims[NPY_MAXDIMS];
   memcpy(dims, PyArray_DIMS(A), (size_t)(nd - 2) * sizeof(npy_intp));
   dims[nd - 2] = M, dims[nd - 1] = N;
-  PyArrayObject *C = (PyArrayObject *)PyArray_SimpleNew(nd, dims, NPY_INT64);
-  PyArrayObject *E = (PyArrayObject *)PyArray_SimpleNew(nd, dims, NPY_UINT32);
+  PyArrayObject *C = NULL, *E = NULL;
+  if (outo != Py_None) { /* reuse the caller's C-contiguous (C int64, events uint32) */
+    PyObject *c0, *e0;
+    if (!PyArg_ParseTuple(outo, "O!O!", &PyArray_Type, &c0, &PyArray_Type, &e0)) return NULL;
+    C = (PyArrayObject *)c0, E = (PyArrayObject *)e0;
+    for (int k = 0; k < 2; k++) {
+      PyArrayObject *o = k ? E : C;
+      if (PyArray_TYPE(o) != (k ? NPY_UINT32 : NPY_INT64) || !PyArray_IS_C_CONTIGUOUS(o) ||
+          !PyArray_ISWRITEABLE(o) || PyArray_NDIM(o) != nd ||
+          memcmp(PyArray_DIMS(o), dims, (size_t)nd * sizeof(npy_intp)))
+        return PyErr_Format(PyExc_ValueError, "gemm: out[%d] must be a writeable C-contiguous %s array of "
+                            "the result's shape", k, k ? "uint32" : "int64");
+    }
+    Py_INCREF(C);
+    Py_INCREF(E);
+  } else {
+    C = (PyArrayObject *)PyArray_SimpleNew(nd, dims, NPY_INT64);
+    E = (PyArrayObject *)PyArray_SimpleNew(nd, dims, NPY_UINT32);
+  }
   if (!C || !E) goto fail;
   if (PyArray_SIZE(C) > 0) {
     odo o = {nd - 2, {0}, PyArray_DIMS(A)};
@@ -356,7 +373,14 @@ static PyObject *Model_config_text(ModelObject *self, PyObject *unused) {
   return (PyObject *)c;
 }
 
+/* The mpb_model pointer, for calling libmpb directly on the same model (bench/). */
+static PyObject *Model_pointer(ModelObject *self, PyObject *unused) {
+  (void)unused;
+  return PyLong_FromVoidPtr(self->mdl);
+}
+
 static PyMethodDef Model_methods[] = {
+    {"_pointer", (PyCFunction)Model_pointer, METH_NOARGS, "the mpb_model * as an int"},
     {"_rope", (PyCFunction)(void (*)(void))Model_rope, METH_VARARGS | METH_KEYWORDS,
      "rope(m, j, x, y, isa=None) -> (cos, sin, xr, yr) int32 (mpb_rope_batch)"},
     {"_rope_ref", (PyCFunction)(void (*)(void))Model_rope_ref, METH_VARARGS | METH_KEYWORDS,
@@ -367,7 +391,7 @@ static PyMethodDef Model_methods[] = {
      "exp2(u, isa=None) -> (e int32, mant uint32) (mpb_exp_batch)"},
     {"_exp2_ref", (PyCFunction)(void (*)(void))Model_exp2_ref, METH_VARARGS | METH_KEYWORDS,
      "the same through mpb_exp_eval"},
-    {"_gemm", (PyCFunction)Model_gemm, METH_VARARGS, "_gemm(A, Bt, isa=None) (mpb_gemm_i8)"},
+    {"_gemm", (PyCFunction)Model_gemm, METH_VARARGS, "_gemm(A, Bt, isa=None, out=None) (mpb_gemm_i8)"},
     {"_dot", (PyCFunction)Model_dot, METH_VARARGS, "_dot(a, b) (mpb_dot_eval)"},
     {"table", (PyCFunction)Model_table, METH_O, "a LOGLUT table's entries (mpb_table_entry)"},
     {"error_bound", (PyCFunction)Model_error_bound, METH_O,

@@ -37,7 +37,7 @@ static PyObject *baseline_cossin(PyObject *self, PyObject *args, PyObject *kw) {
   const ew_in spec[2] = {{"m", EW_U32, 0, UINT32_MAX, "32-bit positions"},
                          {"j", EW_U32, 0, head_dim / 2 - 1, why}};
   const ew_type outs[2] = {EW_F64, EW_F64};
-  return ew_run("baseline_cossin", 2, in, spec, 2, outs, k_baseline, &c);
+  return ew_run("baseline_cossin", 2, in, spec, 2, outs, k_baseline, &c, NULL);
 }
 
 static PyObject *baseline_names(PyObject *self, PyObject *unused) {
@@ -70,7 +70,7 @@ static PyObject *round_float(PyObject *self, PyObject *args) {
                         "emin in [-1022, 0], emax in [1, 1023]", c.p, c.emin, c.emax);
   const ew_in spec[1] = {{"x", EW_F64, 0, 0, ""}};
   const ew_type outs[1] = {EW_F64};
-  return ew_run("round_float", 1, in, spec, 1, outs, k_round, &c);
+  return ew_run("round_float", 1, in, spec, 1, outs, k_round, &c, NULL);
 }
 
 /* ---- exp input ------------------------------------------------------------------- */
@@ -92,7 +92,7 @@ static PyObject *exp_input(PyObject *self, PyObject *arg) {
   PyObject *in[1] = {arg};
   const ew_in spec[1] = {{"v", EW_F32, 0, 0, ""}};
   const ew_type outs[2] = {EW_I32, EW_U32};
-  return ew_run("exp_input", 1, in, spec, 2, outs, k_exp_input, NULL);
+  return ew_run("exp_input", 1, in, spec, 2, outs, k_exp_input, NULL, NULL);
 }
 
 /* ---- instruction sets ------------------------------------------------------------ */
