@@ -121,9 +121,11 @@ def write_random_weights(path, seed=0):
     from safetensors.torch import save_file
     torch.manual_seed(seed)
     m = TinyLlama()
-    with torch.no_grad():
-        for p in m.parameters():
-            p.normal_(0, 0.08)
+    with torch.no_grad():  # scales that give peaked attention, so RoPE's numerics matter
+        for name, p in m.named_parameters():
+            if name.endswith("layernorm.weight") or name == "norm.weight":
+                continue
+            p.normal_(0, 1.0 if "embed" in name else 0.15 if ("q_proj" in name or "k_proj" in name) else 0.08)
     save_file({k: v.contiguous() for k, v in m.state_dict().items()}, str(path))
 
 
@@ -160,10 +162,10 @@ def main(argv=None):
             write_random_weights(path)
         model = load(path)
         ref, got = compare(model, a.tokens, a.config, a.rope, a.offset)
-    diff = (got - ref).abs().max().item()
+    diff = (got - ref).abs().max().item() / ref.abs().max().item()
     agree = (got.argmax(-1) == ref.argmax(-1)).float().mean().item()
     print(f"tiny-llama ({sum(p.numel() for p in model.parameters())} parameters, {a.tokens} tokens from "
-          f"position {a.offset}), bridge ({a.rope}) vs float: max |logit diff| {diff:.4g}, "
+          f"position {a.offset}), bridge ({a.rope}) vs float: max |logit diff| / max |logit| {diff:.3g}, "
           f"top-1 agreement {100 * agree:.1f}%")
     return 0
 

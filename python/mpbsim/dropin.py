@@ -41,18 +41,22 @@ def _torch():
     return torch
 
 
-def _geometry(inv_freq):
-    """(head_dim, base) of an HF inv_freq buffer, or ValueError if it is not base^(-2j/d)."""
+def _geometry(inv_freq, base=None):
+    """(head_dim, base) of an HF inv_freq buffer, or ValueError if it is not base^(-2j/d).
+    Without an explicit base (patch(base=) or the module's config.rope_theta), the base is
+    estimated from the float32 buffer and rounded to 5 significant digits (10000, 500000)."""
     f = inv_freq.detach().double().cpu().numpy()
     d = 2 * f.size
     if f.size < 2 or f[0] != 1.0:
         raise ValueError("rotary embedding: inv_freq must start at 1 and have >= 2 entries")
-    base = float(f[1] ** (-d / 2.0))
-    want = base ** (-2.0 * np.arange(f.size) / d)
+    if base is None:
+        j = np.arange(1, f.size)
+        base = float(f"{float(np.exp(np.mean(-np.log(f[1:]) * d / (2 * j)))):.5g}")
+    want = float(base) ** (-2.0 * np.arange(f.size) / d)
     if not np.allclose(f, want, rtol=1e-4, atol=0):
-        raise ValueError("rotary embedding: inv_freq is not base^(-2j/d) (a scaled rope_type?); "
-                         "the bridge's RoPE geometry cannot represent it")
-    return d, base
+        raise ValueError(f"rotary embedding: inv_freq is not base^(-2j/d) for base {base:g} (a scaled "
+                         "rope_type?); the bridge's RoPE geometry cannot represent it")
+    return d, float(base)
 
 
 def _straight_through(bridge, ref):
@@ -125,8 +129,10 @@ def _install_softmax():
     return uninstall
 
 
-def patch(model, config=None, rope="datapath", softmax=True):
-    """Run `model` (a torch.nn.Module) on the bridge's numerics; returns a Handle."""
+def patch(model, config=None, rope="datapath", softmax=True, base=None):
+    """Run `model` (a torch.nn.Module) on the bridge's numerics; returns a Handle.
+    config: a Config, preset name or file (default: the default preset); base: the RoPE
+    base if neither the argument nor the rotary module's config.rope_theta gives it."""
     torch = _torch()
     if rope not in ("datapath", "cossin", None):
         raise ValueError(f"rope must be 'datapath', 'cossin' or None, got {rope!r}")
@@ -139,13 +145,13 @@ def patch(model, config=None, rope="datapath", softmax=True):
             if not rotaries:
                 raise ValueError("patch: the model has no rotary embedding module (a module with an inv_freq buffer)")
             for mod in rotaries:
-                d, base = _geometry(mod.inv_freq)
+                theta = base if base is not None else getattr(getattr(mod, "config", None), "rope_theta", None)
+                d, b = _geometry(mod.inv_freq, theta)
                 if float(getattr(mod, "attention_scaling", 1.0)) != 1.0:
                     raise ValueError("patch: rotary attention_scaling != 1 is not a plain RoPE")
-                key = (d, round(base, 6))
-                if key not in models:
-                    models[key] = Model(cfg, head_dim=d, base=base, pairing="half")
-                _patch_rotary(h, mod, models[key], rope == "datapath")
+                if (d, b) not in models:
+                    models[(d, b)] = Model(cfg, head_dim=d, base=b, pairing="half")
+                _patch_rotary(h, mod, models[(d, b)], rope == "datapath")
             if rope == "datapath":
                 _patch_apply(h, model)
         bridge = next(iter(models.values()), None) or Model(cfg)
