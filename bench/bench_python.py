@@ -4,8 +4,9 @@ bench-python). The C side is the library function itself (mpb_rope_batch, mpb_ex
 mpb_gemm_i8 in the extension's shared object, called once through ctypes with
 preallocated outputs); the Python side is the mpbsim call (outputs allocated, operands
 broadcast, range-checked and fed in chunks). Repetitions alternate between the two and
-the fastest run of each (the least disturbed by other load on the machine) and their ratio
-are reported. Prints numbers; asserts nothing."""
+the fastest run of each and their ratio are reported. Times are the calling thread's CPU
+time (time.thread_time; every call runs in this thread), so other jobs on a shared
+machine do not inflate them. Prints numbers; asserts nothing."""
 import ctypes
 import sys
 import time
@@ -76,24 +77,24 @@ def main():
     assert np.array_equal(model.gemm(A, B.T).C, C)
 
     print(f"mpbsim Python call vs libmpb batched C API, {N} elements, ISA {mpbsim.isa_info()['default']}, "
-          f"best of {REPS} alternating runs")
+          f"thread CPU time, best of {REPS} alternating runs")
     print(f"  {'operation':40s} {'C ms':>9s} {'Python ms':>10s} {'overhead':>9s}")
     for name, c_call, py_call in cases:
         tc, tp = [], []
         for _ in range(REPS):
             for f, t in ((c_call, tc), (py_call, tp)):
-                t0 = time.perf_counter()
+                t0 = time.thread_time()
                 f()
-                t.append(time.perf_counter() - t0)
+                t.append(time.thread_time() - t0)
         c, p = min(tc), min(tp)
         print(f"  {name:40s} {1e3 * c:9.2f} {1e3 * p:10.2f} {100 * (p / c - 1):+8.1f}%")
     # the conversion cost when the caller's dtype is not the kernel's (np.arange: int64)
     m64, j64, x64 = m.astype(np.int64), j.astype(np.int64), x.astype(np.int64)
     t = []
     for _ in range(REPS):
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         model.rope(m64, j64, x64, x64)
-        t.append(time.perf_counter() - t0)
+        t.append(time.thread_time() - t0)
     print(f"  {'rope with int64 operands (converted)':40s} {'':9s} {1e3 * min(t):10.2f}")
 
 

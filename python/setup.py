@@ -39,7 +39,7 @@ ext = Extension(
     sources=sorted(str(p.relative_to(HERE)) for p in (HERE / "src").glob("*.c")),
     depends=sorted(str(p.relative_to(HERE)) for p in (HERE / "src").glob("*.h")),
     include_dirs=[numpy.get_include(), str(ROOT / "cmodel"), str(ROOT / "traces"), str(ROOT / "analysis")],
-    extra_compile_args=["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-D_DEFAULT_SOURCE",
+    extra_compile_args=["-std=c11", "-O3", "-Wall", "-Wextra", "-Werror", "-D_DEFAULT_SOURCE",
                         "-Wno-missing-field-initializers", "-Wno-cast-function-type"],
     extra_objects=[w for w in words if w.endswith(".a")],
     extra_link_args=[w for w in words if not w.endswith(".a")],

@@ -74,18 +74,36 @@ static int type_num(ew_type t) {
   }                                                                                        \
   return buf;
 
-static const void *fetch_int(const char *p, npy_intp st, npy_intp n, src_class c, int check,
-                             int64_t lo, int64_t hi, uint32_t *buf, ew_fault *f) {
-  if ((c == SRC_I32 || c == SRC_U32) && st == 4) {
-    if (check) { /* one branch-free pass the compiler vectorizes; find the culprit after */
-      uint32_t span = (uint32_t)(hi - lo), ulo = (uint32_t)lo, bad = 0;
-      const uint32_t *q = (const uint32_t *)p;
-      if (c == SRC_U32 && lo < 0) span = (uint32_t)hi, ulo = 0;
-      for (npy_intp i = 0; i < n; i++) bad |= (uint32_t)(q[i] - ulo) > span;
-      if (!bad) return p;
-    } else {
-      return p;
+/* 1 if any of the n 32-bit words at p is outside [lo, hi] (read as class c): one
+ * branch-free pass the compiler vectorizes, cloned per instruction set (chosen at load). */
+__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) static int any_out32(const char *p, npy_intp n, src_class c, int64_t lo, int64_t hi) {
+  uint32_t span = (uint32_t)(hi - lo), ulo = (uint32_t)lo, bad = 0;
+  const uint32_t *q = (const uint32_t *)p;
+  if (c == SRC_U32 && lo < 0) span = (uint32_t)hi, ulo = 0;
+  for (npy_intp i = 0; i < n; i++) bad |= (uint32_t)(q[i] - ulo) > span;
+  return bad != 0;
+}
+
+/* Record the first word of p outside [lo, hi] in f. */
+static void find_out32(const char *p, npy_intp n, src_class c, int64_t lo, int64_t hi, ew_fault *f) {
+  for (npy_intp i = 0; i < n; i++) {
+    int64_t v = c == SRC_I32 ? ((const int32_t *)p)[i] : (int64_t)((const uint32_t *)p)[i];
+    if (v < lo || v > hi) {
+      f->sval = v, f->is_unsigned = 0;
+      return;
     }
+  }
+}
+
+/* *defer is set when p is passed through unchecked: the caller checks the chunk with
+ * any_out32 after the kernel has read it (then it is in cache; checking first would add
+ * a pass over memory the kernel overlaps with its arithmetic). */
+static const void *fetch_int(const char *p, npy_intp st, npy_intp n, src_class c, int check,
+                             int64_t lo, int64_t hi, uint32_t *buf, ew_fault *f, int *defer) {
+  *defer = 0;
+  if ((c == SRC_I32 || c == SRC_U32) && st == 4) {
+    *defer = check;
+    return p;
   }
   switch (c) {
   case SRC_I8: { FETCH_INT(int8_t) }
@@ -223,6 +241,7 @@ PyObject *ew_run(const char *fname, int nin, PyObject *const *in_objs, const ew_
         npy_intp n = len - off < EW_CHUNK ? len - off : EW_CHUNK;
         const void *in[EW_MAX];
         void *out[EW_MAX];
+        int defer[EW_MAX] = {0};
         for (int i = 0; i < nin && fault.arg < 0; i++) {
           const char *p = data[i] + off * strides[i];
           void *buf = (char *)bufs + (size_t)i * EW_CHUNK * 8;
@@ -231,7 +250,7 @@ PyObject *ew_run(const char *fname, int nin, PyObject *const *in_objs, const ew_
           else if (spec[i].type == EW_F64)
             in[i] = fetch_f64(p, strides[i], n, cls[i], buf);
           else if (!(in[i] = fetch_int(p, strides[i], n, cls[i], check[i], spec[i].lo,
-                                       spec[i].hi, buf, &fault)))
+                                       spec[i].hi, buf, &fault, &defer[i])))
             fault.arg = i;
         }
         if (fault.arg >= 0) break;
@@ -242,6 +261,12 @@ PyObject *ew_run(const char *fname, int nin, PyObject *const *in_objs, const ew_
                                                    : (char *)bufs + (size_t)(nin + k) * EW_CHUNK * 8;
         }
         kernel(ctx, (size_t)n, in, out);
+        for (int i = 0; i < nin && fault.arg < 0; i++) {
+          if (!defer[i] || !any_out32(in[i], n, cls[i], spec[i].lo, spec[i].hi)) continue;
+          find_out32(in[i], n, cls[i], spec[i].lo, spec[i].hi, &fault); /* outputs are discarded */
+          fault.arg = i;
+        }
+        if (fault.arg >= 0) break;
         for (int k = 0; k < nout; k++) { /* scatter outputs the iterator laid out strided */
           size_t sz = type_size(out_types[k]);
           npy_intp st = strides[nin + k];
