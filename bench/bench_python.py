@@ -17,7 +17,7 @@ import mpbsim
 from mpbsim import _mpb
 
 N = 1 << 20
-REPS = int(sys.argv[1]) if len(sys.argv) > 1 else 11
+REPS = int(sys.argv[1]) if len(sys.argv) > 1 else 21
 
 
 def ptr(a):
