@@ -2,8 +2,9 @@
 measured side by side in one process on the same 1M-element inputs (`make bench`,
 bench-python). The C side is the library function itself (mpb_rope_batch, mpb_exp_batch,
 mpb_gemm_i8 in the extension's shared object, called once through ctypes with
-preallocated outputs); the Python side is the mpbsim call (outputs allocated, operands
-broadcast, range-checked and fed in chunks). Repetitions alternate between the two and
+outputs allocated per call like the Python call's, or reused like out=); the Python side
+is the mpbsim call (operands broadcast, range-checked and fed in chunks). check=False rows
+show the calls without the range checks. Repetitions alternate between the two and
 the fastest run of each and their ratio are reported. Times are the calling thread's CPU
 time (time.thread_time; every call runs in this thread), so other jobs on a shared
 machine do not inflate them. Prints numbers; asserts nothing."""
@@ -43,37 +44,49 @@ def main():
     C, ev = np.empty((1024, 1024), np.int64), np.empty((1024, 1024), np.uint32)
     n = ctypes.c_size_t(N)
 
+    def fresh(*specs):  # outputs allocated per call, as the Python call allocates its own
+        return [np.empty(shape, dt) for shape, dt in specs]
+
+    def c_rope(o):
+        lib.mpb_rope_batch(ctypes.c_void_p(mdl), n, ptr(m), ptr(j), ptr(x), ptr(y), *map(ptr, o))
+
+    def c_cossin(o):
+        lib.mpb_rope_batch(ctypes.c_void_p(mdl), n, ptr(m), ptr(j), None, None, ptr(o[0]), ptr(o[1]), None, None)
+
+    def c_exp(o):
+        lib.mpb_exp_batch(ctypes.c_void_p(mdl), n, ptr(u), ptr(o[0]), ptr(o[1]))
+
+    def c_gemm(o):
+        k = ctypes.c_size_t
+        lib.mpb_gemm_i8(ctypes.c_void_p(mdl), k(1024), k(1024), k(64), ptr(A), k(64), ptr(B), k(64),
+                        ptr(o[0]), k(1024), ptr(o[1]))
+
+    i32, u32 = ((N,), np.int32), ((N,), np.uint32)
+    cm = (((1024, 1024), np.int64), ((1024, 1024), np.uint32))
     cases = [
-        ("rope (m, j, x, y -> cos, sin, xr, yr)",
-         lambda: lib.mpb_rope_batch(ctypes.c_void_p(mdl), n, ptr(m), ptr(j), ptr(x), ptr(y), *map(ptr, outs)),
+        ("rope (m, j, x, y -> cos, sin, xr, yr)", lambda: c_rope(fresh(i32, i32, i32, i32)),
          lambda: model.rope(m, j, x, y)),
-        ("rope_cossin (m, j -> cos, sin)",
-         lambda: lib.mpb_rope_batch(ctypes.c_void_p(mdl), n, ptr(m), ptr(j), None, None, ptr(outs[0]), ptr(outs[1]),
-                                    None, None),
-         lambda: model.rope_cossin(m, j)),
-        ("exp2 (u -> e, mant)",
-         lambda: lib.mpb_exp_batch(ctypes.c_void_p(mdl), n, ptr(u), ptr(e), ptr(mant)),
-         lambda: model.exp2(u)),
-        ("gemm 1024x1024x64 (1M outputs)",
-         lambda: lib.mpb_gemm_i8(ctypes.c_void_p(mdl), ctypes.c_size_t(1024), ctypes.c_size_t(1024),
-                                 ctypes.c_size_t(64), ptr(A), ctypes.c_size_t(64), ptr(B), ctypes.c_size_t(64),
-                                 ptr(C), ctypes.c_size_t(1024), ptr(ev)),
-         lambda: model.gemm(A, B.T)),
+        ("rope_cossin (m, j -> cos, sin)", lambda: c_cossin(fresh(i32, i32)), lambda: model.rope_cossin(m, j)),
+        ("exp2 (u -> e, mant)", lambda: c_exp(fresh(i32, u32)), lambda: model.exp2(u)),
+        ("gemm 1024x1024x64 (1M outputs)", lambda: c_gemm(fresh(*cm)), lambda: model.gemm(A, B.T)),
     ]
     # Python calls writing into preallocated outputs, as the C calls do
     po = [np.empty(N, np.int32) for _ in range(4)]
     pe, pm = np.empty(N, np.int32), np.empty(N, np.uint32)
     pC, pev = np.empty((1024, 1024), np.int64), np.empty((1024, 1024), np.uint32)
     cases += [
-        ("rope, out= reused", cases[0][1], lambda: model.rope(m, j, x, y, out=tuple(po))),
-        ("rope_cossin, out= reused", cases[1][1], lambda: model.rope_cossin(m, j, out=(po[0], po[1]))),
-        ("exp2, out= reused", cases[2][1], lambda: model.exp2(u, out=(pe, pm))),
-        ("gemm, out= reused", cases[3][1], lambda: model.gemm(A, B.T, out=(pC, pev))),
+        ("rope, outputs reused", lambda: c_rope(outs), lambda: model.rope(m, j, x, y, out=tuple(po))),
+        ("rope_cossin, outputs reused", lambda: c_cossin(outs), lambda: model.rope_cossin(m, j, out=(po[0], po[1]))),
+        ("exp2, outputs reused", lambda: c_exp((e, mant)), lambda: model.exp2(u, out=(pe, pm))),
+        ("gemm, outputs reused", lambda: c_gemm((C, ev)), lambda: model.gemm(A, B.T, out=(pC, pev))),
+        ("rope, reused, check=False", lambda: c_rope(outs),
+         lambda: model.rope(m, j, x, y, out=tuple(po), check=False)),
+        ("exp2, reused, check=False", lambda: c_exp((e, mant)), lambda: model.exp2(u, out=(pe, pm), check=False)),
     ]
     # the two paths compute the same bits (checked once here, exhaustively in the tests)
-    cases[0][1]()
+    c_rope(outs)
     assert np.array_equal(model.rope(m, j, x, y).xr, outs[2])
-    cases[3][1]()
+    c_gemm((C, ev))
     assert np.array_equal(model.gemm(A, B.T).C, C)
 
     print(f"mpbsim Python call vs libmpb batched C API, {N} elements, ISA {mpbsim.isa_info()['default']}, "

@@ -7,9 +7,9 @@
 # (target $(PY_PIC)/link.txt, which also records the link flags), so `pip install ./python`
 # and `make python` build the same thing.
 #
-# `make python` creates the venv $(VENV) (Debian's python3 + python3-venv; NumPy, pytest
-# and the build requirements from PyPI) and installs the package into it; both steps are
-# redone only when their inputs change. `make test` runs the pytest suite as one test
+# `make python` creates the venv $(VENV) once (Debian's python3 + python3-venv; NumPy,
+# pytest and the build requirements from PyPI) and installs the package into it again
+# whenever a source of the package or of the libraries changes. `make test` runs the pytest suite as one test
 # binary ($(B)/tests/pytest, python/pytest.sh) in the plain build only: the ASan+UBSan
 # build (SAN=1) skips it, since the sanitizer runtime would have to be preloaded into the
 # Python interpreter. `make test-torch` adds torch and safetensors to the venv (a 540 MB
@@ -41,7 +41,7 @@ $(PY_PIC)/link.txt: $(PY_PIC_LIBS) mk/config.mk python/module.mk
 	@echo "$(abspath $(PY_PIC)/libanalysis.a) $(abspath $(PY_PIC)/libtraces.a) $(abspath $(PY_PIC)/libmpb.a) $(PKG_LDLIBS) $(LDLIBS)" > $@
 
 PY_SRCS := python/setup.py python/pyproject.toml $(wildcard python/src/*.[ch] python/mpbsim/*.py)
-$(VENV)/.created: python/pyproject.toml | deps
+$(VENV)/.created: | deps
 	rm -rf $(VENV)
 	$(PYTHON3) -m venv $(VENV)
 	$(VENV_PY) -m pip install --quiet --upgrade pip

@@ -82,6 +82,9 @@ class Handle:
     def __exit__(self, *exc):
         self.remove()
 
+    def __repr__(self):
+        return f"Handle({len(self._undo)} patches{'' if self._undo else ', removed'})"
+
 
 def _bridge_softmax(input, dim, dtype, ref_fn):
     """softmax through the exp unit if a patched forward is running, else ref_fn()."""

@@ -158,18 +158,19 @@ class Model(_mpb.Model):
     def pairing(self):
         return PAIRINGS[self._geometry()[2]]
 
-    def rope(self, m, j, x, y, isa=None, out=None):
+    def rope(self, m, j, x, y, isa=None, out=None, check=True):
         """Rotate pairs (x, y) by position m, pair j: RopeResult, broadcast shape.
-        out: four int32 arrays of that shape to write into (cos, sin, xr, yr)."""
-        return RopeResult(*self._rope(m, j, x, y, isa, out), self.config)
+        out: four int32 arrays of that shape to write into (cos, sin, xr, yr).
+        check=False skips the range checks: values are cut to the pin widths (C API)."""
+        return RopeResult(*self._rope(m, j, x, y, isa, out, check), self.config)
 
-    def rope_cossin(self, m, j, isa=None, out=None):
+    def rope_cossin(self, m, j, isa=None, out=None, check=True):
         """cos/sin of position m, pair j: CosSin, broadcast shape (out: two int32 arrays)."""
-        return CosSin(*self._rope_cossin(m, j, isa, out), self.config)
+        return CosSin(*self._rope_cossin(m, j, isa, out, check), self.config)
 
-    def exp2(self, u, isa=None, out=None):
+    def exp2(self, u, isa=None, out=None, check=True):
         """2^(u / 2^16) for u signed Q8.16 (24 bits): Exp2Result (out: int32 e, uint32 mant)."""
-        return Exp2Result(*self._exp2(u, isa, out))
+        return Exp2Result(*self._exp2(u, isa, out, check))
 
     def exp(self, v, isa=None):
         """e^v through the exp unit (u = round(v log2 e 2^16), saturated): float64 values."""

@@ -169,6 +169,13 @@ class TraceWriter:
         else:
             self.abort()
 
+    def __repr__(self):
+        try:
+            n = f"{self.records} records"
+        except ValueError:
+            n = "closed"
+        return f"TraceWriter('{self.path}', {n})"
+
 
 def quantize_row(x):
     """Symmetric int8 quantization of one row (trace_quantize_row): (q int8, scale)."""

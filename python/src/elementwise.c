@@ -74,14 +74,27 @@ static int type_num(ew_type t) {
   }                                                                                        \
   return buf;
 
-/* 1 if any of the n 32-bit words at p is outside [lo, hi] (read as class c): one
- * branch-free pass the compiler vectorizes, cloned per instruction set (chosen at load). */
-__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) static int any_out32(const char *p, npy_intp n, src_class c, int64_t lo, int64_t hi) {
-  uint32_t span = (uint32_t)(hi - lo), ulo = (uint32_t)lo, bad = 0;
+/* 1 if any of the n 32-bit words at p is outside [lo, hi] (read as class c): a min/max
+ * reduction the compiler vectorizes, cloned per instruction set (chosen at load time). */
+__attribute__((target_clones("avx2", "default"))) static int any_out32(const char *p, npy_intp n,
+                                                                       src_class c, int64_t lo,
+                                                                       int64_t hi) {
+  if (c == SRC_I32) {
+    const int32_t *q = (const int32_t *)p;
+    int32_t mn = INT32_MAX, mx = INT32_MIN;
+    for (npy_intp i = 0; i < n; i++) {
+      mn = q[i] < mn ? q[i] : mn;
+      mx = q[i] > mx ? q[i] : mx;
+    }
+    return mn < lo || mx > hi;
+  }
   const uint32_t *q = (const uint32_t *)p;
-  if (c == SRC_U32 && lo < 0) span = (uint32_t)hi, ulo = 0;
-  for (npy_intp i = 0; i < n; i++) bad |= (uint32_t)(q[i] - ulo) > span;
-  return bad != 0;
+  uint32_t mn = UINT32_MAX, mx = 0;
+  for (npy_intp i = 0; i < n; i++) {
+    mn = q[i] < mn ? q[i] : mn;
+    mx = q[i] > mx ? q[i] : mx;
+  }
+  return (int64_t)mn < lo || (int64_t)mx > hi;
 }
 
 /* Record the first word of p outside [lo, hi] in f. */
@@ -194,7 +207,7 @@ PyObject *ew_run(const char *fname, int nin, PyObject *const *in_objs, const ew_
       int64_t slo;
       uint64_t shi;
       src_range(cls[i], &slo, &shi);
-      check[i] = slo < spec[i].lo || shi > (uint64_t)spec[i].hi;
+      check[i] = slo < spec[i].lo || (spec[i].hi != INT64_MAX && shi > (uint64_t)spec[i].hi);
     }
     op_flags[i] = NPY_ITER_READONLY;
   }

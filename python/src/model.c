@@ -77,8 +77,9 @@ static void k_rope_ref(void *c, size_t n, const void *const *in, void *const *ou
   }
 }
 
-/* The accepted ranges of the rope operands, for this model. */
-static void rope_specs(const ModelObject *self, ew_in *s, char (*why)[48]) {
+/* The accepted ranges of the rope operands, for this model; check = 0 accepts any value
+ * (the unit then cuts it to its pin width, as the C API does). */
+static void rope_specs(const ModelObject *self, ew_in *s, char (*why)[48], int check) {
   snprintf(why[0], 48, "pos_bits = %d", self->cfg.pos_bits);
   snprintf(why[1], 48, "head_dim = %d", self->geo.head_dim);
   snprintf(why[2], 48, "x_bits = %d", self->cfg.x_bits);
@@ -87,18 +88,20 @@ static void rope_specs(const ModelObject *self, ew_in *s, char (*why)[48]) {
   s[1] = (ew_in){"j", EW_U32, 0, self->geo.head_dim / 2 - 1, why[1]};
   s[2] = (ew_in){"x", EW_I32, -xmax - 1, xmax, why[2]};
   s[3] = (ew_in){"y", EW_I32, -xmax - 1, xmax, why[2]};
+  for (int i = 0; i < 4 && !check; i++) s[i].lo = INT64_MIN, s[i].hi = INT64_MAX;
 }
 
 static PyObject *rope_common(ModelObject *self, PyObject *args, PyObject *kw, int ref) {
-  static char *kwlist[] = {"m", "j", "x", "y", "isa", "out", NULL};
+  static char *kwlist[] = {"m", "j", "x", "y", "isa", "out", "check", NULL};
   PyObject *in[4], *isao = NULL, *out = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|OO", kwlist, &in[0], &in[1], &in[2], &in[3], &isao, &out))
+  int check = 1;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|OOp", kwlist, &in[0], &in[1], &in[2], &in[3], &isao, &out, &check))
     return NULL;
   op_ctx c = {self->mdl, MPB_ISA_SCALAR};
   if (isa_of(isao, &c.isa) < 0) return NULL;
   ew_in spec[4];
   char why[3][48];
-  rope_specs(self, spec, why);
+  rope_specs(self, spec, why, check);
   const ew_type outs[4] = {EW_I32, EW_I32, EW_I32, EW_I32};
   return ew_run("rope", 4, in, spec, 4, outs, ref ? k_rope_ref : k_rope, &c, out);
 }
@@ -110,14 +113,15 @@ static PyObject *Model_rope_ref(ModelObject *self, PyObject *args, PyObject *kw)
 }
 
 static PyObject *Model_rope_cossin(ModelObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"m", "j", "isa", "out", NULL};
+  static char *kwlist[] = {"m", "j", "isa", "out", "check", NULL};
   PyObject *in[2], *isao = NULL, *out = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OO", kwlist, &in[0], &in[1], &isao, &out)) return NULL;
+  int check = 1;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOp", kwlist, &in[0], &in[1], &isao, &out, &check)) return NULL;
   op_ctx c = {self->mdl, MPB_ISA_SCALAR};
   if (isa_of(isao, &c.isa) < 0) return NULL;
   ew_in spec[4];
   char why[3][48];
-  rope_specs(self, spec, why);
+  rope_specs(self, spec, why, check);
   const ew_type outs[2] = {EW_I32, EW_I32};
   return ew_run("rope_cossin", 2, in, spec, 2, outs, k_cossin, &c, out);
 }
@@ -137,13 +141,15 @@ static void k_exp_ref(void *c, size_t n, const void *const *in, void *const *out
   }
 }
 static PyObject *exp_common(ModelObject *self, PyObject *args, PyObject *kw, int ref) {
-  static char *kwlist[] = {"u", "isa", "out", NULL};
+  static char *kwlist[] = {"u", "isa", "out", "check", NULL};
   PyObject *in[1], *isao = NULL, *out = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OO", kwlist, &in[0], &isao, &out)) return NULL;
+  int check = 1;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOp", kwlist, &in[0], &isao, &out, &check)) return NULL;
   op_ctx c = {self->mdl, MPB_ISA_SCALAR};
   if (isa_of(isao, &c.isa) < 0) return NULL;
   const int64_t lim = (int64_t)1 << (MPB_EXP_IN_FRAC + 7);
-  const ew_in spec[1] = {{"u", EW_I32, -lim, lim - 1, "u is signed Q8.16, 24 bits"}};
+  const ew_in spec[1] = {{"u", EW_I32, check ? -lim : INT64_MIN, check ? lim - 1 : INT64_MAX,
+                          "u is signed Q8.16, 24 bits"}};
   const ew_type outs[2] = {EW_I32, EW_U32};
   return ew_run("exp2", 1, in, spec, 2, outs, ref ? k_exp_ref : k_exp, &c, out);
 }

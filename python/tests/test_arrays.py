@@ -164,3 +164,43 @@ def test_values_match_analysis(model):
     bound = model.error_bound(2 ** 17)
     assert np.max(np.abs(c.cos_value - ref_c)) <= bound
     assert np.max(np.abs(c.sin_value - ref_s)) <= bound
+
+
+def test_out_arrays(model, rng):
+    m = rng.integers(0, 2 ** 20, (3, 50))
+    out = tuple(np.full((3, 50), -1, np.int32) for _ in range(4))
+    r = model.rope(m, 7, 3, -3, out=out)
+    assert r.cos is out[0] and np.array_equal(out[2], model.rope(m, 7, 3, -3).xr)
+    e = (np.empty(5, np.int32), np.empty(5, np.uint32))
+    assert model.exp2(np.arange(5), out=e).mant is e[1]
+    with pytest.raises(TypeError, match=r"out\[1\] must be a writeable uint32 array"):
+        model.exp2(np.arange(5), out=(e[0], e[0]))
+    with pytest.raises(ValueError):  # shape of the broadcast result
+        model.rope_cossin(m, 7, out=(np.empty(50, np.int32), np.empty(50, np.int32)))
+    with pytest.raises(TypeError, match="tuple of 2 arrays"):
+        model.rope_cossin(m, 7, out=[out[0], out[1]])
+    ro = np.empty((3, 50), np.int32)
+    ro.flags.writeable = False
+    with pytest.raises(TypeError, match="writeable"):
+        model.rope_cossin(m, 7, out=(ro, out[1]))
+    A = rng.integers(-128, 128, (4, 9), dtype=np.int8)
+    C, ev = np.empty((4, 4), np.int64), np.empty((4, 4), np.uint32)
+    assert model.gemm(A, A.T, out=(C, ev)).C is C
+    assert np.array_equal(C, A.astype(np.int64) @ A.T.astype(np.int64))
+    with pytest.raises(ValueError, match="out"):
+        model.gemm(A, A.T, out=(np.empty((4, 5), np.int64), ev))
+
+
+def test_check_false_cuts_to_pin_widths(model, rng):
+    """check=False: no ValueError; values are cut to the pins as the C API and the unit do."""
+    m = rng.integers(0, 2 ** 32, 1000, dtype=np.uint32)
+    x = rng.integers(-2 ** 31, 2 ** 31, 1000, dtype=np.int64)
+    j = rng.integers(0, 64, 1000)
+    got = model.rope(m, j, x, 5, check=False)
+    ref = model._rope_ref(m, j, x, 5, check=False)  # mpb_rope_eval cuts them itself
+    for g, r in zip(got, ref):
+        assert np.array_equal(g, r)
+    cut = model.rope(m & (2 ** 20 - 1), j, ((x + 128) % 256) - 128, 5)  # pos_bits 20, x_bits 8
+    assert np.array_equal(got.xr, cut.xr) and np.array_equal(got.cos, cut.cos)
+    u = np.array([2 ** 23, -2 ** 23 - 1, 2 ** 24 + 5])
+    assert np.array_equal(model.exp2(u, check=False).mant, model._exp2_ref(u, check=False)[1])
