@@ -158,6 +158,11 @@ class Model(_mpb.Model):
     def pairing(self):
         return PAIRINGS[self._geometry()[2]]
 
+    def pair_index(self, pairing=None):
+        """Vector indices (ix, iy) of every pair j (mpb_pair_index): interleaved (2j, 2j+1),
+        half (j, j + d/2); the model's pairing by default."""
+        return self._pair_index(PAIRINGS.index(pairing or self.pairing))
+
     def rope(self, m, j, x, y, isa=None, out=None, check=True):
         """Rotate pairs (x, y) by position m, pair j: RopeResult, broadcast shape.
         out: four int32 arrays of that shape to write into (cos, sin, xr, yr).

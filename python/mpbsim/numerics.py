@@ -23,12 +23,6 @@ def quantize_rows(x, bits):
     return q.astype(np.int32), s
 
 
-def pair_index(head_dim, pairing):
-    """Element indices (ix, iy) of every pair j: interleaved (2j, 2j+1), half (j, j+d/2)."""
-    j = np.arange(head_dim // 2)
-    return (2 * j, 2 * j + 1) if pairing == "interleaved" else (j, j + head_dim // 2)
-
-
 def rope_float(x, pos, model=None, pairing=None):
     """Rotate head vectors x[..., seq, head_dim] (float) at positions pos (broadcast
     against x[..., seq]) through the bridge; float32 result of x's shape."""
@@ -37,7 +31,7 @@ def rope_float(x, pos, model=None, pairing=None):
     d = x.shape[-1]
     if d != model.head_dim:
         raise ValueError(f"rope_float: head vectors have {d} elements, the model's head_dim is {model.head_dim}")
-    ix, iy = pair_index(d, pairing or model.pairing)
+    ix, iy = model.pair_index(pairing)
     q, s = quantize_rows(x, model.config.x_bits)
     pos = np.asarray(pos)
     r = model.rope(pos[..., None], np.arange(d // 2), q[..., ix], q[..., iy])

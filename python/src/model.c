@@ -367,6 +367,30 @@ static PyObject *Model_error_bound(ModelObject *self, PyObject *arg) {
   return PyFloat_FromDouble(mpb_rope_error_bound(&self->cfg, (uint32_t)m));
 }
 
+/* _pair_index(pairing) -> (ix, iy) int64 arrays of every pair j (mpb_pair_index). */
+static PyObject *Model_pair_index(ModelObject *self, PyObject *arg) {
+  long pairing = PyLong_AsLong(arg);
+  if (pairing == -1 && PyErr_Occurred()) return NULL;
+  if (pairing != MPB_PAIR_INTERLEAVED && pairing != MPB_PAIR_HALF)
+    return PyErr_Format(PyExc_ValueError, "pairing %ld is not 0 (interleaved) or 1 (half)", pairing);
+  mpb_geometry g = self->geo;
+  g.pairing = (mpb_pairing)pairing;
+  npy_intp n = g.head_dim / 2;
+  PyObject *ix = PyArray_SimpleNew(1, &n, NPY_INT64), *iy = PyArray_SimpleNew(1, &n, NPY_INT64);
+  if (!ix || !iy) {
+    Py_XDECREF(ix);
+    Py_XDECREF(iy);
+    return NULL;
+  }
+  for (int j = 0; j < (int)n; j++) {
+    int a, b;
+    mpb_pair_index(&g, j, &a, &b);
+    ((int64_t *)PyArray_DATA((PyArrayObject *)ix))[j] = a;
+    ((int64_t *)PyArray_DATA((PyArrayObject *)iy))[j] = b;
+  }
+  return Py_BuildValue("(NN)", ix, iy);
+}
+
 static PyObject *Model_geometry(ModelObject *self, PyObject *unused) {
   (void)unused;
   return Py_BuildValue("(idi)", self->geo.head_dim, self->geo.base, (int)self->geo.pairing);
@@ -403,6 +427,7 @@ static PyMethodDef Model_methods[] = {
     {"error_bound", (PyCFunction)Model_error_bound, METH_O,
      "bound on |cos/sin error| for positions < m_max (mpb_rope_error_bound)"},
     {"_geometry", (PyCFunction)Model_geometry, METH_NOARGS, "(head_dim, base, pairing)"},
+    {"_pair_index", (PyCFunction)Model_pair_index, METH_O, "(ix, iy) of every pair (mpb_pair_index)"},
     {"_config", (PyCFunction)Model_config_text, METH_NOARGS, "a copy of the configuration"},
     {NULL, NULL, 0, NULL}};
 

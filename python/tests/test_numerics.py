@@ -34,6 +34,14 @@ def test_rope_float_error_bound(x_bits, pairing, rng):
     assert got.dtype == np.float32 and got.shape == x.shape
 
 
+def test_pair_index():
+    m = mpbsim.Model(geometry="smollm2")
+    ix, iy = m.pair_index("interleaved")
+    assert ix.tolist() == list(range(0, 64, 2)) and iy.tolist() == list(range(1, 64, 2))
+    ix, iy = m.pair_index()  # the model's: half
+    assert ix.tolist() == list(range(32)) and iy.tolist() == list(range(32, 64))
+
+
 def test_softmax_float(rng):
     x = rng.normal(0, 4, (6, 50)).astype(np.float32)
     x[0, :10] = -np.inf  # masked positions
