@@ -13,8 +13,16 @@ CONFIG_FILES = sorted(p for p in (ROOT / "configs").glob("*.cfg") if not p.name.
 SEED = int(os.environ.get("MPBSIM_TEST_SEED", "20261201"))
 
 
-def pytest_report_header(config):
+def _describe():
     return f"mpbsim tests: seed {SEED} (MPBSIM_TEST_SEED), configs {[p.name for p in CONFIG_FILES]}"
+
+
+def pytest_report_header(config):
+    return _describe()
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(_describe())  # also under -q, which hides the header
 
 
 @pytest.fixture
