@@ -18,6 +18,7 @@ include sim/module.mk
 include rtl/module.mk
 include tests/module.mk
 include bench/module.mk
+include python/module.mk
 include lm/models.mk
 include mk/test.mk
 
@@ -29,6 +30,7 @@ help:
 	@echo "  make regress  long RTL regressions (seeds x configurations)"
 	@echo "  make bench    benchmarks, ratios measured side by side"
 	@echo "  make fuzz     longer fuzzing of every parser"
+	@echo "  make python   the mpbsim Python package in build/venv (docs/python.md)"
 	@echo "  make deps     install missing Debian packages"
 
 all: deps $(ALL_TARGETS)

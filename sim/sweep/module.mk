@@ -46,13 +46,16 @@ REGRESS_TARGETS += test-slurm
 
 # `make fuzz` (and the fuzz smoke run of `make test`): libFuzzer on the sweep spec parser
 # and planner, seeded with the shipped example specs.
+# libmpb's SIMD kernels need their instruction-set flags (cmodel/module.mk), which one
+# clang command cannot give per file: the fuzzer links the build's objects of them.
+FUZZ_sweep_ISA := $(patsubst %.c,$(B)/%.o,$(filter %_avx2.c %_avx512.c,$(CMODEL_SRCS)))
 FUZZ_sweep_SRCS := analysis/fuzz_sweep.c analysis/sweep_spec.c analysis/sweep_points.c \
-  analysis/energy.c analysis/energy_default.c $(CMODEL_SRCS)
-$(B)/fuzz/fuzz_sweep: $(FUZZ_sweep_SRCS) analysis/sweep.h cmodel/mpb.h configs/energy-45nm.cfg | deps
+  analysis/energy.c analysis/energy_default.c $(filter-out %_avx2.c %_avx512.c,$(CMODEL_SRCS))
+$(B)/fuzz/fuzz_sweep: $(FUZZ_sweep_SRCS) $(FUZZ_sweep_ISA) analysis/sweep.h cmodel/mpb.h configs/energy-45nm.cfg | deps
 	@mkdir -p $(dir $@)
 	clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Icmodel -Ianalysis \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ \
-	  $(FUZZ_sweep_SRCS) -lconfig -lm
+	  $(FUZZ_sweep_SRCS) $(FUZZ_sweep_ISA) -lconfig -lm
 $(B)/fuzz/corpus-sweep/.seeded: $(wildcard examples/*.cfg)
 	@mkdir -p $(dir $@)
 	cp examples/*.cfg $(dir $@)
