@@ -1,9 +1,10 @@
 # python/: the mpbsim Python package (docs/python.md), a CPython extension built by
 # setuptools over libmpb, libtraces and libanalysis, and its pytest suite.
 #
-# The extension links position-independent copies of the three libraries, built here from
-# the same sources with the same flags as the rest of the tree plus -fPIC (always the plain
-# build, whatever SAN says): $(PY_PIC)/lib*.a. python/setup.py asks make for them
+# The extension links position-independent copies of the three libraries: libmpb from the
+# PIC objects cmodel/module.mk builds for the shared library ($(CMODEL_PIC_OBJS)), libtraces
+# and libanalysis built here from the same sources with the same flags plus -fPIC:
+# $(PY_PIC)/lib*.a. The package is a plain-build (SAN=0) product. python/setup.py asks make for them
 # (target $(PY_PIC)/link.txt, which also records the link flags), so `pip install ./python`
 # and `make python` build the same thing.
 #
@@ -18,7 +19,7 @@ PYTHON3 ?= /usr/bin/python3
 PY_PIC := build/pic
 VENV := build/venv
 VENV_PY := $(VENV)/bin/python
-PY_LIB_DIRS := cmodel traces analysis
+PY_LIB_DIRS := traces analysis
 PY_PIC_OBJS := $(foreach d,$(PY_LIB_DIRS),$(patsubst %.c,$(PY_PIC)/%.o,$(filter-out $(d)/fuzz_%.c,$(wildcard $(d)/*.c))))
 PY_PIC_LIBS := $(PY_PIC)/libmpb.a $(PY_PIC)/libtraces.a $(PY_PIC)/libanalysis.a
 PY_PIC_CFLAGS = $(filter-out $(SANFLAGS),$(CFLAGS)) -fPIC
@@ -26,15 +27,13 @@ PY_PIC_CFLAGS = $(filter-out $(SANFLAGS),$(CFLAGS)) -fPIC
 $(PY_PIC)/%.o: %.c cmodel/*.h $(wildcard traces/*.h analysis/*.h lm/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(PY_PIC_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
-# the ISA kernels get their instruction-set flags here as in cmodel/module.mk
-$(PY_PIC)/cmodel/%_avx2.o: CFLAGS += $(AVX2_FLAGS)
-$(PY_PIC)/cmodel/%_avx512.o: CFLAGS += $(AVX512_FLAGS)
 $(PY_PIC)/analysis/energy_default.o: configs/energy-45nm.cfg
 
-$(PY_PIC)/libmpb.a: $(filter $(PY_PIC)/cmodel/%,$(PY_PIC_OBJS))
+$(PY_PIC)/libmpb.a: $(CMODEL_PIC_OBJS)
 $(PY_PIC)/libtraces.a: $(filter $(PY_PIC)/traces/%,$(PY_PIC_OBJS))
 $(PY_PIC)/libanalysis.a: $(filter $(PY_PIC)/analysis/%,$(PY_PIC_OBJS))
 $(PY_PIC_LIBS):
+	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 # What setup.py links: the archives (in dependency order) and the libraries they need.
 $(PY_PIC)/link.txt: $(PY_PIC_LIBS) mk/config.mk python/module.mk
