@@ -47,10 +47,10 @@ REGRESS_TARGETS += test-slurm
 # `make fuzz` (and the fuzz smoke run of `make test`): libFuzzer on the sweep spec parser
 # and planner, seeded with the shipped example specs.
 FUZZ_sweep_SRCS := analysis/fuzz_sweep.c analysis/sweep_spec.c analysis/sweep_points.c \
-  analysis/energy.c analysis/energy_default.c $(CMODEL_SRCS)
+  analysis/energy.c analysis/energy_default.c lm/numerics_spec.c $(CMODEL_SRCS)
 $(B)/fuzz/fuzz_sweep: $(FUZZ_sweep_SRCS) analysis/sweep.h cmodel/mpb.h configs/energy-45nm.cfg | deps
 	@mkdir -p $(dir $@)
-	clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Icmodel -Ianalysis \
+	clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Icmodel -Ilm -Ianalysis \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ \
 	  $(FUZZ_sweep_SRCS) -lconfig -lm
 $(B)/fuzz/corpus-sweep/.seeded: $(wildcard examples/*.cfg)
