@@ -20,6 +20,7 @@ include tests/module.mk
 include bench/module.mk
 include python/module.mk
 include lm/models.mk
+include lm/eval.mk
 include mk/test.mk
 
 .PHONY: help all run regress bench fuzz clean
@@ -29,6 +30,7 @@ help:
 	@echo "  make test     test suite, plain and ASan+UBSan builds, on every core"
 	@echo "  make regress  long RTL regressions (seeds x configurations)"
 	@echo "  make bench    benchmarks, ratios measured side by side"
+	@echo "  make eval     closed-loop precision, full grid (docs/model-eval.md)"
 	@echo "  make fuzz     longer fuzzing of every parser"
 	@echo "  make python   the mpbsim Python package in build/venv (docs/python.md)"
 	@echo "  make deps     install missing Debian packages"

@@ -18,7 +18,9 @@ LDFLAGS  := $(SANFLAGS)
 
 # ICU: Unicode properties and the regex engine of the tokenizers' pre-tokenizers (lm/).
 ICU_PKGS := icu-i18n icu-uc
-PKG_LIBS := libconfig jansson gsl libzstd zlib mpfr $(ICU_PKGS)
+# openblas before gsl: gsl's flags pull in libgslcblas, whose cblas_sgemm is a plain loop
+# ~15x slower; the first library on the link line provides the symbol.
+PKG_LIBS := libconfig jansson openblas gsl libzstd zlib mpfr $(ICU_PKGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
 LDLIBS := -lm
