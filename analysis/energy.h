@@ -51,6 +51,10 @@ int mpb_energy_node_factor(double node_nm, double vdd, double *e, char *err, siz
 /* E(to) / E(from): the factor that takes an energy from one node and supply to another
  * (NaN if a node is out of range). */
 double mpb_energy_node_scale(double from_nm, double from_vdd, double to_nm, double to_vdd);
+/* The Stillmaker-Baas delay factor D(to) / D(from) of the same rows (cubic fits in V);
+ * NaN out of range or where a fit is not positive. */
+double mpb_energy_node_delay_scale(double from_nm, double from_vdd, double to_nm,
+                                   double to_vdd);
 /* The factor a table applies to its logic and SRAM entries (source -> reported node). */
 double mpb_energy_logic_scale(const mpb_energy_table *t);
 double mpb_energy_node_nm(const mpb_energy_table *t);

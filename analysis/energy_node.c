@@ -55,6 +55,38 @@ int mpb_energy_node_factor(double node_nm, double vdd, double *e, char *err, siz
   return fail(err, n, "node_nm = %g: no row", node_nm); /* not reached */
 }
 
+/* node nm, cubic delay fit D(V) = a V^3 + b V^2 + c V + d (the same paper and rows) */
+static const double sb_delay[][5] = {
+    {180, 0, 97.09, -356.7, 406.5},         {130, -76.65, 334.9, -493.4, 275.8},
+    {90, -60.34, 262.5, -384.2, 210.9},     {65, -53.3, 230.4, -333.9, 178.6},
+    {45, -285.7, 1239, -1795, 898.8},       {32, -325.9, 1374, -1922, 913.2},
+    {20, 0, 34.63, -66.37, 41.15},          {16, 0, 24.8, -47.52, 28.87},
+    {14, -40.66, 109.2, -100.6, 35.92},     {10, -34.95, 93.65, -85.99, 30.4},
+    {7, -28.58, 76.6, -70.26, 24.69},
+};
+
+static double delay_at(double node_nm, double v) {
+  size_t nr = sizeof sb_delay / sizeof sb_delay[0];
+  for (size_t i = 0; i < nr; i++) {
+    const double *r = sb_delay[i];
+    double di = ((r[1] * v + r[2]) * v + r[3]) * v + r[4];
+    if (node_nm == r[0]) return di;
+    if (i + 1 < nr && node_nm < r[0] && node_nm > sb_delay[i + 1][0]) {
+      const double *q = sb_delay[i + 1];
+      double dq = ((q[1] * v + q[2]) * v + q[3]) * v + q[4];
+      double w = (r[0] - node_nm) / (r[0] - q[0]);
+      return (1 - w) * di + w * dq;
+    }
+  }
+  return NAN;
+}
+
+double mpb_energy_node_delay_scale(double from_nm, double from_vdd, double to_nm,
+                                   double to_vdd) {
+  double a = delay_at(from_nm, from_vdd), b = delay_at(to_nm, to_vdd);
+  return a > 0 && b > 0 ? b / a : NAN;
+}
+
 double mpb_energy_node_scale(double from_nm, double from_vdd, double to_nm, double to_vdd) {
   double a, b;
   if (mpb_energy_node_factor(from_nm, from_vdd, &a, NULL, 0) ||

@@ -156,6 +156,7 @@ typedef struct mpb_report {
   mpb_sys_opts sys_opts;
   double sys_node_nm, sys_vdd;  /* the energy table's reported node and supply       */
   double sys_rf_bytes, sys_buf_bytes; /* its memory levels                           */
+  bool sys_clock_from_gate;     /* the clock is the gate-level achievable one          */
   mpb_sys_result sys[MPB_NPHASE][MPB_NSYS];
   mpb_sys_result sys_pair[MPB_NSYS];
   /* gate-level reconciliation (report_gate.c), one entry per --gate file */

@@ -238,7 +238,7 @@ static void write_system(FILE *f, const mpb_report *r) {
   fprintf(f, "<p>%s (%.0f layers, d_model %.0f, %.0f/%.0f heads of %.0f, FFN %.0f, vocabulary "
              "%.0f), batch 1. Decode: context %.0f at %.0f tokens/s. Prefill: prompts of %.0f "
              "tokens at %.0f tokens/s, weights read once a prompt, the KV cache once per tile "
-             "of %.0f queries. Clock %.0f MHz; pipelines (one operation per cycle; dot units "
+             "of %.0f queries. Clock %.0f MHz%s; pipelines (one operation per cycle; dot units "
              "of %.0f MAC lanes) as many as the rate needs, each paying clock and leakage on "
              "every cycle. cos/sin once per (token, pair), reused across heads and layers. "
              "Memory levels: register file %.0f B, SRAM buffer %.0f B, DRAM; weights and KV "
@@ -247,6 +247,8 @@ static void write_system(FILE *f, const mpb_report *r) {
           o->model.name, o->model.layers, o->model.n_embd, o->model.n_head, o->model.n_head_kv,
           o->model.head_dim, o->model.n_ff, o->model.vocab, o->context, o->decode_tps,
           o->prefill_len, o->prefill_tps, o->prefill_tile, o->clock_mhz,
+          r->sys_clock_from_gate ? " (the gate-level critical path of this configuration scaled "
+                                   "to 45 nm, below its configured clock)" : "",
           r->bridge_cost[MPB_EOP_MAC].ops_per_cycle, r->sys_rf_bytes, r->sys_buf_bytes);
   write_system_phase(f, r, r->sys[MPB_PHASE_DECODE], "decode");
   write_system_phase(f, r, r->sys[MPB_PHASE_PREFILL], "prefill");

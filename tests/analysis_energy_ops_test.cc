@@ -65,8 +65,8 @@ TEST(AnalysisEnergyOps, RotateStageIsolatedFromTheRopeUnit) {
   mpb_energy_cost c;
   mpb_energy_bridge_cost(f.t, &f.br, MPB_EOP_ROTATE, 1000, &c);
   EXPECT_NEAR(c.arith_pj, (512 + 242) * 0.2 / 64, 1e-12);  // bit-products and adder bits
-  EXPECT_NEAR(c.reg_pj, 64 * 0.0045, 1e-12);
-  EXPECT_NEAR(c.clock_pj, 64 * 0.0036, 1e-12);
+  EXPECT_NEAR(c.reg_pj, 64 * 0.00673, 1e-12);
+  EXPECT_NEAR(c.clock_pj, 64 * 0.00624, 1e-12);
   EXPECT_NEAR(c.leak_pj, (64 * 70.0 + 512 * 78.0 + 242 * 72.0) * 1e-3 / 1000, 1e-12);
 }
 
@@ -144,8 +144,8 @@ TEST(AnalysisEnergyOps, BaselineRecipesByHand) {
   double regs = 29 * 32 + 32;
   EXPECT_NEAR(c.arith_pj, 15 * 3.7 + 14 * 0.9, 1e-12);
   EXPECT_NEAR(c.rom_pj, 10.0 * std::sqrt(256 / 8192.0) * 32 / 64, 1e-12);
-  EXPECT_NEAR(c.reg_pj, regs * 0.0045, 1e-12);
-  EXPECT_NEAR(c.clock_pj, regs * 0.0036, 1e-12);
+  EXPECT_NEAR(c.reg_pj, regs * 0.00673, 1e-12);
+  EXPECT_NEAR(c.clock_pj, regs * 0.00624, 1e-12);
   double leak_nw = regs * 70 + 15 * 24 * 24 * 78.0 + 14 * 32 * 72.0 + 256 * 8 * 7.0;
   EXPECT_NEAR(c.leak_pj, leak_nw * 1e-3 / 1000, 1e-12);
   EXPECT_NEAR(c.total_pj, c.arith_pj + c.rom_pj + c.reg_pj + c.clock_pj + c.leak_pj, 1e-12);
@@ -153,9 +153,9 @@ TEST(AnalysisEnergyOps, BaselineRecipesByHand) {
   ASSERT_EQ(mpb_energy_baseline_cost(f.t, MPB_EPIPE_BF16, MPB_EOP_MAC, &f.br, 1000, &c), 0);
   double bf_mul = 1.1 + 2.6 * (64 - 121) / 455.0, bf_add = 0.4 + 0.5 * (8 - 11) / 13.0;
   EXPECT_NEAR(c.arith_pj, bf_mul + bf_add, 1e-12);
-  EXPECT_NEAR(c.reg_pj, 2 * 16 * 0.0045, 1e-12);
+  EXPECT_NEAR(c.reg_pj, 2 * 16 * 0.00673, 1e-12);
   EXPECT_DOUBLE_EQ(c.ops_per_cycle, f.cfg.mac_lanes);
-  EXPECT_NEAR(c.clock_pj, 2 * 16 * 0.0036, 1e-12);  // 8 lanes' registers over 8 products
+  EXPECT_NEAR(c.clock_pj, 2 * 16 * 0.00624, 1e-12);  // 8 lanes' registers over 8 products
   ASSERT_EQ(mpb_energy_baseline_cost(f.t, MPB_EPIPE_INT8, MPB_EOP_COSSIN, &f.br, 1000, &c), 0);
   EXPECT_NEAR(c.rom_pj, 1950.0 / 8 * 2, 1e-9);
   EXPECT_NEAR(c.arith_pj, 0, 1e-12);
@@ -213,7 +213,7 @@ TEST(AnalysisEnergyOps, SystemTokenByHand) {
   EXPECT_NEAR(b.static_w_clock,
               (f.br.op[MPB_EOP_MAC].hw.reg_bits + f.br.op[MPB_EOP_EXP].hw.reg_bits +
                f.br.op[MPB_EOP_COSSIN].hw.reg_bits + f.br.op[MPB_EOP_ROTATE].hw.reg_bits) *
-                  0.0036e-12 * 1e6,
+                  0.00624e-12 * 1e6,
               1e-15);
   EXPECT_NEAR(b.total_w, b.dyn_w_compute + b.dyn_w_memory + b.static_w_clock +
                              b.static_w_leak + b.static_w_memory, 1e-15);

@@ -81,8 +81,8 @@ TEST(AnalysisEnergy, UnitPricesReproduceTheSourcePoints) {
     EXPECT_GT(e, prev) << s;
     prev = e;
   }
-  EXPECT_DOUBLE_EQ(mpb_energy_reg_pj(t.t, 1000), 1000 * 0.0045);
-  EXPECT_DOUBLE_EQ(mpb_energy_clock_pj(t.t, 1000), 1000 * 0.0036);
+  EXPECT_DOUBLE_EQ(mpb_energy_reg_pj(t.t, 1000), 1000 * 0.00673);
+  EXPECT_DOUBLE_EQ(mpb_energy_clock_pj(t.t, 1000), 1000 * 0.00624);
   // bf16 by the width laws through the FP16 and FP32 points: multiply linear in
   // significand bit-products (64 between 121 and 576), add linear in width (8: 11..24)
   EXPECT_NEAR(mpb_energy_op_pj(t.t, "bf16_mul"), 1.1 + 2.6 * (64 - 121) / 455.0, 1e-12);
@@ -110,7 +110,7 @@ TEST(AnalysisEnergy, PricesHandMadeCounts) {
   mpb_counts_clear(&c);
   c.blk[MPB_BLK_MAC8].mul_bitprod = 64 * 10;   // ten 8x8 multiplies = 2 pJ
   c.blk[MPB_BLK_PACK16].add_bits = 32 * 5;     // five 32-bit adds = 0.5 pJ
-  c.blk[MPB_BLK_PIPE].reg_bits = 1000;         // 4.5 pJ of register data
+  c.blk[MPB_BLK_PIPE].reg_bits = 1000;         // 6.73 pJ of register data
   c.blk[MPB_BLK_LOGLUT].rom_bits = 64;         // one 64-bit read of the LOGLUT bank
   c.ops = 10;
   c.cycles = 1000;
@@ -118,12 +118,12 @@ TEST(AnalysisEnergy, PricesHandMadeCounts) {
   ASSERT_EQ(mpb_energy_price(t.t, &cfg, &c, &b), 0);
   EXPECT_NEAR(b.blk[MPB_BLK_MAC8].mul_pj, 2.0, 1e-12);
   EXPECT_NEAR(b.blk[MPB_BLK_PACK16].add_pj, 0.5, 1e-12);
-  EXPECT_NEAR(b.blk[MPB_BLK_PIPE].reg_pj, 4.5, 1e-12);
+  EXPECT_NEAR(b.blk[MPB_BLK_PIPE].reg_pj, 6.73, 1e-12);
   // LOGLUT bank of the default: cs 2*64*24 + exp 16*24 + freq 128*40 bits
   double bytes = (2 * 64 * 24 + 16 * 24 + 128 * 40) / 8.0;
   double rom = 10.0 * std::sqrt(bytes / 8192.0);
   EXPECT_NEAR(b.blk[MPB_BLK_LOGLUT].rom_pj, rom, 1e-9);
-  EXPECT_NEAR(b.total_pj, 2.0 + 0.5 + 4.5 + rom, 1e-9);
+  EXPECT_NEAR(b.total_pj, 2.0 + 0.5 + 6.73 + rom, 1e-9);
   EXPECT_NEAR(b.dynamic_pj, b.total_pj, 1e-12);  // no clock or leakage until added
   EXPECT_NEAR(b.per_op_pj, b.total_pj / 10, 1e-12);
   EXPECT_DOUBLE_EQ(b.total_act_pj, b.total_pj);  // no reference: activity 1
@@ -137,12 +137,12 @@ TEST(AnalysisEnergy, PricesHandMadeCounts) {
   hw.blk[MPB_BLK_MAC8].bitprod = 64, hw.blk[MPB_BLK_MAC8].add_bits = 16;
   double dyn = b.total_pj;
   mpb_energy_add_static(t.t, &cfg, &hw, 1000, &b);
-  EXPECT_NEAR(b.blk[MPB_BLK_PIPE].clock_pj, 100 * 0.0036 * 1000, 1e-9);
+  EXPECT_NEAR(b.blk[MPB_BLK_PIPE].clock_pj, 100 * 0.00624 * 1000, 1e-9);
   // 100 x 70 nW for 1 us = 7 pJ; (64 x 78 + 16 x 72) nW for 1 us = 6.144 pJ
   EXPECT_NEAR(b.blk[MPB_BLK_PIPE].leak_pj, 7.0, 1e-9);
   EXPECT_NEAR(b.blk[MPB_BLK_MAC8].leak_pj, 6.144, 1e-9);
-  EXPECT_NEAR(b.clock_pj, 360.0, 1e-9);
-  EXPECT_NEAR(b.total_pj, dyn + 360.0 + 7.0 + 6.144, 1e-9);
+  EXPECT_NEAR(b.clock_pj, 624.0, 1e-9);
+  EXPECT_NEAR(b.total_pj, dyn + 624.0 + 7.0 + 6.144, 1e-9);
   EXPECT_NEAR(b.per_op_pj, b.total_pj / 10, 1e-12);
   // activity: half the reference toggle rate halves mul+add+reg, not the table read,
   // nor clock or leakage
@@ -207,8 +207,8 @@ TEST(AnalysisEnergy, TableNodeScalesLogicNotDram) {
   EXPECT_NEAR(mpb_energy_mul_pj(s.t, 8, 8), f * 0.2, 1e-12);
   EXPECT_NEAR(mpb_energy_op_pj(s.t, "fp32_mul"), f * 3.7, 1e-12);
   EXPECT_NEAR(mpb_energy_rom_pj(s.t, 8192, 64), f * 10.0, 1e-12);
-  EXPECT_NEAR(mpb_energy_reg_pj(s.t, 1), f * 0.0045, 1e-12);
-  EXPECT_NEAR(mpb_energy_clock_pj(s.t, 1), f * 0.0036, 1e-12);
+  EXPECT_NEAR(mpb_energy_reg_pj(s.t, 1), f * 0.00673, 1e-12);
+  EXPECT_NEAR(mpb_energy_clock_pj(s.t, 1), f * 0.00624, 1e-12);
   EXPECT_NEAR(mpb_energy_mem_pj(s.t, MPB_MEM_BUFFER, 8), f * 100.0, 1e-9);
   EXPECT_DOUBLE_EQ(mpb_energy_dram_pj(s.t, 8), 1950.0);          // DRAM: not the logic node
   EXPECT_DOUBLE_EQ(mpb_energy_mem_pj(s.t, MPB_MEM_DRAM, 8), 1950.0);
@@ -234,7 +234,7 @@ TEST(AnalysisEnergy, BadTablesNameFileFieldAndRange) {
   EXPECT_NE(e.find("unknown operation 'fp64_mul'"), std::string::npos) << e;
   e = load_error("e4.cfg", replace(text, "kb32 = 20.0;", "kb32 = 5.0;"));
   EXPECT_NE(e.find("must increase"), std::string::npos) << e;
-  e = load_error("e5.cfg", replace(text, "reg_bit_data = 0.0045;", "reg_bit_data = \"x\";"));
+  e = load_error("e5.cfg", replace(text, "reg_bit_data = 0.00673;", "reg_bit_data = \"x\";"));
   EXPECT_NE(e.find("energy.reg_bit_data is not a number"), std::string::npos) << e;
   e = load_error("e6.cfg", "energy = { source = ");
   EXPECT_NE(e.find("e6.cfg:1"), std::string::npos) << e;
