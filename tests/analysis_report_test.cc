@@ -638,3 +638,70 @@ TEST(AnalysisReport, RtlTogglesSensitiveToTheStimulus) {
     EXPECT_EQ(ica.toggles[b], ver.toggles[b]) << mpb_block_name((mpb_block)b);
   }
 }
+
+// The gate-level section from a results file of `mpbsim gate run` (written here, so the
+// test does not need the tools): loaded per unit, shown in the three files, and its
+// achievable clock at 45 nm feeds the system estimate of the same configuration; a file
+// missing a field is rejected naming it.
+TEST(AnalysisReport, GateSectionFromFile) {
+  std::string ok = mpb_test_path("gate-ok.json"), bad = mpb_test_path("gate-bad.json");
+  const char *side = "{\"total_pj\": %g, \"dynamic_pj\": %g, \"clock_pj\": 2, \"leak_pj\": 0.01, "
+                     "\"blocks\": {\"horner\": %g, \"pipe\": 2}}";
+  char g[256], a[256];
+  snprintf(g, sizeof g, side, 100.0, 98.0, 98.0);
+  snprintf(a, sizeof a, side, 200.0, 198.0, 198.0);
+  std::string unit = std::string("{\"per\": \"rotation\", \"ops\": 500, \"cycles\": 511, "
+                                 "\"cells\": 1000, \"area_um2\": 12345, \"gate\": ") + g +
+                     ", \"action\": " + a + ", \"gate_45nm_pj\": 3.2, \"model_45nm_pj\": 4.0}";
+  std::string doc = "{\"schema\": \"mpbsim-gate-1\", \"config\": \"default\", \"library\": "
+                    "\"osu018_stdcells\", \"source\": \"test\", \"node_nm\": 180, \"vdd\": 1.8, "
+                    "\"scale_to_45nm\": 0.032, \"critical_path_ns\": 10, \"fmax_mhz\": 100, "
+                    "\"fmax_45nm_mhz\": 250, \"opensta_report_power_w\": 0.1, \"stimulus\": "
+                    "{\"seed\": 7}, \"units\": {\"rope\": " + unit + "}}";
+  std::ofstream(ok) << doc;
+  std::string broken = doc;
+  broken.replace(broken.find("\"total_pj\": 100"), 15, "\"total\": 100");
+  std::ofstream(bad) << broken;
+  mpb_report_opts o = small_opts();
+  o.gate_paths[0] = ok.c_str();
+  o.n_gate = 1;
+  mpb_report r;
+  char err[512];
+  ASSERT_EQ(mpb_report_build(&o, &r, err, sizeof err), 0) << err;
+  ASSERT_EQ(r.n_gate, 1u);
+  ASSERT_EQ(r.gate[0].nunits, 1u);
+  EXPECT_STREQ(r.gate[0].unit[0].unit, "rope");
+  EXPECT_DOUBLE_EQ(r.gate[0].unit[0].gate.total_pj, 100);
+  EXPECT_DOUBLE_EQ(r.gate[0].unit[0].action.blk[MPB_BLK_HORNER], 198);
+  EXPECT_LT(r.gate[0].unit[0].action.blk[MPB_BLK_MAC8], 0);  // absent
+  EXPECT_TRUE(r.sys_clock_from_gate);
+  EXPECT_DOUBLE_EQ(r.sys_opts.clock_mhz, 250);
+  std::string dir = mpb_test_path("report-gate");
+  std::system(("mkdir -p '" + dir + "'").c_str());
+  FILE *f = fopen((dir + "/r.html").c_str(), "w");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(mpb_report_write_html(&r, f), 0);
+  fclose(f);
+  std::string html = read_file(dir + "/r.html");
+  EXPECT_NE(html.find("Gate level"), std::string::npos);
+  EXPECT_NE(html.find("<td>0.5</td>"), std::string::npos);  // gate / action
+  f = fopen((dir + "/r.json").c_str(), "w");
+  EXPECT_EQ(mpb_report_write_json(&r, f), 0);
+  fclose(f);
+  json_error_t je;
+  json_t *root = json_load_file((dir + "/r.json").c_str(), 0, &je);
+  ASSERT_TRUE(root) << je.text;
+  json_t *ru = json_object_get(json_object_get(json_array_get(json_object_get(root, "gate"), 0),
+                                               "units"), "rope");
+  EXPECT_DOUBLE_EQ(json_number_value(json_object_get(ru, "ratio")), 0.5);
+  EXPECT_DOUBLE_EQ(json_number_value(json_object_get(ru, "ratio_45nm")), 0.8);
+  json_decref(root);
+  mpb_report_free(&r);
+  o.gate_paths[0] = bad.c_str();
+  EXPECT_NE(mpb_report_build(&o, &r, err, sizeof err), 0);
+  EXPECT_NE(std::string(err).find("units.rope.gate.total_pj"), std::string::npos) << err;
+  std::string out;
+  EXPECT_EQ(mpb_test_run(mpb_test_bin("mpbsim") + " report --positions 4096 --per-octave 32 "
+                         "--keys 16 --tokens 64 --gate " + bad + " --out " + dir + "/cli", &out), 3);
+  EXPECT_NE(out.find("gate-bad.json"), std::string::npos) << out;
+}
