@@ -424,7 +424,7 @@ static void claim_power(mpb_report *r) {
              "FP32 strawman %.3gx%s", x8, xbf, x32, x32 >= 5 ? " (5x only against it)" : "");
   mpb_report_add_claim(
       r, "compute power 500 W -> under 100 W (a 5x cut)", verdict,
-      "%s decode, batch 1, context %.0f, %.0f tokens/s, %.0f MHz%s, 45 nm table at %g nm %g V "
+      "%s decode, batch 1, context %.0f, %.0f tokens/s, %.0f MHz%s, energy table at %g nm %g V "
       "(docs/energy.md §8): bridge %.1f W; FP32 %.1f W (%.2fx); BF16 weights + FP16 KV %.1f W "
       "(%.2fx); INT8 %.1f W (%.2fx). Compute alone (arithmetic, registers, clock, leakage): "
       "bridge %.3g W, BF16 %.3g W, INT8 %.3g W; DRAM traffic %.0f GB/s (bridge). Per op: "
