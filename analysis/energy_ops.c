@@ -10,8 +10,6 @@
 #include <math.h>
 #include <string.h>
 
-double mpb_energy_loglut_bytes(const mpb_config *c); /* energy_counts.c */
-
 double mpb_energy_cost_dynamic(const mpb_energy_cost *c) {
   return c->arith_pj + c->rom_pj + c->reg_pj;
 }

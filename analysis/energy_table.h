@@ -40,6 +40,8 @@ struct mpb_energy_table {
 
 /* The operation of recipe k (cossin, exp, mac). */
 mpb_energy_op mpb_energy_recipe_op(int k);
+/* Bytes of the LOGLUT bank the configured rope/exp units read (energy_counts.c). */
+double mpb_energy_loglut_bytes(const mpb_config *c);
 /* A read of 'bits' bits from an SRAM of size_bytes, at the reported node. */
 double etab_rom_pj(const mpb_energy_table *t, double size_bytes, double bits);
 

@@ -47,7 +47,7 @@ REGRESS_TARGETS += test-slurm
 # `make fuzz` (and the fuzz smoke run of `make test`): libFuzzer on the sweep spec parser
 # and planner, seeded with the shipped example specs.
 FUZZ_sweep_SRCS := analysis/fuzz_sweep.c analysis/sweep_spec.c analysis/sweep_points.c \
-  analysis/energy.c analysis/energy_default.c $(CMODEL_SRCS)
+  analysis/energy.c analysis/energy_node.c analysis/energy_default.c $(CMODEL_SRCS)
 $(B)/fuzz/fuzz_sweep: $(FUZZ_sweep_SRCS) analysis/sweep.h cmodel/mpb.h configs/energy-45nm.cfg | deps
 	@mkdir -p $(dir $@)
 	clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Icmodel -Ianalysis \
