@@ -14,6 +14,8 @@ $(LIBANALYSIS): $(ANALYSIS_OBJS)
 ALL_TARGETS += $(LIBANALYSIS)
 
 # The energy table is embedded (.incbin) into energy_default.o: rebuild it when it changes.
+# (configs/energy-osu018.cfg, the OSU 0.18 um table of the gate-level check, is read from
+# the file by `mpbsim gate run --table`.)
 $(B)/analysis/energy_default.o: configs/energy-45nm.cfg
 
 # The analysis tests decode the headless-browser screenshot of a report with libpng.
@@ -40,12 +42,14 @@ TEST_DEPS += $(RTL_TOGGLES_ALL)
 # `make run`: the report of the default design on the Llama 3 geometry, positions up to
 # 131072, with the bundled Llama 3 RoPE trace replayed (after run-replay, which
 # RUN_TARGETS lists earlier: traces/module.mk is included first).
+# The gate-level results present (rtl/gate/module.mk makes run-report depend on the
+# default configuration's) go to the report too.
 .PHONY: run-report
 run-report: $(B)/mpbsim $(DEFAULT_TRACE) $(RTL_TOGGLES)
 	@mkdir -p out/report
 	$(MPBSIM) report --preset default --trace $(DEFAULT_TRACE) --positions 131072 \
 	  $(RTL_TOGGLES:%=--rtl-toggles %) $(if $(wildcard out/lm-eval.json),--lm-eval out/lm-eval.json) \
-	  --out out/report
+	  $(addprefix --gate ,$(wildcard $(GATE_JSON))) --out out/report
 	@echo "run-report: open out/report/report.html (also report.csv, report.json)"
 RUN_TARGETS += run-report
 

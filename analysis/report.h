@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "energy.h"
+#include "energy_system.h"
 #include "metrics.h"
 #include "metrics_model.h"
 #include "mpb.h"
@@ -22,10 +23,12 @@
 extern "C" {
 #endif
 
-#define MPB_REPORT_SCHEMA "mpbsim-report-2"
+#define MPB_REPORT_SCHEMA "mpbsim-report-3"
 
 /* At most one RTL toggle file per unit (rope, exp, dot). */
 #define MPB_REPORT_NRTL 3
+/* At most this many gate-level result files (one per configuration). */
+#define MPB_REPORT_NGATE 4
 
 typedef struct mpb_report_opts {
   mpb_config cfg;
@@ -40,6 +43,9 @@ typedef struct mpb_report_opts {
   size_t n_rtl_toggles;     /* 0 = no RTL cross-check                              */
   const char *trace_path;   /* NULL = no trace section (traces/replay.h)            */
   const char *lm_eval_path; /* NULL = no closed-loop section (`mpbsim lm eval --json`) */
+  const char *gate_paths[MPB_REPORT_NGATE]; /* gate-level results (`mpbsim gate`)    */
+  size_t n_gate;            /* 0 = no gate-level section figures                   */
+  double decode_tps;        /* stated workload: decode tokens/s (0: the default 20) */
   uint64_t seed;            /* synthetic workload and activity reference            */
   size_t attn_keys;         /* keys per query in the attention check (default 256)  */
   size_t ssm_tokens;        /* tokens of the SSM scan check (default 4096)          */
@@ -51,12 +57,18 @@ void mpb_report_opts_default(mpb_report_opts *o);
 enum { MPB_RV_BRIDGE = 0, MPB_RV_FP32, MPB_RV_BF16, MPB_RV_FP16, MPB_RV_INT8, MPB_NRV };
 const char *mpb_report_variant_name(int v);
 
+/* One row of the claims table: a claim (the seed's words), what this configuration and
+ * workload show, and the verdict against the fair baseline ("holds ..." only when the
+ * claim holds against it; the HTML colours rows by that prefix). The table is a list:
+ * mpb_report_build fills the first MPB_NCLAIM rows (precision, power, KV memory, 128k
+ * context, and the last two judged at model level by report_lm.c), other code appends with mpb_report_add_claim. */
 typedef struct mpb_claim {
-  const char *claim;     /* the seed's words                              */
-  char measured[512];    /* what this configuration and workload show     */
-  char verdict[96];      /* "holds", "not reached (2.0x)", ...            */
+  char claim[160];
+  char measured[768];
+  char verdict[192];
 } mpb_claim;
 #define MPB_NCLAIM 6 /* the last two: model level (report_lm.c) */
+#define MPB_MAX_CLAIMS 16
 
 /* The RTL toggle cross-check of one unit: the file's counts beside the model's on the same
  * reference stimulus. A block agrees when both counts are equal (exactly: the model and
@@ -68,6 +80,31 @@ typedef struct mpb_report_rtl {
   double rtl[MPB_NBLK], model[MPB_NBLK];
   int nblocks, ndiffer;   /* blocks in the file, how many of them differ            */
 } mpb_report_rtl;
+
+/* Gate-level reconciliation of one configuration (report_gate.c, docs/energy.md §9): the
+ * JSON `mpbsim gate` writes (schema "mpbsim-gate-1"), per unit the energy per operation
+ * from the synthesised netlist on the OSU 0.18 um library beside the action model priced
+ * with the table derived from that library, by class and block. */
+typedef struct mpb_report_gate_side {
+  double total_pj, dynamic_pj, clock_pj, leak_pj;
+  double blk[MPB_NBLK];     /* total per block (-1: none) */
+} mpb_report_gate_side;
+typedef struct mpb_report_gate_unit {
+  char unit[8];             /* rope | exp | dot                                     */
+  char per[16];             /* rotation | exp | mac                                 */
+  double ops, cycles, cells, area_um2;
+  mpb_report_gate_side gate, action;
+  double gate_45_pj;        /* gate total scaled to 45 nm 0.9 V (Stillmaker-Baas)    */
+  double model_45_pj;       /* the 45 nm model's total for the same operation        */
+} mpb_report_gate_unit;
+typedef struct mpb_report_gate {
+  char config[64], source[256], library[128];
+  double node_nm, vdd, scale_45, crit_ns, fmax_mhz, fmax_45_mhz, sta_power_w;
+  uint64_t seed;
+  size_t nunits;
+  mpb_report_gate_unit unit[3];
+} mpb_report_gate;
+int mpb_report_gate_load(const char *path, mpb_report_gate *g, char *err, size_t n);
 
 typedef struct mpb_report {
   mpb_report_opts opts;
@@ -85,8 +122,11 @@ typedef struct mpb_report {
   int latency;           /* rope pipeline latency, cycles                         */
   double area;           /* mpb_area_proxy                                        */
   /* energy per operation (breakdown totals are per op: counts / ops)              */
-  mpb_energy_breakdown e_rot, e_exp, e_dot; /* e_dot per MAC product               */
-  double base_pj[MPB_NEPIPE][MPB_NEOP];
+  mpb_energy_breakdown e_rot, e_exp, e_dot; /* e_dot per MAC product; dynamic classes
+                                               on the workload, clock and leakage at II 1 */
+  mpb_energy_cost bridge_cost[MPB_NEOP];      /* per operation, by class (energy_ops.c) */
+  mpb_energy_cost base_cost[MPB_NEPIPE][MPB_NEOP];
+  double base_pj[MPB_NEPIPE][MPB_NEOP];       /* base_cost totals                       */
   double rot_power_w;    /* per-rotation energy x clock (II = 1)                   */
   /* model-level effects on the synthetic workload */
   uint32_t attn_qpos;
@@ -112,15 +152,33 @@ typedef struct mpb_report {
   double trace_kv_sqnr_db[MPB_NKV];
   mpb_energy_breakdown e_trace; /* whole replay (not per op), activity vs random mix */
   double trace_rot_pj;  /* per rotation when the trace holds only RoPE records, else NaN */
-  /* system estimate: one decoded token of Llama 3 8B at context sys_ctx (report.c) */
-  double sys_ctx, sys_macs, sys_exps, sys_rots;
-  double sys_compute_j[2], sys_dram_j[2]; /* [0] FP32 pipeline, [1] int8 + bridge        */
-  mpb_claim claims[MPB_NCLAIM];
+  /* system estimate (energy_system.h): Llama 3 8B, decode at context = pos_max and
+   * prefill, every side; sys_pair: decode with cos/sin recomputed per pair */
+  mpb_sys_opts sys_opts;
+  double sys_node_nm, sys_vdd;  /* the energy table's reported node and supply       */
+  double sys_rf_bytes, sys_buf_bytes; /* its memory levels                           */
+  bool sys_clock_from_gate;     /* the clock is the gate-level achievable one          */
+  mpb_sys_result sys[MPB_NPHASE][MPB_NSYS];
+  mpb_sys_result sys_pair[MPB_NSYS];
+  /* gate-level reconciliation (report_gate.c), one entry per --gate file */
+  size_t n_gate;
+  mpb_report_gate *gate;
   struct mpb_lm_eval *lm; /* closed-loop section (report_lm.h), NULL without a file */
+  /* the claims table: a list (mpb_report_add_claim) */
+  size_t nclaims;
+  mpb_claim claims[MPB_MAX_CLAIMS];
 } mpb_report;
 
 int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t n);
 void mpb_report_free(mpb_report *r);
+/* The gate-level section of r (n_gate, gate[]): loads the files (mpb_report_gate_load).
+ * Called by mpb_report_build. */
+int mpb_report_add_gate(mpb_report *r, const char *const *paths, size_t n, char *err,
+                        size_t en);
+/* Append a row to the claims table (printf-style measured text). Returns 0, or -1 when
+ * the table is full (MPB_MAX_CLAIMS rows). */
+int mpb_report_add_claim(mpb_report *r, const char *claim, const char *verdict,
+                         const char *measured_fmt, ...) __attribute__((format(printf, 4, 5)));
 
 int mpb_report_write_html(const mpb_report *r, FILE *f);
 int mpb_report_write_csv(const mpb_report *r, FILE *f);

@@ -10,7 +10,7 @@ static void row(FILE *f, const char *sec, const char *subj, const char *metric, 
 }
 
 int mpb_report_write_csv(const mpb_report *r, FILE *f) {
-  char subj[64];
+  char subj[160];
   fprintf(f, "section,subject,metric,value\n");
   row(f, "precision", "all", "positions", (double)r->npositions);
   row(f, "precision", "all", "goal", r->goal);
@@ -46,17 +46,58 @@ int mpb_report_write_csv(const mpb_report *r, FILE *f) {
   for (size_t i = 0; i < sizeof es / sizeof es[0]; i++) {
     row(f, "energy", es[i].name, "total_pj", es[i].b->total_pj);
     row(f, "energy", es[i].name, "total_activity_pj", es[i].b->total_act_pj);
+    row(f, "energy", es[i].name, "dynamic_pj", es[i].b->dynamic_pj);
+    row(f, "energy", es[i].name, "clock_pj", es[i].b->clock_pj);
+    row(f, "energy", es[i].name, "leak_pj", es[i].b->leak_pj);
     for (int k = 0; k < MPB_NBLK; k++) {
       snprintf(subj, sizeof subj, "%s/%s", es[i].name, mpb_block_name((mpb_block)k));
       row(f, "energy_block", subj, "total_pj", es[i].b->blk[k].total_pj);
       row(f, "energy_block", subj, "activity", es[i].b->blk[k].activity);
     }
   }
-  for (int p = 0; p < MPB_NEPIPE; p++)
+  for (int p = -1; p < MPB_NEPIPE; p++)
     for (int o = 0; o < MPB_NEOP; o++) {
-      snprintf(subj, sizeof subj, "%s/%s", mpb_energy_pipe_name((mpb_energy_pipe)p),
+      const mpb_energy_cost *c = p < 0 ? &r->bridge_cost[o] : &r->base_cost[p][o];
+      snprintf(subj, sizeof subj, "%s/%s", p < 0 ? "bridge" : mpb_energy_pipe_name((mpb_energy_pipe)p),
                mpb_energy_op_name((mpb_energy_op)o));
-      row(f, "energy_baseline", subj, "pj", r->base_pj[p][o]);
+      row(f, "energy_baseline", subj, "pj", c->total_pj);
+      row(f, "energy_baseline", subj, "arith_pj", c->arith_pj);
+      row(f, "energy_baseline", subj, "rom_pj", c->rom_pj);
+      row(f, "energy_baseline", subj, "reg_pj", c->reg_pj);
+      row(f, "energy_baseline", subj, "clock_pj", c->clock_pj);
+      row(f, "energy_baseline", subj, "leak_pj", c->leak_pj);
+    }
+  for (int s = 0; s < MPB_NSYS; s++)
+    for (int ph = 0; ph <= MPB_NPHASE; ph++) {
+      const mpb_sys_result *x = ph < MPB_NPHASE ? &r->sys[ph][s] : &r->sys_pair[s];
+      snprintf(subj, sizeof subj, "%s/%s", mpb_sys_side_name(s),
+               ph < MPB_NPHASE ? mpb_sys_phase_name(ph) : "decode_cossin_per_pair");
+      row(f, "system", subj, "compute_j", x->compute_j);
+      row(f, "system", subj, "memory_j", x->memory_j);
+      row(f, "system", subj, "dyn_w_compute", x->dyn_w_compute);
+      row(f, "system", subj, "dyn_w_memory", x->dyn_w_memory);
+      row(f, "system", subj, "static_w_clock", x->static_w_clock);
+      row(f, "system", subj, "static_w_leak", x->static_w_leak);
+      row(f, "system", subj, "static_w_memory", x->static_w_memory);
+      row(f, "system", subj, "total_w", x->total_w);
+      row(f, "system", subj, "dram_gbs", x->dram_gbs);
+      for (int k = 0; k < MPB_NSOP; k++) {
+        char m[48];
+        snprintf(m, sizeof m, "units_%s", mpb_sys_op_name(k));
+        row(f, "system", subj, m, x->units[k]);
+      }
+    }
+  for (size_t i = 0; i < r->n_gate; i++)
+    for (size_t k = 0; k < r->gate[i].nunits; k++) {
+      const mpb_report_gate_unit *u = &r->gate[i].unit[k];
+      snprintf(subj, sizeof subj, "%s/%s", r->gate[i].config, u->unit);
+      row(f, "gate", subj, "gate_pj", u->gate.total_pj);
+      row(f, "gate", subj, "action_pj", u->action.total_pj);
+      row(f, "gate", subj, "ratio", u->action.total_pj > 0 ? u->gate.total_pj / u->action.total_pj : NAN);
+      row(f, "gate", subj, "cells", u->cells);
+      row(f, "gate", subj, "area_um2", u->area_um2);
+      row(f, "gate", subj, "gate_45nm_pj", u->gate_45_pj);
+      row(f, "gate", subj, "model_45nm_pj", u->model_45_pj);
     }
   row(f, "energy", "rotation", "power_w", r->rot_power_w);
   row(f, "design", "rope", "latency_cycles", r->latency);

@@ -57,7 +57,7 @@ static void write_head(FILE *f, const mpb_report *r) {
 static void write_claims(FILE *f, const mpb_report *r) {
   fputs("<h2>The seed's claims, measured</h2>\n<table class=\"claims\"><tr><th>claim</th>"
         "<th>measured here</th><th>verdict</th></tr>\n", f);
-  for (int i = 0; i < MPB_NCLAIM; i++) {
+  for (size_t i = 0; i < r->nclaims; i++) {
     const mpb_claim *c = &r->claims[i];
     bool ok = !strncmp(c->verdict, "holds", 5);
     fputs("<tr><td>", f);
@@ -133,8 +133,8 @@ static void write_energy(FILE *f, const mpb_report *r) {
   const char *labels[] = {"bridge", "bridge (activity)", "fp32", "bf16", "fp16", "int8"};
   double vals[6] = {r->e_rot.total_pj, r->e_rot.total_act_pj};
   for (int p = 0; p < MPB_NEPIPE; p++) vals[2 + p] = r->base_pj[p][MPB_EOP_ROTATION];
-  svg_write_bars(f, "energy per rotation (one q/k pair: cos/sin + rotate), pJ", "pJ", labels, vals,
-                 6, 900, 300);
+  svg_write_bars(f, "energy per rotation with its own cos/sin (one q/k pair), pJ", "pJ", labels,
+                 vals, 6, 900, 300);
   const char *rows[] = {"rotation", "rotation (activity)", "exp", "exp (activity)"};
   const char *parts[MPB_NBLK];
   double seg[4 * MPB_NBLK];
@@ -147,43 +147,176 @@ static void write_energy(FILE *f, const mpb_report *r) {
   }
   svg_write_stacked(f, "bridge energy per operation by block", "pJ", rows, 4, parts, MPB_NBLK, seg,
                     900);
+  fprintf(f, "<p>Every side is priced with the same cost classes (arithmetic, table reads, "
+             "register data, register clock paid every cycle, leakage from the area proxy) "
+             "at %g MHz, one operation per cycle per pipeline, energy table at %g nm %g V. "
+             "cossin: cos and sin of one (position, pair); rotate: the rotation of one int8 "
+             "pair by them, the same arithmetic on every side; rotation = both (cos/sin "
+             "recomputed per pair); INT8 MAC = the bridge's own dot unit.</p>\n",
+          r->opts.cfg.clock_mhz, r->sys_node_nm, r->sys_vdd);
   fputs("<table><tr><th>per operation, pJ</th><th>bridge</th><th>bridge (activity)</th>", f);
   for (int p = 0; p < MPB_NEPIPE; p++) fprintf(f, "<th>%s</th>", mpb_energy_pipe_name(p));
-  fputs("<th>fp32 / bridge</th></tr>\n", f);
-  const mpb_energy_breakdown *eb[MPB_NEOP] = {&r->e_rot, &r->e_exp, &r->e_dot};
-  for (int o = 0; o < MPB_NEOP; o++) {
+  fputs("<th>int8 / bridge</th><th>bf16 / bridge</th><th>fp32 / bridge</th></tr>\n", f);
+  static const mpb_energy_op order[] = {MPB_EOP_COSSIN, MPB_EOP_ROTATE, MPB_EOP_ROTATION,
+                                        MPB_EOP_EXP, MPB_EOP_MAC};
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+    int o = order[i];
+    const mpb_energy_breakdown *eb = o == MPB_EOP_ROTATION ? &r->e_rot
+                                     : o == MPB_EOP_EXP    ? &r->e_exp
+                                     : o == MPB_EOP_MAC    ? &r->e_dot
+                                                           : NULL;
+    double b = r->bridge_cost[o].total_pj;
     fprintf(f, "<tr><td>%s</td>", mpb_energy_op_name((mpb_energy_op)o));
-    td_num(f, eb[o]->total_pj);
-    td_num(f, eb[o]->total_act_pj);
+    td_num(f, b);
+    td_num(f, eb ? eb->total_act_pj : NAN);
     for (int p = 0; p < MPB_NEPIPE; p++) td_num(f, r->base_pj[p][o]);
-    td_num(f, eb[o]->total_pj > 0 ? r->base_pj[MPB_EPIPE_FP32][o] / eb[o]->total_pj : NAN);
+    td_num(f, b > 0 ? r->base_pj[MPB_EPIPE_INT8][o] / b : NAN);
+    td_num(f, b > 0 ? r->base_pj[MPB_EPIPE_BF16][o] / b : NAN);
+    td_num(f, b > 0 ? r->base_pj[MPB_EPIPE_FP32][o] / b : NAN);
     fputs("</tr>\n", f);
   }
-  fputs("</table>\n", f);
-  fputs("<table><tr><th>block (rotation)</th><th>mul</th><th>add</th><th>table</th>"
-        "<th>registers</th><th>total</th><th>activity</th><th>total (activity)</th></tr>\n", f);
+  fputs("</table>\n<table><tr><th>cost classes, pJ</th><th>side</th><th>arithmetic</th>"
+        "<th>tables</th><th>register data</th><th>clock</th><th>leakage</th><th>total</th>"
+        "</tr>\n", f);
+  static const mpb_energy_op cls_ops[] = {MPB_EOP_COSSIN, MPB_EOP_EXP, MPB_EOP_MAC};
+  for (size_t i = 0; i < sizeof cls_ops / sizeof cls_ops[0]; i++)
+    for (int p = -1; p < MPB_NEPIPE; p++) {
+      const mpb_energy_cost *c = p < 0 ? &r->bridge_cost[cls_ops[i]] : &r->base_cost[p][cls_ops[i]];
+      fprintf(f, "<tr><td>%s</td><td>%s</td>", mpb_energy_op_name(cls_ops[i]),
+              p < 0 ? "bridge" : mpb_energy_pipe_name((mpb_energy_pipe)p));
+      td_num(f, c->arith_pj), td_num(f, c->rom_pj), td_num(f, c->reg_pj);
+      td_num(f, c->clock_pj), td_num(f, c->leak_pj), td_num(f, c->total_pj);
+      fputs("</tr>\n", f);
+    }
+  fputs("</table>\n<table><tr><th>block (rotation)</th><th>mul</th><th>add</th><th>table</th>"
+        "<th>registers</th><th>clock</th><th>leakage</th><th>total</th><th>activity</th>"
+        "<th>total (activity)</th></tr>\n", f);
   for (int k = 0; k < MPB_NBLK; k++) {
     const mpb_energy_block *e = &r->e_rot.blk[k];
     fprintf(f, "<tr><td>%s</td>", mpb_block_name((mpb_block)k));
     td_num(f, e->mul_pj), td_num(f, e->add_pj), td_num(f, e->rom_pj), td_num(f, e->reg_pj);
+    td_num(f, e->clock_pj), td_num(f, e->leak_pj);
     td_num(f, e->total_pj), td_num(f, e->activity), td_num(f, e->total_act_pj);
     fputs("</tr>\n", f);
   }
-  fprintf(f, "</table>\n<p>System estimate, one decoded token of Llama 3 8B at context %.0f "
-             "(%.3g MACs, %.3g exps, %.0f rotations; report.c system_estimate): compute "
-             "FP32 %.3g J vs int8 + bridge %.3g J (%.1fx); DRAM traffic of weights and KV cache "
-             "FP32/FP16 %.3g J vs int8/8-bit %.3g J; total %.1fx.</p>\n",
-          r->sys_ctx, r->sys_macs, r->sys_exps, r->sys_rots, r->sys_compute_j[0],
-          r->sys_compute_j[1], r->sys_compute_j[1] > 0 ? r->sys_compute_j[0] / r->sys_compute_j[1] : 0,
-          r->sys_dram_j[0], r->sys_dram_j[1],
-          (r->sys_compute_j[1] + r->sys_dram_j[1]) > 0
-              ? (r->sys_compute_j[0] + r->sys_dram_j[0]) / (r->sys_compute_j[1] + r->sys_dram_j[1])
-              : 0);
-  fprintf(f, "<p>Activity = toggle rate of this workload's operand buses relative "
-             "to uniformly random inputs (the 50%%-toggle assumption). One rotation per cycle "
-             "at %g MHz: %.4g W per rope unit. Rope latency %d cycles; area proxy %.0f "
-             "bit-equivalents. Baseline recipes and unit prices: docs/energy.md.</p>\n",
+  fprintf(f, "</table>\n<p>Activity = toggle rate of this workload's operand buses relative "
+             "to uniformly random inputs (the 50%%-toggle assumption); it scales the "
+             "arithmetic and register data classes only. One rotation per cycle at %g MHz: "
+             "%.4g W per rope unit. Rope latency %d cycles; area proxy %.0f bit-equivalents. "
+             "Recipes, sources and unit prices: docs/energy.md.</p>\n",
           r->opts.cfg.clock_mhz, r->rot_power_w, r->latency, r->area);
+}
+
+static void write_system_phase(FILE *f, const mpb_report *r, const mpb_sys_result *row,
+                               const char *title) {
+  fprintf(f, "<table><tr><th>%s</th><th>J/token compute</th><th>J/token RF</th>"
+             "<th>J/token buffer</th><th>J/token DRAM</th><th>pipelines mac/exp/cossin/rotate"
+             "</th><th>W compute</th><th>W memory</th><th>W clock</th><th>W leakage</th>"
+             "<th>W total</th><th>vs bridge</th><th>DRAM GB/s</th></tr>\n", title);
+  for (int s = 0; s < MPB_NSYS; s++) {
+    const mpb_sys_result *x = &row[s];
+    double lv[MPB_NMEM] = {0};
+    for (int k = 0; k < MPB_NOPND; k++)
+      for (int l = 0; l < MPB_NMEM; l++) lv[l] += x->mem_j[k][l];
+    fprintf(f, "<tr><td>%s</td>", mpb_sys_side_label(s));
+    td_num(f, x->compute_j), td_num(f, lv[MPB_MEM_RF]), td_num(f, lv[MPB_MEM_BUFFER]);
+    td_num(f, lv[MPB_MEM_DRAM]);
+    fprintf(f, "<td>%.0f / %.0f / %.0f / %.0f</td>", x->units[MPB_SOP_MAC],
+            x->units[MPB_SOP_EXP], x->units[MPB_SOP_COSSIN], x->units[MPB_SOP_ROTATE]);
+    td_num(f, x->dyn_w_compute), td_num(f, x->dyn_w_memory), td_num(f, x->static_w_clock);
+    td_num(f, x->static_w_leak + x->static_w_memory), td_num(f, x->total_w);
+    td_num(f, row[MPB_SYS_BRIDGE].total_w > 0 ? x->total_w / row[MPB_SYS_BRIDGE].total_w : NAN);
+    td_num(f, x->dram_gbs);
+    fputs("</tr>\n", f);
+  }
+  fputs("</table>\n", f);
+  (void)r;
+}
+
+static void write_system(FILE *f, const mpb_report *r) {
+  const mpb_sys_opts *o = &r->sys_opts;
+  fputs("<h2>Power of a stated workload</h2>\n", f);
+  fprintf(f, "<p>%s (%.0f layers, d_model %.0f, %.0f/%.0f heads of %.0f, FFN %.0f, vocabulary "
+             "%.0f), batch 1. Decode: context %.0f at %.0f tokens/s. Prefill: prompts of %.0f "
+             "tokens at %.0f tokens/s, weights read once a prompt, the KV cache once per tile "
+             "of %.0f queries. Clock %.0f MHz%s; pipelines (one operation per cycle; dot units "
+             "of %.0f MAC lanes) as many as the rate needs, each paying clock and leakage on "
+             "every cycle. cos/sin once per (token, pair), reused across heads and layers. "
+             "Memory levels: register file %.0f B, SRAM buffer %.0f B, DRAM; weights and KV "
+             "cache from DRAM through the buffer, activations through the buffer and one "
+             "register-file read per MAC (energy_system.h, docs/energy.md &sect;7-8).</p>\n",
+          o->model.name, o->model.layers, o->model.n_embd, o->model.n_head, o->model.n_head_kv,
+          o->model.head_dim, o->model.n_ff, o->model.vocab, o->context, o->decode_tps,
+          o->prefill_len, o->prefill_tps, o->prefill_tile, o->clock_mhz,
+          r->sys_clock_from_gate ? " (the gate-level critical path of this configuration scaled "
+                                   "to 45 nm, below its configured clock)" : "",
+          r->bridge_cost[MPB_EOP_MAC].ops_per_cycle, r->sys_rf_bytes, r->sys_buf_bytes);
+  write_system_phase(f, r, r->sys[MPB_PHASE_DECODE], "decode");
+  write_system_phase(f, r, r->sys[MPB_PHASE_PREFILL], "prefill");
+  write_system_phase(f, r, r->sys_pair, "decode, cos/sin per pair");
+}
+
+/* The gate-level reconciliation: per configuration and unit, the synthesised netlist on
+ * the OSU 0.18 um library against the action model priced with the table derived from
+ * that library, and both at 45 nm. */
+static void write_gate(FILE *f, const mpb_report *r) {
+  fputs("<h2>Gate level: the RTL on a standard-cell library</h2>\n", f);
+  if (!r->n_gate) {
+    fputs("<p>No gate-level results given (make gate, then mpbsim report --gate FILE; "
+          "docs/energy.md &sect;9).</p>\n", f);
+    return;
+  }
+  fputs("<table><tr><th>configuration</th><th>unit</th><th>per</th><th>cells</th>"
+        "<th>area &micro;m&sup2;</th><th>gate pJ</th><th>action pJ</th><th>gate / action</th>"
+        "<th>gate dynamic / clock / leakage</th><th>action dynamic / clock / leakage</th>"
+        "<th>gate at 45 nm</th><th>model at 45 nm</th><th>gate / model</th></tr>\n", f);
+  for (size_t i = 0; i < r->n_gate; i++) {
+    const mpb_report_gate *g = &r->gate[i];
+    for (size_t k = 0; k < g->nunits; k++) {
+      const mpb_report_gate_unit *u = &g->unit[k];
+      fputs("<tr><td>", f);
+      esc(f, g->config);
+      fprintf(f, "</td><td>%s</td><td>%s</td>", u->unit, u->per);
+      fprintf(f, "<td>%.0f</td><td>%.0f</td>", u->cells, u->area_um2);
+      td_num(f, u->gate.total_pj), td_num(f, u->action.total_pj);
+      td_num(f, u->action.total_pj > 0 ? u->gate.total_pj / u->action.total_pj : NAN);
+      fprintf(f, "<td>%.3g / %.3g / %.3g</td><td>%.3g / %.3g / %.3g</td>", u->gate.dynamic_pj,
+              u->gate.clock_pj, u->gate.leak_pj, u->action.dynamic_pj, u->action.clock_pj,
+              u->action.leak_pj);
+      td_num(f, u->gate_45_pj), td_num(f, u->model_45_pj);
+      td_num(f, u->model_45_pj > 0 ? u->gate_45_pj / u->model_45_pj : NAN);
+      fputs("</tr>\n", f);
+    }
+  }
+  fputs("</table>\n<table><tr><th>configuration / unit</th><th>block</th><th>gate pJ</th>"
+        "<th>action pJ</th><th>gate / action</th></tr>\n", f);
+  for (size_t i = 0; i < r->n_gate; i++)
+    for (size_t k = 0; k < r->gate[i].nunits; k++) {
+      const mpb_report_gate_unit *u = &r->gate[i].unit[k];
+      for (int b = 0; b < MPB_NBLK; b++) {
+        if (u->gate.blk[b] < 0 && u->action.blk[b] <= 0) continue;
+        fputs("<tr><td>", f);
+        esc(f, r->gate[i].config);
+        fprintf(f, " / %s</td><td>%s</td>", u->unit, mpb_block_name((mpb_block)b));
+        td_num(f, u->gate.blk[b] < 0 ? 0 : u->gate.blk[b]), td_num(f, u->action.blk[b]);
+        td_num(f, u->action.blk[b] > 0 && u->gate.blk[b] >= 0 ? u->gate.blk[b] / u->action.blk[b]
+                                                               : NAN);
+        fputs("</tr>\n", f);
+      }
+    }
+  fputs("</table>\n", f);
+  for (size_t i = 0; i < r->n_gate; i++) {
+    const mpb_report_gate *g = &r->gate[i];
+    fputs("<p>", f);
+    esc(f, g->config);
+    fputs(": ", f);
+    esc(f, g->source);
+    fprintf(f, "; library %s at %g nm %g V; critical path %.3g ns (%.0f MHz; %.0f MHz scaled "
+               "to 45 nm); OpenSTA's own report_power with its propagated activities %.3g W; "
+               "scale to 45 nm 0.9 V %.4f.</p>\n",
+            g->library, g->node_nm, g->vdd, g->crit_ns, g->fmax_mhz, g->fmax_45_mhz,
+            g->sta_power_w, g->scale_45);
+  }
 }
 
 static void write_model(FILE *f, const mpb_report *r) {
@@ -365,6 +498,8 @@ int mpb_report_write_html(const mpb_report *r, FILE *f) {
   write_claims(f, r);
   write_precision(f, r);
   write_energy(f, r);
+  write_system(f, r);
+  write_gate(f, r);
   write_model(f, r);
   mpb_report_lm_html(r, f);
   write_trace(f, r);

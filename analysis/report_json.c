@@ -1,4 +1,4 @@
-/* report_json.c — writes a report as JSON (schema "mpbsim-report-1", docs/report-schema.md)
+/* report_json.c — writes a report as JSON (schema MPB_REPORT_SCHEMA, docs/report-schema.md)
  * with jansson. Non-finite numbers (an error-free SQNR, the LOG-ADD bound) are null. */
 #include <jansson.h>
 #include <math.h>
@@ -19,13 +19,91 @@ static json_t *energy_json(const mpb_energy_breakdown *b) {
   for (int k = 0; k < MPB_NBLK; k++) {
     const mpb_energy_block *e = &b->blk[k];
     json_object_set_new(blocks, mpb_block_name((mpb_block)k),
-                        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "mul_pj", num(e->mul_pj),
-                                  "add_pj", num(e->add_pj), "rom_pj", num(e->rom_pj), "reg_pj",
-                                  num(e->reg_pj), "total_pj", num(e->total_pj), "activity",
-                                  num(e->activity), "total_activity_pj", num(e->total_act_pj)));
+                        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "mul_pj",
+                                  num(e->mul_pj), "add_pj", num(e->add_pj), "rom_pj",
+                                  num(e->rom_pj), "reg_pj", num(e->reg_pj), "clock_pj",
+                                  num(e->clock_pj), "leak_pj", num(e->leak_pj), "total_pj",
+                                  num(e->total_pj), "activity", num(e->activity),
+                                  "total_activity_pj", num(e->total_act_pj)));
   }
-  return json_pack("{s:o,s:o,s:o}", "total_pj", num(b->total_pj), "total_activity_pj",
-                   num(b->total_act_pj), "blocks", blocks);
+  return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "total_pj", num(b->total_pj),
+                   "total_activity_pj", num(b->total_act_pj), "dynamic_pj", num(b->dynamic_pj),
+                   "clock_pj", num(b->clock_pj), "leak_pj", num(b->leak_pj), "blocks", blocks);
+}
+
+static json_t *cost_json(const mpb_energy_cost *c) {
+  return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "arith_pj", num(c->arith_pj), "rom_pj",
+                   num(c->rom_pj), "reg_pj", num(c->reg_pj), "clock_pj", num(c->clock_pj),
+                   "leak_pj", num(c->leak_pj), "total_pj", num(c->total_pj));
+}
+
+static json_t *costs_json(const mpb_energy_cost *c) {
+  json_t *o = json_object();
+  for (int k = 0; k < MPB_NEOP; k++)
+    json_object_set_new(o, mpb_energy_op_name((mpb_energy_op)k), cost_json(&c[k]));
+  return o;
+}
+
+static json_t *sys_json(const mpb_sys_result *s) {
+  json_t *ops = json_object(), *mem = json_object(), *units = json_object();
+  for (int k = 0; k < MPB_NSOP; k++) {
+    json_object_set_new(ops, mpb_sys_op_name(k),
+                        json_pack("{s:o,s:o}", "per_token", num(s->ops[k]), "pj", num(s->op_pj[k])));
+    json_object_set_new(units, mpb_sys_op_name(k), num(s->units[k]));
+  }
+  for (int k = 0; k < MPB_NOPND; k++) {
+    json_t *lv = json_object();
+    for (int l = 0; l < MPB_NMEM; l++)
+      json_object_set_new(lv, mpb_mem_level_name((mpb_mem_level)l),
+                          json_pack("{s:o,s:o}", "bytes", num(s->mem_bytes[k][l]), "j",
+                                    num(s->mem_j[k][l])));
+    json_object_set_new(mem, mpb_sys_operand_name(k), lv);
+  }
+  return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "ops", ops,
+                   "compute_j", num(s->compute_j), "memory_j", num(s->memory_j), "memory", mem,
+                   "units", units, "dyn_w_compute", num(s->dyn_w_compute), "dyn_w_memory",
+                   num(s->dyn_w_memory), "static_w_clock", num(s->static_w_clock),
+                   "static_w_leak", num(s->static_w_leak), "static_w_memory",
+                   num(s->static_w_memory), "total_w", num(s->total_w), "j_per_token",
+                   num(s->j_per_token), "dram_gbs", num(s->dram_gbs), "tokens_per_s",
+                   num(s->tps));
+}
+
+static json_t *gate_side_json(const mpb_report_gate_side *s) {
+  json_t *bl = json_object();
+  for (int b = 0; b < MPB_NBLK; b++)
+    if (s->blk[b] >= 0) json_object_set_new(bl, mpb_block_name((mpb_block)b), num(s->blk[b]));
+  return json_pack("{s:o,s:o,s:o,s:o,s:o}", "total_pj", num(s->total_pj), "dynamic_pj",
+                   num(s->dynamic_pj), "clock_pj", num(s->clock_pj), "leak_pj",
+                   num(s->leak_pj), "blocks", bl);
+}
+
+static json_t *gate_json(const mpb_report *r) {
+  if (!r->n_gate) return json_null();
+  json_t *a = json_array();
+  for (size_t i = 0; i < r->n_gate; i++) {
+    const mpb_report_gate *g = &r->gate[i];
+    json_t *units = json_object();
+    for (size_t k = 0; k < g->nunits; k++) {
+      const mpb_report_gate_unit *u = &g->unit[k];
+      json_object_set_new(
+          units, u->unit,
+          json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "per", u->per, "ops",
+                    num(u->ops), "cells", num(u->cells), "area_um2", num(u->area_um2), "gate",
+                    gate_side_json(&u->gate), "action", gate_side_json(&u->action), "ratio",
+                    num(u->action.total_pj > 0 ? u->gate.total_pj / u->action.total_pj : NAN),
+                    "gate_45nm_pj", num(u->gate_45_pj), "model_45nm_pj", num(u->model_45_pj),
+                    "ratio_45nm",
+                    num(u->model_45_pj > 0 ? u->gate_45_pj / u->model_45_pj : NAN)));
+    }
+    json_array_append_new(
+        a, json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "config", g->config,
+                     "library", g->library, "source", g->source, "node_nm", num(g->node_nm),
+                     "vdd", num(g->vdd), "scale_to_45nm", num(g->scale_45), "critical_path_ns",
+                     num(g->crit_ns), "fmax_mhz", num(g->fmax_mhz), "fmax_45nm_mhz",
+                     num(g->fmax_45_mhz), "units", units));
+  }
+  return a;
 }
 
 static json_t *attn_json(const mpb_attn_result *a) {
@@ -92,23 +170,34 @@ int mpb_report_write_json(const mpb_report *r, FILE *f) {
   json_t *base = json_object();
   for (int p = 0; p < MPB_NEPIPE; p++)
     json_object_set_new(base, mpb_energy_pipe_name((mpb_energy_pipe)p),
-                        json_pack("{s:o,s:o,s:o}", "rotation_pj", num(r->base_pj[p][0]),
-                                  "exp_pj", num(r->base_pj[p][1]), "mac_pj",
-                                  num(r->base_pj[p][2])));
+                        costs_json(r->base_cost[p]));
   json_object_set_new(
       root, "energy",
-      json_pack("{s:o,s:o,s:o,s:o,s:o,s:f,s:i,s:o}", "per_rotation", energy_json(&r->e_rot),
-                "per_exp", energy_json(&r->e_exp), "per_mac", energy_json(&r->e_dot),
-                "baselines", base, "rotation_power_w", num(r->rot_power_w), "clock_mhz",
-                o->cfg.clock_mhz, "latency_cycles", r->latency, "area_proxy", num(r->area)));
+      json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:f,s:i,s:o,s:o,s:o}", "per_rotation",
+                energy_json(&r->e_rot), "per_exp", energy_json(&r->e_exp), "per_mac",
+                energy_json(&r->e_dot), "bridge", costs_json(r->bridge_cost), "baselines", base,
+                "rotation_power_w", num(r->rot_power_w), "clock_mhz", o->cfg.clock_mhz,
+                "latency_cycles", r->latency, "area_proxy", num(r->area), "node_nm",
+                num(r->sys_node_nm), "vdd", num(r->sys_vdd)));
+  const mpb_sys_opts *so = &r->sys_opts;
+  json_t *sides = json_object();
+  for (int s = 0; s < MPB_NSYS; s++) {
+    json_t *ph = json_object();
+    for (int p = 0; p < MPB_NPHASE; p++)
+      json_object_set_new(ph, mpb_sys_phase_name(p), sys_json(&r->sys[p][s]));
+    json_object_set_new(ph, "decode_cossin_per_pair", sys_json(&r->sys_pair[s]));
+    json_object_set_new(ph, "label", json_string(mpb_sys_side_label(s)));
+    json_object_set_new(sides, mpb_sys_side_name(s), ph);
+  }
   json_object_set_new(
       root, "system",
-      json_pack("{s:s,s:o,s:o,s:o,s:o,s:{s:o,s:o},s:{s:o,s:o}}", "model",
-                "Llama 3 8B, one decoded token", "context", num(r->sys_ctx), "macs",
-                num(r->sys_macs), "exps", num(r->sys_exps), "rotations", num(r->sys_rots),
-                "fp32", "compute_j", num(r->sys_compute_j[0]), "dram_j", num(r->sys_dram_j[0]),
-                "bridge", "compute_j", num(r->sys_compute_j[1]), "dram_j",
-                num(r->sys_dram_j[1])));
+      json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "model", so->model.name,
+                "context", num(so->context), "decode_tokens_per_s", num(so->decode_tps),
+                "prefill_len", num(so->prefill_len), "prefill_tokens_per_s",
+                num(so->prefill_tps), "prefill_tile", num(so->prefill_tile), "clock_mhz",
+                num(so->clock_mhz), "node_nm", num(r->sys_node_nm), "vdd", num(r->sys_vdd),
+                "sides", sides));
+  json_object_set_new(root, "gate", gate_json(r));
   /* model-level */
   json_t *att = json_object();
   for (int v = 0; v < MPB_NATT; v++)
@@ -201,7 +290,7 @@ int mpb_report_write_json(const mpb_report *r, FILE *f) {
     json_object_set_new(root, "rtl_toggles", json_null());
   }
   json_t *cl = json_array();
-  for (int i = 0; i < MPB_NCLAIM; i++)
+  for (size_t i = 0; i < r->nclaims; i++)
     json_array_append_new(cl, json_pack("{s:s,s:s,s:s}", "claim", r->claims[i].claim,
                                         "measured", r->claims[i].measured, "verdict",
                                         r->claims[i].verdict));

@@ -125,10 +125,10 @@ static const char *base_name(const char *path) {
 
 void mpb_report_lm_claims(const mpb_report *r, mpb_claim *drift, mpb_claim *kv) {
   const mpb_lm_eval *e = r->lm;
-  drift->claim = "128k-token context without drift, judged by the model's next-token "
-                 "distribution (KL divergence to the FP32 reference at offset 0)";
-  kv->claim = "KV-cache memory -50% (log-form storage), judged by the model's next-token "
-              "distribution";
+  snprintf(drift->claim, sizeof drift->claim, "128k-token context without drift, judged by the "
+           "model's next-token distribution (KL divergence to the FP32 reference at offset 0)");
+  snprintf(kv->claim, sizeof kv->claim, "KV-cache memory -50%% (log-form storage), judged by "
+           "the model's next-token distribution");
   if (!e) {
     snprintf(drift->measured, sizeof drift->measured, "no closed-loop run given (mpbsim "
              "report --lm-eval FILE, from mpbsim lm eval --json; make run passes it)");

@@ -259,6 +259,25 @@ int mpb_report_add_trace(mpb_report *r, const char *path, const mpb_model *mdl,
   }
   ref.ops = res.counts.ops;
   mpb_energy_price_activity(tab, cfg, &res.counts, &ref, &r->e_trace);
+  /* clock and leakage: each unit's hardware over its own cycles (one operation per cycle,
+   * the dot unit mac_lanes products), summed as one cycle-weighted hardware */
+  mpb_energy_unit_hw all, hw;
+  memset(&all, 0, sizeof all);
+  double cycles = 0, cyc[3];
+  for (int m = 0; m < 3; m++) {
+    mpb_energy_unit_hw_of(mdl, mix[m].unit, &hw);
+    cyc[m] = mix[m].count / hw.ops_per_cycle;
+    cycles += cyc[m];
+  }
+  for (int m = 0; m < 3 && cycles > 0; m++) {
+    mpb_energy_unit_hw_of(mdl, mix[m].unit, &hw);
+    for (int b = 0; b < MPB_NBLK; b++) {
+      double w = cyc[m] / cycles;
+      all.blk[b].reg_bits += w * hw.blk[b].reg_bits, all.blk[b].bitprod += w * hw.blk[b].bitprod;
+      all.blk[b].add_bits += w * hw.blk[b].add_bits, all.blk[b].rom_bits += w * hw.blk[b].rom_bits;
+    }
+  }
+  mpb_energy_add_static(tab, cfg, &all, cycles, &r->e_trace);
   r->trace_rot_pj = (res.ops[TRACE_EXP] == 0 && res.ops[TRACE_GEMM] == 0 && res.ops[TRACE_ROPE])
                         ? r->e_trace.total_pj / (double)res.ops[TRACE_ROPE]
                         : NAN;

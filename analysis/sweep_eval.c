@@ -127,6 +127,17 @@ mpb_status sweep_eval_point(sweep_evaluator *e, uint64_t index, sweep_result *r,
              (unsigned long long)index);
     return MPB_EINVAL;
   }
+  /* the per-rotation figure of the report: plus the rope unit's clock and leakage at one
+   * rotation per cycle */
+  mpb_geometry hg = {128, 500000, MPB_PAIR_HALF}; /* the hardware does not depend on it */
+  if (s->nworkloads > 0) hg = s->wl[0].geo;
+  mpb_model *hm = mpb_model_new(&cfg, &hg, err, errlen);
+  if (!hm) return MPB_EINVAL;
+  mpb_energy_unit_hw hw;
+  mpb_energy_unit_hw_of(hm, MPB_UNIT_ROPE, &hw);
+  mpb_model_free(hm);
+  mpb_energy_add_static(e->energy, &cfg, &hw, mpb_energy_unit_cycles(&cfg, MPB_UNIT_ROPE, &cnt),
+                        &eb);
   r->v[SWEEP_M_ENERGY] = eb.per_op_pj;
   double area = 0;
   for (int k = 0; k < s->nworkloads; k++) {

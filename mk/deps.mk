@@ -7,7 +7,8 @@ DEPS_PKGS := g++ make pkg-config python3 python3-pip python3-venv python3-dev un
   slurm-wlm munge \
   chromium libpng-dev \
   clang libclang-rt-14-dev \
-  libopenblas-dev
+  libopenblas-dev \
+  yosys opensta qflow-tech-osu018
 
 .PHONY: deps
 deps:

@@ -35,3 +35,6 @@ $(eval $(call icarus_build,default-mut2,default,-DMUTANT_2))
 ICARUS_BINS := $(ICARUS_CONFIGS:%=$(B)/icarus/%/tb.vvp) $(B)/icarus/default-mut2/tb.vvp
 
 TEST_DEPS += $(B)/rtl/lint.stamp $(ICARUS_BINS)
+
+# The gate-level energy check (yosys + OpenSTA on the OSU 0.18 um library): rtl/gate/.
+include rtl/gate/module.mk

@@ -54,6 +54,7 @@ int cmd_config(int argc, char **argv);
 int cmd_tables(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_energy(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 int cmd_lm(int argc, char **argv);
 int cmd_lm_eval(int argc, char **argv); /* `mpbsim lm eval` (cmd_lm_eval.c) */
 int cmd_exp(int argc, char **argv);

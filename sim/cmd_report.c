@@ -34,6 +34,9 @@ static void help(void) {
          "  --lm-eval FILE     closed-loop results (mpbsim lm eval --json): a section with\n"
          "                     their table and KLD-vs-position plot, and the model-level\n"
          "                     claims rows (docs/model-eval.md)\n"
+         "  --gate FILE        gate-level results of `mpbsim gate` (JSON) to show beside the\n"
+         "                     action model; once per configuration (at most 4)\n"
+         "  --decode-tps R     stated workload: decode tokens/s (default 20)\n"
          "  --seed S           seed of the synthetic workload (default 0x5eed2026)\n"
          "  --keys N           keys per query in the attention check (default 256)\n"
          "  --tokens T         tokens of the SSM scan check (default 4096)\n"
@@ -83,6 +86,8 @@ int cmd_report(int argc, char **argv) {
                                        {"seed", required_argument, 0, 's'},
                                        {"keys", required_argument, 0, 'K'},
                                        {"tokens", required_argument, 0, 'T'},
+                                       {"gate", required_argument, 0, 'G'},
+                                       {"decode-tps", required_argument, 0, 'D'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   cli_model_opts mo;
@@ -113,6 +118,17 @@ int cmd_report(int argc, char **argv) {
         break;
       case 'R': ro.trace_path = optarg; break;
       case 'L': ro.lm_eval_path = optarg; break;
+      case 'G':
+        if (ro.n_gate == MPB_REPORT_NGATE) {
+          fprintf(stderr, "mpbsim report: --gate given more than %d times\n", MPB_REPORT_NGATE);
+          return MPB_EXIT_USAGE;
+        }
+        ro.gate_paths[ro.n_gate++] = optarg;
+        break;
+      case 'D':
+        if (cli_parse_long("report", "decode-tps", optarg, 1, 1000000, &v)) return MPB_EXIT_USAGE;
+        ro.decode_tps = (double)v;
+        break;
       case 'p':
         if (cli_parse_long("report", "positions", optarg, 1, (1L << 24) - 1, &v))
           return MPB_EXIT_USAGE;
@@ -178,9 +194,11 @@ int cmd_report(int argc, char **argv) {
   rc = write_all(&r, out);
   if (!rc)
     printf("report: %s/report.html (bridge max cos/sin error %.3g, FP32 %.3g; %.1f pJ per "
-           "rotation vs FP32 %.1f pJ)\n",
+           "rotation vs FP32 %.1f pJ; decode %.1f W vs INT8 %.1f W, BF16 %.1f W, FP32 %.1f W)\n",
            out, r.max_err[MPB_RV_BRIDGE], r.max_err[MPB_RV_FP32], r.e_rot.total_pj,
-           r.base_pj[MPB_EPIPE_FP32][MPB_EOP_ROTATION]);
+           r.base_pj[MPB_EPIPE_FP32][MPB_EOP_ROTATION], r.sys[0][MPB_SYS_BRIDGE].total_w,
+           r.sys[0][MPB_SYS_INT8].total_w, r.sys[0][MPB_SYS_BF16].total_w,
+           r.sys[0][MPB_SYS_FP32].total_w);
   if (!rc && r.n_rtl && r.rtl_differ)
     printf("report: RTL toggles DIFFER from the model on %d of %d blocks (%zu units given)\n",
            r.rtl_differ, r.rtl_blocks, r.n_rtl);

@@ -25,6 +25,7 @@ static const command commands[] = {
     {"tables", cmd_tables, "export the LOGLUT tables as $readmemh files for the RTL"},
     {"report", cmd_report, "precision/energy report: HTML (inline SVG), CSV, JSON"},
     {"energy", cmd_energy, "energy model: unit prices, baselines, per-block counts and energy"},
+    {"gate", cmd_gate, "gate-level energy check of the RTL on a standard-cell library"},
 };
 
 static void usage(FILE *f) {
