@@ -1,6 +1,10 @@
 /* llama.c — the FP32 forward pass of a Llama-style decoder, one token at a time with a KV
  * cache: x += Wo * attn(rope(Wq n1), rope(Wk n1), Wv n1); x += Wdown (silu(Wgate n2) *
- * Wup n2); logits = Wout * rmsnorm(x). n1, n2 are RMSNorms of x. */
+ * Wup n2); logits = Wout * rmsnorm(x). n1, n2 are RMSNorms of x. Gemma 3 runs the same
+ * pass with its extensions switched on by the config: x starts as embed * sqrt(n_embd);
+ * Q and K heads are RMSNormed before RoPE; the attention output and the FFN output are
+ * RMSNormed before their residual adds; the gate uses GELU (tanh form); sliding-window
+ * layers see only the last swa_window keys and rotate with rope_base_local. */
 #include "llama.h"
 #include "errbuf.h"
 
@@ -37,7 +41,26 @@ int llama_config_check(const llama_config *c, char *err, size_t errlen) {
                 c->rms_eps);
   if (c->pairing != LLAMA_ROPE_ADJACENT && c->pairing != LLAMA_ROPE_HALF)
     return fail(err, errlen, "model geometry: rope pairing %d is not 0 or 1", c->pairing);
+  if (c->swa_window < 0 || c->swa_window > (1 << 24) || c->swa_pattern < 0 ||
+      c->swa_pattern > 1024)
+    return fail(err, errlen, "model geometry: sliding window %d / pattern %d is not in "
+                "[0, 2^24] / [0, 1024]", c->swa_window, c->swa_pattern);
+  if (c->swa_window && !(c->rope_base_local > 1.0 && c->rope_base_local <= 1e9))
+    return fail(err, errlen, "model geometry: local rope freq_base = %g is not in (1, 1e9]",
+                c->rope_base_local);
   return 0;
+}
+
+int llama_layer_is_local(const llama_config *c, int l) {
+  return c->swa_window > 0 && (c->swa_pattern == 0 || l % c->swa_pattern < c->swa_pattern - 1);
+}
+
+int llama_layer_window(const llama_config *c, int l) {
+  return llama_layer_is_local(c, l) ? c->swa_window : 0;
+}
+
+double llama_layer_rope_base(const llama_config *c, int l) {
+  return llama_layer_is_local(c, l) ? c->rope_base_local : c->rope_base;
 }
 
 void llama_free(llama_model *m) {
@@ -47,6 +70,7 @@ void llama_free(llama_model *m) {
       llama_layer *L = &m->layers[l];
       free(L->attn_norm), free(L->wq), free(L->wk), free(L->wv), free(L->wo);
       free(L->ffn_norm), free(L->w_gate), free(L->w_up), free(L->w_down);
+      free(L->q_norm), free(L->k_norm), free(L->post_attn_norm), free(L->post_ffn_norm);
     }
   free(m->layers);
   if (m->output != m->tok_embd) free(m->output);
@@ -142,21 +166,27 @@ static void rope_head(float *h, int d, int64_t pos, double base, llama_rope_pair
 
 static void apply_rope(llama_state *s, int layer, int kind, float *v, int nh, int64_t pos) {
   const llama_config *c = &s->m->c;
+  double base = llama_layer_rope_base(c, layer);
   for (int h = 0; h < nh; h++) {
     float *hv = v + (size_t)h * c->head_dim;
     if (s->hooks && s->hooks->rope) memcpy(s->rope_in, hv, c->head_dim * sizeof(float));
-    rope_head(hv, c->head_dim, pos, c->rope_base, c->pairing);
+    rope_head(hv, c->head_dim, pos, base, c->pairing);
     if (s->hooks && s->hooks->rope)
       s->hooks->rope(s->hooks->user, layer, h, kind, pos, s->rope_in, hv, c->head_dim);
   }
 }
 
+/* Attention of the new token (cache slot n_past) over slots [t0, n_past]: all earlier
+ * slots, or on a sliding-window layer the last swa_window (llama.cpp masks key position
+ * p0 for query position p1 when p1 - p0 >= n_swa; positions are consecutive here). */
 static void attention(llama_state *s, int l, int64_t pos) {
   const llama_config *c = &s->m->c;
   int hd = c->head_dim, kvd = c->n_head_kv * hd, group = c->n_head / c->n_head_kv;
-  int n = s->n_past + 1;
-  const float *kc = s->k_cache + (size_t)l * s->cap * kvd;
-  const float *vc = s->v_cache + (size_t)l * s->cap * kvd;
+  int window = llama_layer_window(c, l);
+  int t0 = window && s->n_past + 1 > window ? s->n_past + 1 - window : 0;
+  int n = s->n_past + 1 - t0;
+  const float *kc = s->k_cache + ((size_t)l * s->cap + t0) * kvd;
+  const float *vc = s->v_cache + ((size_t)l * s->cap + t0) * kvd;
   float scale = (float)(1.0 / sqrt((double)hd));
   for (int h = 0; h < c->n_head; h++) {
     const float *q = s->q + (size_t)h * hd;
@@ -183,6 +213,15 @@ static void attention(llama_state *s, int l, int64_t pos) {
   }
 }
 
+/* The FFN gate's activation: SiLU g / (1 + e^-g), or GELU's tanh form
+ * 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3))) evaluated in double (HF's
+ * gelu_pytorch_tanh; ggml's CPU GELU reads an fp16 table instead, see docs/models.md). */
+static float gate_act(llama_act act, float g) {
+  if (act == LLAMA_ACT_SILU) return g / (1.0f + expf(-g));
+  double x = g;
+  return (float)(0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))));
+}
+
 int llama_forward(llama_state *s, int32_t token, int64_t pos, int want_logits, char *err,
                   size_t errlen) {
   const llama_model *m = s->m;
@@ -195,12 +234,22 @@ int llama_forward(llama_state *s, int32_t token, int64_t pos, int want_logits, c
     return fail(err, errlen, "KV cache full (%d tokens)", s->cap);
   int e = c->n_embd, hd = c->head_dim, qd = c->n_head * hd, kvd = c->n_head_kv * hd;
   memcpy(s->x, m->tok_embd + (size_t)token * e, e * sizeof(float));
+  if (c->embed_scaled) {
+    float sc = sqrtf((float)e); /* llama.cpp: ggml_scale(inpL, sqrtf(n_embd)) */
+    for (int i = 0; i < e; i++) s->x[i] *= sc;
+  }
   for (int l = 0; l < c->n_layer; l++) {
     const llama_layer *L = &m->layers[l];
     rmsnorm(s->xb2, s->x, L->attn_norm, e, c->rms_eps);
     proj(s, l, "attn_q", s->q, L->wq, s->xb2, e, qd);
     proj(s, l, "attn_k", s->k, L->wk, s->xb2, e, kvd);
     proj(s, l, "attn_v", s->v, L->wv, s->xb2, e, kvd);
+    if (c->qk_norm) {
+      for (int h = 0; h < c->n_head; h++)
+        rmsnorm(s->q + (size_t)h * hd, s->q + (size_t)h * hd, L->q_norm, hd, c->rms_eps);
+      for (int h = 0; h < c->n_head_kv; h++)
+        rmsnorm(s->k + (size_t)h * hd, s->k + (size_t)h * hd, L->k_norm, hd, c->rms_eps);
+    }
     apply_rope(s, l, 0, s->q, c->n_head, pos);
     apply_rope(s, l, 1, s->k, c->n_head_kv, pos);
     size_t slot = ((size_t)l * s->cap + s->n_past) * kvd;
@@ -208,15 +257,14 @@ int llama_forward(llama_state *s, int32_t token, int64_t pos, int want_logits, c
     memcpy(s->v_cache + slot, s->v, kvd * sizeof(float));
     attention(s, l, pos);
     proj(s, l, "attn_output", s->xb2, L->wo, s->xb, qd, e);
+    if (c->post_norms) rmsnorm(s->xb2, s->xb2, L->post_attn_norm, e, c->rms_eps);
     for (int i = 0; i < e; i++) s->x[i] += s->xb2[i];
     rmsnorm(s->xb2, s->x, L->ffn_norm, e, c->rms_eps);
     proj(s, l, "ffn_gate", s->hb, L->w_gate, s->xb2, e, c->n_ff);
     proj(s, l, "ffn_up", s->hb2, L->w_up, s->xb2, e, c->n_ff);
-    for (int i = 0; i < c->n_ff; i++) {
-      float g = s->hb[i];
-      s->hb[i] = g / (1.0f + expf(-g)) * s->hb2[i];
-    }
+    for (int i = 0; i < c->n_ff; i++) s->hb[i] = gate_act(c->act, s->hb[i]) * s->hb2[i];
     proj(s, l, "ffn_down", s->xb2, L->w_down, s->hb, c->n_ff, e);
+    if (c->post_norms) rmsnorm(s->xb2, s->xb2, L->post_ffn_norm, e, c->rms_eps);
     for (int i = 0; i < e; i++) s->x[i] += s->xb2[i];
   }
   s->n_past++;

@@ -105,6 +105,7 @@ static int32_t special_at(const tok_vocab *v, const uint8_t *t, size_t len, size
 
 int tok_encode(const tok_vocab *v, const char *text, size_t len, int32_t *ids, size_t max,
                size_t *n, char *err, size_t errlen) {
+  if (v->model == TOK_MODEL_SPM) return tok_spm_encode(v, text, len, ids, max, n, err, errlen);
   const uint8_t *t = (const uint8_t *)text;
   *n = 0;
   for (size_t i = 0; i < len;) {
