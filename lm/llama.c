@@ -97,6 +97,7 @@ void llama_state_free(llama_state *s) {
   if (s->own_nm) lm_numerics_free(s->nm);
   free(s->x), free(s->xn), free(s->q), free(s->k), free(s->v), free(s->xb), free(s->x2);
   free(s->hb), free(s->hb2), free(s->att), free(s->rope_in), free(s->tmp), free(s->pos), free(s->len);
+  free(s->first);
   free(s->logits);
   free(s);
 }
@@ -154,10 +155,12 @@ int llama_state_new_numerics(llama_state **out, const llama_model *m, int cap, i
   s->tmp = malloc(ff * sizeof(float));
   s->pos = malloc(B * sizeof *s->pos);
   s->len = malloc(B * sizeof *s->len);
+  s->first = malloc(B * sizeof *s->first);
   s->logits = malloc((size_t)c->n_vocab * sizeof(float));
   s->lin = calloc((size_t)c->n_layer * LLAMA_NPROJ + 1, sizeof *s->lin);
   if (!s->x || !s->xn || !s->x2 || !s->q || !s->k || !s->v || !s->xb || !s->hb || !s->hb2 ||
-      !s->att || !s->rope_in || !s->tmp || !s->pos || !s->len || !s->logits || !s->lin) {
+      !s->att || !s->rope_in || !s->tmp || !s->pos || !s->len || !s->first || !s->logits ||
+      !s->lin) {
     llama_state_free(s);
     return fail(err, errlen, "out of memory for a state of %d tokens (batch %d)", cap, max_batch);
   }
@@ -231,25 +234,36 @@ static int rope(llama_state *s, int l, int kind, float *v, size_t rows, int nh, 
   return 0;
 }
 
-/* Causal attention of `rows` queries (cache slots n_past..n_past+rows-1) over the cache. */
+/* Causal attention of `rows` queries (cache slots n_past..n_past+rows-1) over the cache.
+ * Row r sees slots [first[r], n_past + r]: all earlier slots, or on a sliding-window layer
+ * the last swa_window (llama.cpp masks key position p0 for query position p1 when
+ * p1 - p0 >= n_swa; positions are consecutive with the slots). The scores are computed
+ * for the slots [c0, T) some row sees, c0 = first[0]. */
 static int attention(llama_state *s, int l, size_t rows, char *err, size_t errlen) {
   const llama_config *c = &s->m->c;
   size_t hd = (size_t)c->head_dim, kvd = (size_t)c->n_head_kv * hd, qd = (size_t)c->n_head * hd;
   size_t T = (size_t)s->n_past + rows; /* keys visible to the last row */
-  int group = c->n_head / c->n_head_kv;
-  const float *kc = lm_kv_keys(s->kv, l), *vc = lm_kv_values(s->kv, l);
-  float scale = (float)(1.0 / sqrt((double)hd));
-  for (size_t r = 0; r < rows; r++) s->len[r] = s->n_past + (int32_t)r + 1;
+  int group = c->n_head / c->n_head_kv, window = llama_layer_window(c, l);
+  for (size_t r = 0; r < rows; r++) {
+    s->len[r] = s->n_past + (int32_t)r + 1;
+    s->first[r] = window && s->len[r] > window ? s->len[r] - window : 0;
+  }
+  size_t c0 = (size_t)s->first[0], N = T - c0;
+  for (size_t r = 0; r < rows; r++) s->len[r] -= (int32_t)c0, s->first[r] -= (int32_t)c0;
+  const float *kc = lm_kv_keys(s->kv, l) + c0 * kvd, *vc = lm_kv_values(s->kv, l) + c0 * kvd;
+  float scale = (float)(1.0 / sqrt((double)hd)); /* Gemma: 1/sqrt(key_length) */
   for (int h = 0; h < c->n_head; h++) {
     size_t kvh = (size_t)(h / group); /* GQA: heads [kvh*group, (kvh+1)*group) share kvh */
-    if (lm_matmul(s->nm, LM_LIN_QK, 1, rows, T, hd, scale, s->q + h * hd, qd, kc + kvh * hd,
-                  kvd, s->att, T, err, errlen))
+    if (lm_matmul(s->nm, LM_LIN_QK, 1, rows, N, hd, scale, s->q + h * hd, qd, kc + kvh * hd,
+                  kvd, s->att, N, err, errlen))
       return -1;
     if (s->hooks && s->hooks->scores)
       for (size_t r = 0; r < rows; r++)
-        s->hooks->scores(s->hooks->user, l, h, s->pos[r], s->att + r * T, s->len[r]);
-    if (lm_softmax(s->nm, LM_EXP_SOFTMAX, rows, T, s->len, s->att, T, err, errlen) ||
-        lm_matmul(s->nm, LM_LIN_PV, 0, rows, hd, T, 1.0f, s->att, T, vc + kvh * hd, kvd,
+        s->hooks->scores(s->hooks->user, l, h, s->pos[r], s->att + r * N + s->first[r],
+                         s->len[r] - s->first[r]);
+    if (lm_softmax_span(s->nm, LM_EXP_SOFTMAX, rows, N, window ? s->first : NULL, s->len,
+                        s->att, N, err, errlen) ||
+        lm_matmul(s->nm, LM_LIN_PV, 0, rows, hd, N, 1.0f, s->att, N, vc + kvh * hd, kvd,
                   s->xb + h * hd, qd, err, errlen))
       return -1;
   }

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -92,6 +93,50 @@ TEST(LmGemma3, SlidingWindowBoundsTheReceptiveField) {
   b = a;
   b[0] = 60;
   EXPECT_NE(last_logits(mixed.m, b), ref);
+}
+
+struct ScoreLog {
+  std::vector<int> n;  // keys seen by each (layer 0, head 0) query
+};
+void log_scores(void *u, int layer, int head, int64_t, const float *, int n) {
+  if (layer == 0 && head == 0) ((ScoreLog *)u)->n.push_back(n);
+}
+
+// A batch of rows whose windows start at different keys (window 3, batches of 4 rows)
+// gives the logits of one token at a time, and each query's softmax sees min(t + 1, 3)
+// keys on a local layer.
+TEST(LmGemma3, BatchedWindowEqualsOneTokenAtATime) {
+  llama_config c = tiny_gemma(4, 3, 2);
+  Model M(c);
+  const int n = 11;
+  std::vector<int32_t> ids(n);
+  std::vector<int64_t> pos(n);
+  for (int i = 0; i < n; i++) ids[i] = (7 * i + 3) % c.n_vocab, pos[i] = 100 + i;
+  char err[256];
+  lm_numerics_spec sp;
+  lm_numerics_spec_init(&sp, LM_BK_REF);
+  lm_numerics *nm;
+  ASSERT_EQ(lm_numerics_new(&nm, &sp, err, sizeof err), 0) << err;
+  llama_state *b, *one;
+  ASSERT_EQ(llama_state_new_numerics(&b, M.m, n, 4, nm, err, sizeof err), 0) << err;
+  ASSERT_EQ(llama_state_new_numerics(&one, M.m, n, 1, nm, err, sizeof err), 0) << err;
+  ScoreLog sl;
+  llama_hooks h = {};
+  h.user = &sl;
+  h.scores = log_scores;
+  b->hooks = &h;
+  std::vector<float> lb((size_t)n * c.n_vocab), lo((size_t)n * c.n_vocab);
+  ASSERT_EQ(llama_forward_batch(b, ids.data(), pos.data(), n, lb.data(), 0, err, sizeof err), 0) << err;
+  for (int t = 0; t < n; t++) {
+    ASSERT_EQ(llama_forward(one, ids[t], pos[t], 1, err, sizeof err), 0) << err;
+    std::copy(one->logits, one->logits + c.n_vocab, lo.begin() + (size_t)t * c.n_vocab);
+  }
+  for (size_t i = 0; i < lb.size(); i++) ASSERT_NEAR(lb[i], lo[i], 1e-5 * (1 + std::fabs(lo[i]))) << i;
+  ASSERT_EQ(sl.n.size(), (size_t)n);
+  for (int t = 0; t < n; t++) EXPECT_EQ(sl.n[t], std::min(t + 1, 3)) << t;
+  llama_state_free(b);
+  llama_state_free(one);
+  lm_numerics_free(nm);
 }
 
 struct BaseLog {
