@@ -7,6 +7,9 @@
 #include "sweep.h"
 
 uint64_t sweep_grid_size(const sweep_spec *s) {
+  if (s->task == SWEEP_TASK_PASSKEY)
+    return (uint64_t)s->pk.nbackends * (uint64_t)s->pk.nlengths * (uint64_t)s->pk.ndepths *
+           (uint64_t)s->pk.noffsets;
   uint64_t n = 1;
   for (int a = 0; a < s->naxes; a++) {
     uint64_t v = (uint64_t)s->axis[a].nvalues;
@@ -64,7 +67,8 @@ static void consider(const sweep_spec *s, sweep_plan *p, uint64_t idx) {
   mpb_config cfg;
   char msg[256];
   p->considered++;
-  if (sweep_point_config(s, idx, &cfg, msg, sizeof msg) != MPB_OK) {
+  if (s->task == SWEEP_TASK_PASSKEY ? sweep_pk_check(s, idx, msg, sizeof msg) != 0
+                                    : sweep_point_config(s, idx, &cfg, msg, sizeof msg) != MPB_OK) {
     if (p->pruned++ == 0) snprintf(p->first_pruned, sizeof p->first_pruned, "%s", msg);
     return;
   }

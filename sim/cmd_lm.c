@@ -25,7 +25,8 @@ static void help(void) {
          "  tokenize   encode --text FILE into token ids (-o FILE, or stdout)\n"
          "  ppl        perplexity of a token-id file (--tokens, default " DEFAULT_TOKENS ",\n"
          "             " DEFAULT_TOKENS_GEMMA3 " for a gemma3 model)\n"
-         "  generate   greedy continuation of --prompt TEXT or --prompt-ids ID,ID,...\n\n"
+         "  generate   greedy continuation of --prompt TEXT or --prompt-ids ID,ID,...\n"
+         "  passkey    long-context retrieval, one cell (`mpbsim lm passkey --help`)\n\n"
          "options:\n"
          "  --model FILE       GGUF file (default " DEFAULT_MODEL ", `make models`)\n"
          "  --tokens FILE      token ids for ppl (decimal, white space, '#' comments)\n"
@@ -253,6 +254,7 @@ int cmd_lm(int argc, char **argv) {
       {"prompt-ids", required_argument, 0, 'i'}, {"n", required_argument, 0, 'n'},
       {"pairing", required_argument, 0, 'r'}, {"output", required_argument, 0, 'o'},
       {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+  if (argc > 1 && !strcmp(argv[1], "passkey")) return cmd_lm_passkey(argc - 1, argv + 1);
   lm_opts o = {0};
   o.model = DEFAULT_MODEL;
   o.pairing = -1;
@@ -282,14 +284,15 @@ int cmd_lm(int argc, char **argv) {
     }
   }
   if (optind + 1 != argc) {
-    fprintf(stderr, "mpbsim lm: expected one action (info, tokenize, ppl, generate)\n");
+    fprintf(stderr, "mpbsim lm: expected one action (info, tokenize, ppl, generate, passkey)\n");
     return MPB_EXIT_USAGE;
   }
   o.action = argv[optind];
   int (*fn)(const llama_model *) = NULL;
   if (!strcmp(o.action, "info")) fn = do_info;
   else if (strcmp(o.action, "tokenize") && strcmp(o.action, "ppl") && strcmp(o.action, "generate")) {
-    fprintf(stderr, "mpbsim lm: unknown action '%s' (info, tokenize, ppl, generate)\n", o.action);
+    fprintf(stderr, "mpbsim lm: unknown action '%s' (info, tokenize, ppl, generate, passkey "
+                    "first)\n", o.action);
     return MPB_EXIT_USAGE;
   }
   llama_model *m;
