@@ -3,10 +3,11 @@
 DEPS_PKGS := g++ make pkg-config python3 python3-pip unzip \
   verilator iverilog libsystemc-dev \
   libgsl-dev libmpfr-dev libgmp-dev libgtest-dev \
-  libzstd-dev zlib1g-dev libjansson-dev libconfig-dev libopenblas-dev libsentencepiece-dev \
+  libzstd-dev zlib1g-dev libjansson-dev libconfig-dev libsentencepiece-dev \
   slurm-wlm munge \
   chromium libpng-dev \
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev \
+  libopenblas-dev
 
 .PHONY: deps
 deps:

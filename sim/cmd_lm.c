@@ -1,6 +1,7 @@
 /* cmd_lm.c — `mpbsim lm info|tokenize|ppl|generate`: run the FP32 forward pass on a GGUF
  * model of either architecture (general.architecture 'llama' or 'gemma3'; by default the
- * SmolLM2-135M file fetched by `make models`). */
+ * SmolLM2-135M file fetched by `make models`); `lm eval` is in cmd_lm_eval.c, `lm passkey`
+ * in cmd_lm_passkey.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -26,6 +27,7 @@ static void help(void) {
          "  ppl        perplexity of a token-id file (--tokens, default " DEFAULT_TOKENS ",\n"
          "             " DEFAULT_TOKENS_GEMMA3 " for a gemma3 model)\n"
          "  generate   greedy continuation of --prompt TEXT or --prompt-ids ID,ID,...\n"
+         "  eval       closed-loop precision of the numerics backends (mpbsim lm eval --help)\n"
          "  passkey    long-context retrieval, one cell (`mpbsim lm passkey --help`)\n\n"
          "options:\n"
          "  --model FILE       GGUF file (default " DEFAULT_MODEL ", `make models`)\n"
@@ -255,6 +257,7 @@ int cmd_lm(int argc, char **argv) {
       {"pairing", required_argument, 0, 'r'}, {"output", required_argument, 0, 'o'},
       {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
   if (argc > 1 && !strcmp(argv[1], "passkey")) return cmd_lm_passkey(argc - 1, argv + 1);
+  if (argc >= 2 && !strcmp(argv[1], "eval")) return cmd_lm_eval(argc - 1, argv + 1);
   lm_opts o = {0};
   o.model = DEFAULT_MODEL;
   o.pairing = -1;
@@ -284,15 +287,16 @@ int cmd_lm(int argc, char **argv) {
     }
   }
   if (optind + 1 != argc) {
-    fprintf(stderr, "mpbsim lm: expected one action (info, tokenize, ppl, generate, passkey)\n");
+    fprintf(stderr, "mpbsim lm: expected one action (info, tokenize, ppl, generate, eval, "
+                    "passkey)\n");
     return MPB_EXIT_USAGE;
   }
   o.action = argv[optind];
   int (*fn)(const llama_model *) = NULL;
   if (!strcmp(o.action, "info")) fn = do_info;
   else if (strcmp(o.action, "tokenize") && strcmp(o.action, "ppl") && strcmp(o.action, "generate")) {
-    fprintf(stderr, "mpbsim lm: unknown action '%s' (info, tokenize, ppl, generate, passkey "
-                    "first)\n", o.action);
+    fprintf(stderr, "mpbsim lm: unknown action '%s' (info, tokenize, ppl, generate; eval and "
+                    "passkey come first)\n", o.action);
     return MPB_EXIT_USAGE;
   }
   llama_model *m;
