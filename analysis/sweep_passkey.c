@@ -78,9 +78,10 @@ void sweep_pk_eval_free(sweep_pk_eval *e) {
   free(e);
 }
 
-/* The reference file of a cell: a header, then [key][digit][n_vocab] log-probabilities. */
+/* The reference file of a cell: a header, then [key][digit][n_vocab] log-probabilities
+ * (doubles, so that the KLD has no storage floor). */
 typedef struct ref_header {
-  char magic[8]; /* "mpbpkref" */
+  char magic[8]; /* "mpbpkrf2": log-probabilities as doubles */
   uint64_t hash;
   int32_t length, keys, vocab, digits;
   double depth;
@@ -91,7 +92,7 @@ static void ref_path(const sweep_pk_eval *e, int length, double depth, const cha
   snprintf(buf, n, "%s/passkey-ref/L%d-d%.6g.%s", e->dir, length, depth, ext);
 }
 
-static int ref_read(const char *path, const ref_header *want, float *ref, size_t nf) {
+static int ref_read(const char *path, const ref_header *want, double *ref, size_t nf) {
   FILE *f = fopen(path, "rb");
   if (!f) return 0;
   ref_header h;
@@ -101,7 +102,7 @@ static int ref_read(const char *path, const ref_header *want, float *ref, size_t
   return ok;
 }
 
-static mpb_status ref_write(const char *path, const ref_header *h, const float *ref, size_t nf,
+static mpb_status ref_write(const char *path, const ref_header *h, const double *ref, size_t nf,
                             char *err, size_t errlen) {
   char tmp[800];
   snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
@@ -126,7 +127,7 @@ static void spec_of(const sweep_pk_backend *b, lm_numerics_spec *sp) {
 
 /* Run one cell under numerics sp; logp / ref as lm_passkey_run. */
 static mpb_status run(sweep_pk_eval *e, const lm_numerics_spec *sp, const sweep_pk_cell *c,
-                      int64_t offset, const uint32_t *keys, float *logp, const float *ref,
+                      int64_t offset, const uint32_t *keys, double *logp, const double *ref,
                       lm_passkey_result *r, char *err, size_t errlen) {
   lm_numerics *nm;
   if (lm_numerics_new(&nm, sp, err, errlen)) return MPB_EINVAL;
@@ -149,7 +150,7 @@ mpb_status sweep_pk_eval_point(sweep_pk_eval *e, uint64_t index, sweep_result *r
   lm_numerics_spec_init(&rs, LM_BK_REF);
   int is_ref = lm_numerics_spec_is_ref(&sp) && c.offset == 0;
   size_t nf = (size_t)s->pk.keys * LM_PASSKEY_DIGITS * (size_t)e->m->c.n_vocab;
-  float *ref = malloc(nf * sizeof *ref);
+  double *ref = malloc(nf * sizeof *ref);
   if (!ref) {
     snprintf(err, errlen, "out of memory for the reference distributions");
     return MPB_ENOMEM;
@@ -160,7 +161,7 @@ mpb_status sweep_pk_eval_point(sweep_pk_eval *e, uint64_t index, sweep_result *r
   ref_path(e, c.length, c.depth, "lock", lock, sizeof lock);
   ref_header h;
   memset(&h, 0, sizeof h);
-  memcpy(h.magic, "mpbpkref", 8);
+  memcpy(h.magic, "mpbpkrf2", 8);
   h.hash = s->hash, h.length = c.length, h.keys = s->pk.keys, h.vocab = e->m->c.n_vocab;
   h.digits = LM_PASSKEY_DIGITS, h.depth = c.depth;
   lm_passkey_result pr;

@@ -202,7 +202,7 @@ static double score_row(const float *lg, int V, int32_t c, double *lp, int32_t *
 
 int lm_passkey_run(const llama_model *m, lm_numerics *nm, const lm_passkey_task *t,
                    int length, double depth, int64_t offset, const uint32_t *keys, int nkeys,
-                   float *logp, const float *ref, lm_passkey_result *r, char *err,
+                   double *logp, const double *ref, lm_passkey_result *r, char *err,
                    size_t errlen) {
   memset(r, 0, sizeof *r);
   if (nkeys < 1 || nkeys > LM_PASSKEY_MAX_KEYS)
@@ -252,10 +252,10 @@ int lm_passkey_run(const llama_model *m, lm_numerics *nm, const lm_passkey_task 
       if (margin < key_margin) key_margin = margin;
       size_t at = ((size_t)k * D + (size_t)d) * (size_t)V;
       if (logp)
-        for (int i = 0; i < V; i++) logp[at + i] = (float)lp[i];
+        memcpy(logp + at, lp, (size_t)V * sizeof *lp);
       if (ref) { /* KL(ref || run) = sum p_ref (log p_ref - log p_run) */
         double kl = 0;
-        for (int i = 0; i < V; i++) kl += exp((double)ref[at + i]) * ((double)ref[at + i] - lp[i]);
+        for (int i = 0; i < V; i++) kl += exp(ref[at + i]) * (ref[at + i] - lp[i]);
         r->kld_mean += kl;
         if (kl > r->kld_max) r->kld_max = kl;
       }

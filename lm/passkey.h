@@ -17,7 +17,8 @@
  * tokens of log p; > 0 iff the digit is the argmax) as the mean over keys of the key's
  * smallest margin and the smallest over all keys, the mean log-probability of the key,
  * and the KL divergence KL(ref || run) of the five answer distributions against a
- * reference run (mean and max, in double).
+ * reference run (mean and max, in double from log-probabilities kept in double: a run
+ * identical to the reference gives exactly 0, and no storage rounding sets a floor).
  * Functions return 0, or -1 with a message in err[errlen]. */
 #ifndef MPB_LM_PASSKEY_H
 #define MPB_LM_PASSKEY_H
@@ -66,11 +67,11 @@ typedef struct lm_passkey_result {
 } lm_passkey_result;
 
 /* Run the keys of one cell with numerics nm at positions offset + 0.. . logp (may be NULL)
- * receives this run's log-probabilities of the answer rows, [key][digit][n_vocab] floats;
+ * receives this run's log-probabilities of the answer rows, [key][digit][n_vocab] doubles;
  * ref (may be NULL) holds a reference run's, same layout, for the KLD. */
 int lm_passkey_run(const llama_model *m, lm_numerics *nm, const lm_passkey_task *t,
                    int length, double depth, int64_t offset, const uint32_t *keys, int nkeys,
-                   float *logp, const float *ref, lm_passkey_result *r, char *err,
+                   double *logp, const double *ref, lm_passkey_result *r, char *err,
                    size_t errlen);
 
 #ifdef __cplusplus

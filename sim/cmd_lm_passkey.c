@@ -144,7 +144,7 @@ int cmd_lm_passkey(int argc, char **argv) {
   }
   lm_passkey_task *t = NULL;
   lm_numerics *nm = NULL, *nref = NULL;
-  float *ref = NULL;
+  double *ref = NULL;
   rc = MPB_EXIT_INPUT;
   if (access(filler, R_OK) != 0) {
     fprintf(stderr, "mpbsim %s: cannot read %s: %s\n", CMD, filler, strerror(errno));
