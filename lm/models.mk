@@ -37,12 +37,25 @@ $(GEMMA3_GGUF):
 # `make fuzz-gguf` (part of `make fuzz`, and of `make test` as a short smoke run): the GGUF
 # reader under libFuzzer, built by parser_fuzzer (mk/fuzz.mk),
 # seeded with a minimal valid file (one key, one Q4_1 tensor).
-FUZZ_gguf_SRCS := lm/gguf.c lm/gguf_quant.c lm/tokenizer.c lm/tokenizer_bpe.c
+FUZZ_gguf_SRCS := lm/gguf.c lm/gguf_quant.c lm/tokenizer.c lm/tokenizer_bpe.c lm/tokenizer_spm.c
 FUZZ_gguf_LIBS := -lm
 $(eval $(call parser_fuzzer,gguf,lm))
-$(B)/fuzz/corpus-gguf/.seeded: lm/fuzz_seeds/seed.gguf
+# seed.gguf: one key, one Q4_1 tensor; kquants.gguf: a Q5_0, a Q4_K and a Q6_K tensor and a
+# SentencePiece-style vocabulary (the image LmGguf.FuzzSeedIsTheDocumentedImage builds).
+$(B)/fuzz/corpus-gguf/.seeded: lm/fuzz_seeds/seed.gguf lm/fuzz_seeds/kquants.gguf
 	@mkdir -p $(dir $@)
-	cp $< $(dir $@)
+	cp $^ $(dir $@)
+	@touch $@
+
+# `make fuzz-spm` (part of `make fuzz`, and of `make test`'s smoke run): the SentencePiece-
+# style encoder under libFuzzer (lm/fuzz_spm.c): any bytes, decode(encode(x)) == x over a
+# vocabulary the target builds itself; seeded with tricky strings and the passage.
+FUZZ_spm_SRCS := lm/gguf.c lm/gguf_quant.c lm/tokenizer.c lm/tokenizer_bpe.c lm/tokenizer_spm.c
+FUZZ_spm_LIBS := -lm
+$(eval $(call parser_fuzzer,spm,lm))
+$(B)/fuzz/corpus-spm/.seeded: lm/fuzz_seeds/spm.txt data/passage.txt
+	@mkdir -p $(dir $@)
+	cp $^ $(dir $@)
 	@touch $@
 
 # `make test` fetches the models first when it can (SmolLM2 2.5 s, 98 MB; Gemma 3 about
@@ -74,3 +87,27 @@ run-lm: $(B)/mpbsim models-try
 	    --json out/replay-smollm2-real.json --csv out/replay-smollm2-real.csv; \
 	else echo "run-lm: skipped, $(SMOLLM2_GGUF) is absent (make models)"; fi
 RUN_TARGETS += run-lm
+
+# `make run`, Gemma 3 step: one small passkey cell (2048 tokens, key at depth 0.5, one key)
+# under the default bridge with the reference beside it (KLD), into out/passkey-2k.json.
+# Skipped, with a message, when the model cannot be fetched.
+.PHONY: run-passkey
+run-passkey: $(B)/mpbsim models-try
+	@mkdir -p out
+	@if [ -f $(GEMMA3_GGUF) ]; then \
+	  OPENBLAS_NUM_THREADS=1 $(B)/mpbsim lm passkey --model $(GEMMA3_GGUF) --length 2048 \
+	    --depth 0.5 --keys 1 --numerics bridge --ref --json out/passkey-2k.json; \
+	else echo "run-passkey: skipped, $(GEMMA3_GGUF) is absent (make models)"; fi
+RUN_TARGETS += run-passkey
+
+# `make eval-long`: the long-context passkey grid (examples/passkey-gemma3.cfg: 6 lengths
+# 1k..32k x 3 depths x 3 keys x 6 backends) on the sweep engine, PASSKEY_JOBS workers at
+# low priority, resumable (re-run to continue), into out/passkey-gemma3/ (report.html,
+# heat maps). Hours of CPU: see docs/models.md. Slurm: mpbsim sweep SPEC --slurm.
+PASSKEY_JOBS ?= 2
+.PHONY: eval-long
+eval-long: $(B)/mpbsim models-try
+	@if [ -f $(GEMMA3_GGUF) ]; then \
+	  OPENBLAS_NUM_THREADS=1 nice -n 19 $(B)/mpbsim sweep examples/passkey-gemma3.cfg \
+	    -j $(PASSKEY_JOBS); \
+	else echo "eval-long: skipped, $(GEMMA3_GGUF) is absent (make models)"; fi

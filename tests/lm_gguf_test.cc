@@ -11,6 +11,7 @@
 
 #include "gtest_c.h"
 #include "gguf.h"
+#include "tokenizer.h"
 
 namespace {
 
@@ -64,6 +65,38 @@ void pack_q4k_scales(uint8_t *q) {
   }
 }
 
+// The hand-chosen blocks of the new types (expected values in DequantizesHandComputedBlocks).
+// Q5_0: d = 0.5 (0x3800); qh = 0x00ffaaaa: bit j (element j) set for odd j < 16, bit
+// 16 + j (element 16 + j) set for j < 8; code byte j: low nibble j, high nibble 15 - j.
+void fill_q5_0(uint8_t *d) {
+  d[0] = 0x00; d[1] = 0x38;
+  d[2] = 0xaa; d[3] = 0xaa; d[4] = 0xff; d[5] = 0x00;
+  for (int j = 0; j < 16; j++) d[6 + j] = (uint8_t)(j | (15 - j) << 4);
+}
+
+// Q4_K: d = 1 (0x3c00), dmin = 0.5 (0x3800), the scales/mins above, and in group g code
+// byte l = low nibble (sub-block 2g) | high nibble (sub-block 2g + 1) << 4.
+void fill_q4_k(uint8_t *d) {
+  d[0] = 0x00; d[1] = 0x3c; d[2] = 0x00; d[3] = 0x38;
+  pack_q4k_scales(d + 4);
+  for (int g = 0; g < 4; g++)
+    for (int l = 0; l < 32; l++) d[16 + 32 * g + l] = (uint8_t)(q4k_code(l, 0) | q4k_code(l, 1) << 4);
+}
+
+// Q6_K: 6-bit codes packed as documented: element e = 128h + 32k + l puts its low 4
+// bits in ql[64h + 32(k & 1) + l] (low nibble for k < 2, high nibble for k >= 2) and
+// its high 2 bits in qh[32h + l] at bit 2k; scales[s] for s = e / 16; d = 0.25 (0x3400)
+// in the last 2 bytes.
+void fill_q6_k(uint8_t *q6) {
+  for (int e = 0; e < 256; e++) {
+    int h = e / 128, k = (e % 128) / 32, l = e % 32, q = q6k_code(e);
+    q6[64 * h + 32 * (k & 1) + l] |= (uint8_t)((q & 15) << (k >= 2 ? 4 : 0));
+    q6[128 + 32 * h + l] |= (uint8_t)((q >> 4) << (2 * k));
+  }
+  for (int s = 0; s < 16; s++) q6[192 + s] = (uint8_t)q6k_scale(s);
+  q6[208] = 0x00; q6[209] = 0x34;
+}
+
 // A file with one key of every scalar type, a string, arrays (u8, string), and 8 tensors
 // of the 8 supported types. Returns the builder; data values are chosen by hand.
 Builder valid_file() {
@@ -113,29 +146,9 @@ Builder valid_file() {
   // Q8_0: d = 0.25 (0x3400), codes -16..15
   d[256] = 0x00; d[257] = 0x34;
   for (int j = 0; j < 32; j++) d[258 + j] = (uint8_t)(int8_t)(j - 16);
-  // Q5_0: d = 0.5 (0x3800); qh = 0x00ffaaaa: bit j (element j) set for odd j < 16, bit
-  // 16 + j (element 16 + j) set for j < 8; code byte j: low nibble j, high nibble 15 - j.
-  d[320] = 0x00; d[321] = 0x38;
-  d[322] = 0xaa; d[323] = 0xaa; d[324] = 0xff; d[325] = 0x00;
-  for (int j = 0; j < 16; j++) d[326 + j] = (uint8_t)(j | (15 - j) << 4);
-  // Q4_K: d = 1 (0x3c00), dmin = 0.5 (0x3800), the scales/mins above, and in group g code
-  // byte l = low nibble (sub-block 2g) | high nibble (sub-block 2g + 1) << 4.
-  d[384] = 0x00; d[385] = 0x3c; d[386] = 0x00; d[387] = 0x38;
-  pack_q4k_scales(d + 388);
-  for (int g = 0; g < 4; g++)
-    for (int l = 0; l < 32; l++) d[400 + 32 * g + l] = (uint8_t)(q4k_code(l, 0) | q4k_code(l, 1) << 4);
-  // Q6_K: 6-bit codes packed as documented: element e = 128h + 32k + l puts its low 4
-  // bits in ql[64h + 32(k & 1) + l] (low nibble for k < 2, high nibble for k >= 2) and
-  // its high 2 bits in qh[32h + l] at bit 2k; scales[s] for s = e / 16; d = 0.25 (0x3400)
-  // in the last 2 bytes.
-  uint8_t *q6 = d + 576;
-  for (int e = 0; e < 256; e++) {
-    int h = e / 128, k = (e % 128) / 32, l = e % 32, q = q6k_code(e);
-    q6[64 * h + 32 * (k & 1) + l] |= (uint8_t)((q & 15) << (k >= 2 ? 4 : 0));
-    q6[128 + 32 * h + l] |= (uint8_t)((q >> 4) << (2 * k));
-  }
-  for (int s = 0; s < 16; s++) q6[192 + s] = (uint8_t)q6k_scale(s);
-  q6[208] = 0x00; q6[209] = 0x34;
+  fill_q5_0(d + 320);
+  fill_q4_k(d + 384);
+  fill_q6_k(d + 576);
   return f;
 }
 
@@ -432,6 +445,68 @@ TEST(LmGguf, RealGemma3File) {
     EXPECT_LT(rms, 1.0) << name << " " << gguf_type_name(t->type);
   }
   gguf_close(g);
+}
+
+// lm/fuzz_seeds/kquants.gguf, the GGUF fuzzer's seed for the new types and the
+// SentencePiece-style vocabulary: exactly this image (MPB_WRITE_SEEDS=1 rewrites it).
+std::vector<uint8_t> kquant_seed() {
+  Builder f;
+  f.header(3, 4);
+  f.str("tokenizer.ggml.model"); f.u32(GGUF_STRING); f.str("llama");
+  const char *toks[] = {"<unk>", "<bos>", "\n", "<0x41>", "\xe2\x96\x81", "a", "b", "ab", "\xe2\x96\x81" "a"};
+  const int32_t types[] = {2, 3, 4, 6, 1, 1, 1, 1, 1};
+  f.str("tokenizer.ggml.tokens"); f.u32(GGUF_ARRAY); f.u32(GGUF_STRING); f.u64(9);
+  for (const char *t : toks) f.str(t);
+  f.str("tokenizer.ggml.scores"); f.u32(GGUF_ARRAY); f.u32(GGUF_FLOAT32); f.u64(9);
+  for (int i = 0; i < 9; i++) f.f32(-(float)i);
+  f.str("tokenizer.ggml.token_type"); f.u32(GGUF_ARRAY); f.u32(GGUF_INT32); f.u64(9);
+  for (int32_t t : types) f.u32((uint32_t)t);
+  f.tensor("q5_0", {32}, GGML_Q5_0, 0);     // 22 bytes
+  f.tensor("q4_k", {256}, GGML_Q4_K, 32);   // 144 bytes
+  f.tensor("q6_k", {256}, GGML_Q6_K, 192);  // 210 bytes
+  f.align(32);
+  size_t base = f.b.size();
+  f.b.resize(base + 402, 0);
+  fill_q5_0(f.b.data() + base);
+  fill_q4_k(f.b.data() + base + 32);
+  fill_q6_k(f.b.data() + base + 192);
+  return f.b;
+}
+
+TEST(LmGguf, FuzzSeedIsTheDocumentedImage) {
+  const char *path = "lm/fuzz_seeds/kquants.gguf";
+  std::vector<uint8_t> img = kquant_seed();
+  if (std::getenv("MPB_WRITE_SEEDS")) {
+    FILE *f = std::fopen(path, "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(img.data(), 1, img.size(), f), img.size());
+    std::fclose(f);
+  }
+  FILE *f = std::fopen(path, "rb");
+  ASSERT_NE(f, nullptr) << path;
+  std::vector<uint8_t> got(img.size() + 1);
+  got.resize(std::fread(got.data(), 1, got.size(), f));
+  std::fclose(f);
+  EXPECT_EQ(got, img) << path << " differs from kquant_seed(): MPB_WRITE_SEEDS=1 rewrites it";
+  Parsed p(img);
+  ASSERT_EQ(p.rc, 0) << p.err;
+  tok_vocab *v;
+  char err[256];
+  ASSERT_EQ(tok_load(&v, p.g, err, sizeof err), 0) << err;
+  EXPECT_EQ(v->model, TOK_MODEL_SPM);
+  int32_t ids[8];
+  size_t n;
+  // " ab\nA": ' ' -> U+2581; "ab" (-7) outscores "\u2581a" (-8) and "\u2581ab" is no
+  // entry: \u2581 (4) ab (7); "\n" user-defined (2); 'A' has no entry: <0x41> (3)
+  ASSERT_EQ(tok_encode(v, " ab\nA", 5, ids, 8, &n, err, sizeof err), 0) << err;
+  EXPECT_EQ(std::vector<int32_t>(ids, ids + n), (std::vector<int32_t>{4, 7, 2, 3}));
+  // 0x01 has no entry and no byte token in this vocabulary: refused, naming the byte
+  EXPECT_NE(tok_encode(v, "\x01", 1, ids, 8, &n, err, sizeof err), 0);
+  EXPECT_NE(std::string(err).find("byte 0x01 has no <0x01> token"), std::string::npos) << err;
+  tok_free(v);
+  std::vector<float> w(256);
+  for (const char *t : {"q5_0", "q4_k", "q6_k"})
+    EXPECT_EQ(gguf_tensor_f32(p.g, t, 1, nullptr, w.data(), err, sizeof err), 0) << err;
 }
 
 }  // namespace
