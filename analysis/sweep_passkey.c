@@ -19,30 +19,6 @@
 #include "svg.h"
 #include "sweep.h"
 
-void sweep_pk_cell_of(const sweep_spec *s, uint64_t index, sweep_pk_cell *c) {
-  const sweep_passkey *k = &s->pk;
-  c->offset_i = (int)(index % (uint64_t)k->noffsets), index /= (uint64_t)k->noffsets;
-  c->depth_i = (int)(index % (uint64_t)k->ndepths), index /= (uint64_t)k->ndepths;
-  c->length_i = (int)(index % (uint64_t)k->nlengths), index /= (uint64_t)k->nlengths;
-  c->backend = (int)index;
-  c->length = k->lengths[c->length_i];
-  c->depth = k->depths[c->depth_i];
-  c->offset = k->offsets[c->offset_i];
-}
-
-int sweep_pk_check(const sweep_spec *s, uint64_t index, char *msg, size_t len) {
-  sweep_pk_cell c;
-  sweep_pk_cell_of(s, index, &c);
-  const sweep_pk_backend *b = &s->pk.backend[c.backend];
-  int64_t top = c.offset + c.length - 1;
-  if (b->uses_bridge && b->cfg.pos_bits < 62 && (top >> b->cfg.pos_bits) != 0) {
-    snprintf(msg, len, "backend %s: position %lld needs pos_bits >= %d (have %d)", b->name,
-             (long long)top, 64 - __builtin_clzll((unsigned long long)top), b->cfg.pos_bits);
-    return -1;
-  }
-  return 0;
-}
-
 /* ---- evaluation --------------------------------------------------------------------- */
 struct sweep_pk_eval {
   const sweep_spec *s;
