@@ -31,6 +31,7 @@ help:
 	@echo "  make regress  long RTL regressions (seeds x configurations)"
 	@echo "  make bench    benchmarks, ratios measured side by side"
 	@echo "  make eval     closed-loop precision, full grid (docs/model-eval.md)"
+	@echo "  make eval-long  passkey retrieval grid, Gemma 3 1k..32k (docs/models.md; hours)"
 	@echo "  make fuzz     longer fuzzing of every parser"
 	@echo "  make python   the mpbsim Python package in build/venv (docs/python.md)"
 	@echo "  make deps     install missing Debian packages"

@@ -1,4 +1,5 @@
-/* svg.c — inline-SVG line plots (linear/log axes) and bar charts for the HTML reports. */
+/* svg.c — inline-SVG line plots (linear/log axes), bar charts and heat maps for the HTML
+ * reports. */
 #include "svg.h"
 
 #include <math.h>
@@ -205,4 +206,65 @@ void svg_write_stacked(FILE *f, const char *title, const char *unit, const char 
     lx += 80;
   }
   fputs("\n</svg>\n", f);
+}
+
+void svg_write_heatmap(FILE *f, const char *title, const char *xlabel, const char *ylabel,
+                       const char *const *cols, size_t ncols, const char *const *rows,
+                       size_t nrows, const double *values, const char *const *text1,
+                       const char *const *text2) {
+  int cw = 92, ch = 44, ml = 70, mt = 34, mb = 44;
+  int W = ml + cw * (int)ncols + 20, H = mt + ch * (int)nrows + mb;
+  if (W < 560) W = 560; /* room for the title */
+  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+             "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">\n", W, H, W, H);
+  fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", W, H);
+  fprintf(f, "<text x=\"%d\" y=\"18\" font-size=\"13\" font-weight=\"bold\">", ml);
+  svg_write_text(f, title);
+  fputs("</text>\n", f);
+  for (size_t r = 0; r < nrows; r++)
+    for (size_t c = 0; c < ncols; c++) {
+      double v = values[r * ncols + c];
+      char fill[16] = "#cccccc";
+      if (!isnan(v)) { /* red (0) -> yellow (0.5) -> green (1) */
+        double t = v < 0 ? 0 : v > 1 ? 1 : v;
+        int R = t < 0.5 ? 230 : (int)(230 - (t - 0.5) * 2 * (230 - 60));
+        int G = t < 0.5 ? (int)(70 + t * 2 * (200 - 70)) : (int)(200 - (t - 0.5) * 2 * 40);
+        snprintf(fill, sizeof fill, "#%02x%02x%02x", R, G, 70);
+      }
+      int x = ml + cw * (int)c, y = mt + ch * (int)r;
+      fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" "
+                 "stroke=\"#fff\"/>", x, y, cw, ch, fill);
+      const char *t1 = isnan(v) ? "not run" : text1 ? text1[r * ncols + c] : NULL;
+      const char *t2 = isnan(v) ? NULL : text2 ? text2[r * ncols + c] : NULL;
+      if (t1) {
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-weight=\"bold\">",
+                x + cw / 2, y + (t2 ? 18 : 26));
+        svg_write_text(f, t1);
+        fputs("</text>", f);
+      }
+      if (t2) {
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", x + cw / 2, y + 34);
+        svg_write_text(f, t2);
+        fputs("</text>", f);
+      }
+      fputc('\n', f);
+    }
+  for (size_t c = 0; c < ncols; c++) {
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", ml + cw * (int)c + cw / 2,
+            mt + ch * (int)nrows + 14);
+    svg_write_text(f, cols[c]);
+    fputs("</text>\n", f);
+  }
+  for (size_t r = 0; r < nrows; r++) {
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", ml - 6, mt + ch * (int)r + ch / 2 + 4);
+    svg_write_text(f, rows[r]);
+    fputs("</text>\n", f);
+  }
+  fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", ml + cw * (int)ncols / 2,
+          mt + ch * (int)nrows + 34);
+  svg_write_text(f, xlabel);
+  fprintf(f, "</text>\n<text transform=\"translate(14,%d) rotate(-90)\" text-anchor=\"middle\">",
+          mt + ch * (int)nrows / 2);
+  svg_write_text(f, ylabel);
+  fputs("</text>\n</svg>\n", f);
 }

@@ -44,6 +44,14 @@ void svg_write_stacked(FILE *f, const char *title, const char *unit, const char 
                        size_t nbars, const char *const *parts, size_t nparts,
                        const double *values, int width);
 
+/* Heat map: nrows x ncols cells, values[row * ncols + col] in [0, 1] coloured from red
+ * (0) through yellow to green (1); NaN cells are grey ("not run"). Each cell shows up to
+ * two lines of text, text1/text2[row * ncols + col] (either array may be NULL). */
+void svg_write_heatmap(FILE *f, const char *title, const char *xlabel, const char *ylabel,
+                       const char *const *cols, size_t ncols, const char *const *rows,
+                       size_t nrows, const double *values, const char *const *text1,
+                       const char *const *text2);
+
 /* Escape text for HTML/SVG. */
 void svg_write_text(FILE *f, const char *s);
 

@@ -128,6 +128,46 @@ typedef struct sweep_metric_info {
 } sweep_metric_info;
 const sweep_metric_info *sweep_metric_get(int m);
 
+/* The task of a spec: the datapath sweep above (default), or the long-context passkey
+ * grid (task = "passkey"; analysis/sweep_passkey.c, docs/models.md): points are the cells
+ * backend x length x depth x offset (first axis most significant), each running `keys`
+ * seeded keys through a GGUF model under the backend's numerics (lm/passkey.h). The
+ * engine (points, -j workers, store and resume, shards, Slurm, merge) is the same. */
+typedef enum { SWEEP_TASK_DATAPATH = 0, SWEEP_TASK_PASSKEY = 1 } sweep_task;
+
+#define SWEEP_PK_MAX 16 /* values per passkey axis */
+typedef struct sweep_pk_backend {
+  char name[SWEEP_NAME_LEN];
+  char numerics[128];     /* lm_numerics_spec_parse text, e.g. "bridge", "ref,rope=bf16" */
+  char label[64];         /* the bridge datapath: "default", "patent" or a file's name */
+  mpb_config cfg;         /* the bridge datapath configuration                          */
+  bool uses_bridge;       /* some site is on the bridge backend (positions < 2^pos_bits) */
+} sweep_pk_backend;
+
+typedef struct sweep_passkey {
+  char model[512], filler[512];
+  int keys;
+  int nlengths, lengths[SWEEP_PK_MAX];
+  int ndepths;
+  double depths[SWEEP_PK_MAX];
+  int noffsets;
+  int64_t offsets[SWEEP_PK_MAX];
+  int nbackends;
+  sweep_pk_backend backend[SWEEP_PK_MAX];
+} sweep_passkey;
+
+/* Value columns of a passkey point (lm_passkey_result). */
+enum {
+  SWEEP_PK_ACCURACY = 0, /* keys retrieved (all five digits the argmax), fraction */
+  SWEEP_PK_DIGIT_ACC,    /* digits that are the argmax, fraction                  */
+  SWEEP_PK_MARGIN_MEAN,  /* mean over keys of the smallest digit log-prob margin  */
+  SWEEP_PK_MARGIN_MIN,   /* smallest digit margin of the cell                     */
+  SWEEP_PK_LOGPROB,      /* mean log p(key)                                       */
+  SWEEP_PK_KLD_MEAN,     /* KL(ref || backend) of the answer rows, mean           */
+  SWEEP_PK_KLD_MAX,      /*   and max                                             */
+  SWEEP_PK_KEY_AT,       /* token index of the key sentence                       */
+  SWEEP_PK_NVALUES
+};
 typedef struct sweep_spec {
   char path[512];
   char name[SWEEP_NAME_LEN];
@@ -150,6 +190,8 @@ typedef struct sweep_spec {
   uint64_t hash;            /* FNV-1a of everything in the spec that determines the results
                                (plus MPB_VERSION and the energy table's text); not of the
                                model's code: after changing it, use a fresh directory */
+  sweep_task task;
+  sweep_passkey pk;         /* task = "passkey" only */
 } sweep_spec;
 
 /* Parse a spec file. Errors name the file, line, field and the expected range.
@@ -215,6 +257,9 @@ mpb_status sweep_rtl_check(const sweep_spec *s, const mpb_config *cfg, sweep_res
 
 typedef struct sweep_evaluator sweep_evaluator; /* caches references, energy table */
 sweep_evaluator *sweep_evaluator_new(const sweep_spec *s, char *err, size_t errlen);
+/* The output directory, for evaluators that keep files beside the points (the passkey
+ * task's reference distributions). */
+void sweep_evaluator_set_dir(sweep_evaluator *e, const char *dir);
 void sweep_evaluator_free(sweep_evaluator *e);
 mpb_status sweep_eval_point(sweep_evaluator *e, uint64_t index, sweep_result *r, char *err,
                             size_t errlen);
@@ -309,6 +354,32 @@ mpb_status sweep_report_write(const char *dir, const sweep_spec *s, const sweep_
 /* Name of value column k (metric name, "max_err_<workload>" or "<trace>_<stat>"). */
 void sweep_value_name(const sweep_spec *s, int k, char *buf, size_t len);
 int sweep_nvalues(const sweep_spec *s);
+
+/* ---- passkey task (analysis/sweep_passkey.c) ------------------------------------------ */
+/* A passkey point's coordinates. */
+typedef struct sweep_pk_cell {
+  int backend, length, offset_i, depth_i, length_i;
+  double depth;
+  int64_t offset;
+} sweep_pk_cell;
+void sweep_pk_cell_of(const sweep_spec *s, uint64_t index, sweep_pk_cell *c);
+/* 0 if the cell can run, else -1 with the reason (bridge positions beyond pos_bits). */
+int sweep_pk_check(const sweep_spec *s, uint64_t index, char *msg, size_t len);
+/* Write results.csv, results.json, heatmap-<backend>[-o<offset>].svg and report.html. */
+mpb_status sweep_pk_report_write(const char *dir, const sweep_spec *s, const sweep_plan *p,
+                                 const sweep_table *t, char *err, size_t errlen);
+/* One line per point (--plan) / the accuracy grid per backend (after a run), on f. */
+void sweep_pk_print_plan(FILE *f, const sweep_spec *s, const sweep_plan *p);
+void sweep_pk_print_summary(FILE *f, const sweep_spec *s, const sweep_table *t);
+/* The passkey evaluator (sweep_evaluator dispatches to it): the model, loaded once before
+ * the workers fork (so they share its weights), and the output directory, which holds the
+ * reference distributions (DIR/passkey-ref/, computed once per cell under a lock). */
+typedef struct sweep_pk_eval sweep_pk_eval;
+sweep_pk_eval *sweep_pk_eval_new(const sweep_spec *s, char *err, size_t errlen);
+void sweep_pk_eval_set_dir(sweep_pk_eval *e, const char *dir);
+void sweep_pk_eval_free(sweep_pk_eval *e);
+mpb_status sweep_pk_eval_point(sweep_pk_eval *e, uint64_t index, sweep_result *r, char *err,
+                               size_t errlen);
 
 /* ---- SVG scatter plot (analysis/sweep_svg.c) ----------------------------------------- */
 typedef struct sweep_plot {

@@ -122,6 +122,7 @@ mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max
                               bool all, sweep_verdict *v, char *err, size_t errlen) {
   memset(v, 0, sizeof *v);
   v->best = -1;
+  if (s->task == SWEEP_TASK_PASSKEY) return MPB_OK; /* no goal: the grid is the result */
   bool any_verify = false;
   for (int k = 0; k < s->nworkloads; k++) any_verify |= s->wl[k].verify_max > 0;
   /* Candidates meeting the goal on the samples, by energy; the first that also passes

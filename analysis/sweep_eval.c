@@ -17,11 +17,17 @@ struct sweep_evaluator {
   const sweep_spec *s;
   double *ref[SWEEP_MAX_WORKLOADS]; /* cos, sin per (position, pair) */
   mpb_energy_table *energy;
+  sweep_pk_eval *pk;                /* task = "passkey" */
   sweep_lm_ctx *lm; /* model_eval: model, tokens, reference logits */
 };
 
+void sweep_evaluator_set_dir(sweep_evaluator *e, const char *dir) {
+  if (e->pk) sweep_pk_eval_set_dir(e->pk, dir);
+}
+
 void sweep_evaluator_free(sweep_evaluator *e) {
   if (!e) return;
+  sweep_pk_eval_free(e->pk);
   for (int k = 0; k < SWEEP_MAX_WORKLOADS; k++) free(e->ref[k]);
   mpb_energy_free(e->energy);
   sweep_lm_close(e->lm);
@@ -35,6 +41,13 @@ sweep_evaluator *sweep_evaluator_new(const sweep_spec *s, char *err, size_t errl
     return NULL;
   }
   e->s = s;
+  if (s->task == SWEEP_TASK_PASSKEY) {
+    if (!(e->pk = sweep_pk_eval_new(s, err, errlen))) {
+      sweep_evaluator_free(e);
+      return NULL;
+    }
+    return e;
+  }
   e->energy = mpb_energy_load(s->energy_table[0] ? s->energy_table : NULL, err, errlen);
   if (!e->energy) {
     sweep_evaluator_free(e);
@@ -76,6 +89,7 @@ mpb_status sweep_eval_point(sweep_evaluator *e, uint64_t index, sweep_result *r,
   const sweep_spec *s = e->s;
   memset(r, 0, sizeof *r);
   r->index = index;
+  if (e->pk) return sweep_pk_eval_point(e->pk, index, r, err, errlen);
   mpb_config cfg;
   mpb_status rc = sweep_point_config(s, index, &cfg, err, errlen);
   if (rc) return rc;

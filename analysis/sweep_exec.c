@@ -93,6 +93,7 @@ mpb_status sweep_run(const sweep_spec *s, const sweep_plan *p, const char *dir,
     free(todo);
     return MPB_EINVAL;
   }
+  sweep_evaluator_set_dir(ev, dir);
   shared_state *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                           -1, 0);
   if (sh == MAP_FAILED) {

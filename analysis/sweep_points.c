@@ -1,12 +1,17 @@
 /* sweep_points.c — the points of a sweep: grid indices (mixed radix over the axes),
  * their configurations, grid or seeded random sampling, and pruning of invalid
- * combinations with mpb_config_validate / mpb_geometry_validate. */
+ * combinations with mpb_config_validate / mpb_geometry_validate; for the passkey task
+ * the cells and their pruning (bridge positions beyond pos_bits). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sweep.h"
 
 uint64_t sweep_grid_size(const sweep_spec *s) {
+  if (s->task == SWEEP_TASK_PASSKEY)
+    return (uint64_t)s->pk.nbackends * (uint64_t)s->pk.nlengths * (uint64_t)s->pk.ndepths *
+           (uint64_t)s->pk.noffsets;
   uint64_t n = 1;
   for (int a = 0; a < s->naxes; a++) {
     uint64_t v = (uint64_t)s->axis[a].nvalues;
@@ -47,6 +52,32 @@ mpb_status sweep_point_config(const sweep_spec *s, uint64_t index, mpb_config *c
   return MPB_OK;
 }
 
+/* ---- task = "passkey": cells backend x length x depth x offset, first axis most
+ * significant (the evaluation and the report are in sweep_passkey.c) ---- */
+void sweep_pk_cell_of(const sweep_spec *s, uint64_t index, sweep_pk_cell *c) {
+  const sweep_passkey *k = &s->pk;
+  c->offset_i = (int)(index % (uint64_t)k->noffsets), index /= (uint64_t)k->noffsets;
+  c->depth_i = (int)(index % (uint64_t)k->ndepths), index /= (uint64_t)k->ndepths;
+  c->length_i = (int)(index % (uint64_t)k->nlengths), index /= (uint64_t)k->nlengths;
+  c->backend = (int)index;
+  c->length = k->lengths[c->length_i];
+  c->depth = k->depths[c->depth_i];
+  c->offset = k->offsets[c->offset_i];
+}
+
+int sweep_pk_check(const sweep_spec *s, uint64_t index, char *msg, size_t len) {
+  sweep_pk_cell c;
+  sweep_pk_cell_of(s, index, &c);
+  const sweep_pk_backend *b = &s->pk.backend[c.backend];
+  int64_t top = c.offset + c.length - 1;
+  if (b->uses_bridge && b->cfg.pos_bits < 62 && (top >> b->cfg.pos_bits) != 0) {
+    snprintf(msg, len, "backend %s: position %lld needs pos_bits >= %d (have %d)", b->name,
+             (long long)top, 64 - __builtin_clzll((unsigned long long)top), b->cfg.pos_bits);
+    return -1;
+  }
+  return 0;
+}
+
 uint64_t sweep_rand64(uint64_t *st) {
   uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -64,7 +95,8 @@ static void consider(const sweep_spec *s, sweep_plan *p, uint64_t idx) {
   mpb_config cfg;
   char msg[256];
   p->considered++;
-  if (sweep_point_config(s, idx, &cfg, msg, sizeof msg) != MPB_OK) {
+  if (s->task == SWEEP_TASK_PASSKEY ? sweep_pk_check(s, idx, msg, sizeof msg) != 0
+                                    : sweep_point_config(s, idx, &cfg, msg, sizeof msg) != MPB_OK) {
     if (p->pruned++ == 0) snprintf(p->first_pruned, sizeof p->first_pruned, "%s", msg);
     return;
   }

@@ -531,6 +531,7 @@ static mpb_status write_best(const char *dir, const sweep_spec *s, const sweep_t
 mpb_status sweep_report_write(const char *dir, const sweep_spec *s, const sweep_plan *p,
                               const sweep_table *t, const sweep_verdict *v, char *err,
                               size_t errlen) {
+  if (s->task == SWEEP_TASK_PASSKEY) return sweep_pk_report_write(dir, s, p, t, err, errlen);
   size_t *fe = malloc((t->n + 1) * sizeof *fe), *fa = malloc((t->n + 1) * sizeof *fa);
   double *x1 = malloc((t->n + 1) * sizeof *x1), *y1 = malloc((t->n + 1) * sizeof *y1);
   double *x2 = malloc((t->n + 1) * sizeof *x2), *y2 = malloc((t->n + 1) * sizeof *y2);

@@ -12,6 +12,7 @@
 #include "cfg_read.h"
 #include "energy.h"
 #include "numerics.h"
+#include "passkey.h"
 #include "sweep.h"
 
 static const sweep_metric_info metric_info[SWEEP_NMETRIC] = {
@@ -37,6 +38,7 @@ static int lm_first(const sweep_spec *s) {
 }
 
 int sweep_nvalues(const sweep_spec *s) {
+  if (s->task == SWEEP_TASK_PASSKEY) return SWEEP_PK_NVALUES;
   return lm_first(s) + (s->lm.on ? SWEEP_LM_VALUES : 0) + (s->rtl.on ? SWEEP_RTL_VALUES : 0);
 }
 
@@ -58,8 +60,13 @@ int sweep_trace_col(const sweep_spec *s, int k) {
 void sweep_value_name(const sweep_spec *s, int k, char *buf, size_t len) {
   static const char *const trace_stat[SWEEP_TRACE_VALUES] = {"rope_err", "exp_err", "dot_err",
                                                              "dot_events"};
+  static const char *const pk_name[SWEEP_PK_NVALUES] = {
+      "accuracy", "digit_accuracy", "margin_mean", "margin_min", "logprob_mean", "kld_mean",
+      "kld_max", "key_at"};
   int rc = sweep_rtl_col(s), lc = sweep_lm_col(s);
-  if (rc >= 0 && k >= rc) {
+  if (s->task == SWEEP_TASK_PASSKEY) {
+    snprintf(buf, len, "%s", k >= 0 && k < SWEEP_PK_NVALUES ? pk_name[k] : "?");
+  } else if (rc >= 0 && k >= rc) {
     snprintf(buf, len, "%s", k == rc ? "rtl_check" : "rtl_cycles");
   } else if (lc >= 0 && k >= lc) {
     snprintf(buf, len, "%s", sweep_lm_metric_names[k - lc]);
@@ -590,12 +597,63 @@ static mpb_status parse_model_eval(ctx *c, config_setting_t *st, sweep_spec *s) 
   return MPB_OK;
 }
 
+/* The datapath configuration a group gives: its "base" ("default", "patent" or a file,
+ * relative to the spec) with its "set" group of overrides applied. label (may be NULL)
+ * receives the base's name. */
+static mpb_status parse_config(ctx *c, config_setting_t *grp, mpb_config *cfg, char *label,
+                               size_t lablen) {
+  const char *str;
+  char msg[256];
+  mpb_config_default(cfg);
+  if (label) snprintf(label, lablen, "default");
+  config_setting_t *base = config_setting_get_member(grp, "base");
+  if (base) {
+    if (!(str = config_setting_get_string(base)))
+      return fail(c, base, "base must be \"default\", \"patent\" or a configuration file");
+    if (!strcmp(str, "default")) {
+      mpb_config_default(cfg);
+    } else if (!strcmp(str, "patent")) {
+      mpb_config_patent_literal(cfg);
+    } else {
+      char p[1024];
+      resolve_path(c->path, str, p, sizeof p);
+      if (!is_regular(p))
+        return fail(c, base, "base configuration: %s is not a readable file (or use "
+                    "\"default\" or \"patent\")", p);
+      if (mpb_config_load(cfg, p, msg, sizeof msg) != MPB_OK)
+        return fail(c, base, "base configuration: %s", msg);
+    }
+    if (label) {
+      const char *sl = strrchr(str, '/');
+      snprintf(label, lablen, "%s", sl ? sl + 1 : str);
+    }
+  }
+  config_setting_t *set = config_setting_get_member(grp, "set");
+  if (set) {
+    if (!config_setting_is_group(set))
+      return fail(c, set, "'set' must be a group { name = value; ... }");
+    for (int i = 0; i < config_setting_length(set); i++) {
+      config_setting_t *e = config_setting_get_elem(set, (unsigned)i);
+      char text[64];
+      if (config_setting_type(e) == CONFIG_TYPE_STRING)
+        snprintf(text, sizeof text, "%s", config_setting_get_string(e));
+      else if (is_number(e))
+        snprintf(text, sizeof text, "%.17g", number_of(e));
+      else
+        return fail(c, e, "set.%s must be a number or a name", config_setting_name(e));
+      if (mpb_config_set(cfg, config_setting_name(e), text, msg, sizeof msg) != MPB_OK)
+        return fail(c, e, "set: %s", msg);
+    }
+  }
+  return MPB_OK;
+}
+
 static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   config_setting_t *root = config_root_setting(cf);
   static const char *const known[] = {"name", "base", "set", "params", "sampling", "samples",
                                       "seed", "workloads", "traces", "metrics", "goal",
                                       "energy_table", "output", "rtl_check", "model_eval",
-                                      NULL};
+                                      "task", NULL};
   for (int i = 0; i < config_setting_length(root); i++) {
     config_setting_t *e = config_setting_get_elem(root, (unsigned)i);
     bool ok = false;
@@ -603,7 +661,7 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
     if (!ok)
       return fail(c, e, "unknown field '%s' (known: name, base, set, params, sampling, "
                   "samples, seed, workloads, traces, metrics, goal, energy_table, output, "
-                  "rtl_check, model_eval)",
+                  "rtl_check, model_eval, task)",
                   config_setting_name(e));
   }
   const char *str;
@@ -765,6 +823,170 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   return hash_spec(c, s);
 }
 
+/* ---- task = "passkey" ------------------------------------------------------------------ */
+
+/* An array setting of 1..SWEEP_PK_MAX numbers in [lo, hi]; integral if integer. */
+static mpb_status pk_numbers(ctx *c, config_t *cf, const char *key, double lo, double hi,
+                             bool integer, double *out, int *n, bool required) {
+  config_setting_t *a = config_lookup(cf, key);
+  if (!a) return required ? fail(c, NULL, "passkey: '%s' is required", key) : MPB_OK;
+  if (!config_setting_is_array(a) || config_setting_length(a) < 1 ||
+      config_setting_length(a) > SWEEP_PK_MAX)
+    return fail(c, a, "%s must be an array of 1..%d numbers", key, SWEEP_PK_MAX);
+  *n = config_setting_length(a);
+  for (int i = 0; i < *n; i++) {
+    config_setting_t *e = config_setting_get_elem(a, (unsigned)i);
+    double v = is_number(e) ? number_of(e) : NAN;
+    if (!(v >= lo && v <= hi) || (integer && v != floor(v)))
+      return fail(c, a, "%s[%d] must be %s in [%g, %g]", key, i,
+                  integer ? "an integer" : "a number", lo, hi);
+    for (int k = 0; k < i; k++)
+      if (out[k] == v) return fail(c, a, "%s[%d] = %g appears twice", key, i, v);
+    out[i] = v;
+  }
+  return MPB_OK;
+}
+
+static bool pk_uses_bridge(const lm_numerics_spec *n) {
+  bool b = n->rope == LM_BK_BRIDGE || n->act == LM_BK_BRIDGE;
+  for (int i = 0; i < LM_NEXP; i++) b |= n->exp[i] == LM_BK_BRIDGE;
+  for (int i = 0; i < LM_NLIN; i++) b |= n->lin[i] == LM_BK_BRIDGE;
+  return b;
+}
+
+static mpb_status pk_backend(ctx *c, config_setting_t *e, int i, sweep_spec *s) {
+  static const char *const known[] = {"name", "numerics", "base", "set", NULL};
+  for (int k = 0; k < config_setting_length(e); k++) {
+    config_setting_t *f = config_setting_get_elem(e, (unsigned)k);
+    bool ok = false;
+    for (int j = 0; known[j]; j++) ok |= !strcmp(known[j], config_setting_name(f));
+    if (!ok)
+      return fail(c, f, "backends[%d]: unknown field '%s' (known: name, numerics, base, set)",
+                  i, config_setting_name(f));
+  }
+  sweep_pk_backend *b = &s->pk.backend[i];
+  const char *name, *num;
+  if (!config_setting_lookup_string(e, "name", &name) ||
+      !config_setting_lookup_string(e, "numerics", &num))
+    return fail(c, e, "backends[%d] must be a group {name = \"...\"; numerics = \"...\"; "
+                "[base = ...; set = {...};]}", i);
+  if (!*name || strlen(name) >= SWEEP_NAME_LEN ||
+      strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+          strlen(name))
+    return fail(c, e, "backends[%d]: name '%s' must be 1..63 letters, digits, _ or -", i, name);
+  for (int k = 0; k < i; k++)
+    if (!strcmp(s->pk.backend[k].name, name))
+      return fail(c, e, "backend name '%s' used twice", name);
+  if (strlen(num) >= sizeof b->numerics)
+    return fail(c, e, "backends[%d]: numerics longer than %zu characters", i, sizeof b->numerics - 1);
+  snprintf(b->name, sizeof b->name, "%s", name);
+  snprintf(b->numerics, sizeof b->numerics, "%s", num);
+  mpb_status rc = parse_config(c, e, &b->cfg, b->label, sizeof b->label);
+  if (rc) return rc;
+  char msg[256];
+  if (mpb_config_validate(&b->cfg, msg, sizeof msg) != MPB_OK)
+    return fail(c, e, "backend %s: %s", name, msg);
+  lm_numerics_spec ns;
+  lm_numerics_spec_init(&ns, LM_BK_REF);
+  if (lm_numerics_spec_parse(&ns, num, msg, sizeof msg))
+    return fail(c, e, "backend %s: %s", name, msg);
+  b->uses_bridge = pk_uses_bridge(&ns);
+  return MPB_OK;
+}
+
+static mpb_status pk_hash(ctx *c, sweep_spec *s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  const sweep_passkey *k = &s->pk;
+  char buf[128];
+  hash_str(&h, "passkey");
+  hash_str(&h, MPB_VERSION);
+  if (hash_file(&h, k->model)) return fail(c, NULL, "model: cannot read %s", k->model);
+  if (hash_file(&h, k->filler)) return fail(c, NULL, "filler: cannot read %s", k->filler);
+  snprintf(buf, sizeof buf, "%llu %d", (unsigned long long)s->seed, k->keys);
+  hash_str(&h, buf);
+  hash_bytes(&h, k->lengths, (size_t)k->nlengths * sizeof k->lengths[0]);
+  hash_bytes(&h, k->depths, (size_t)k->ndepths * sizeof k->depths[0]);
+  hash_bytes(&h, k->offsets, (size_t)k->noffsets * sizeof k->offsets[0]);
+  for (int i = 0; i < k->nbackends; i++) {
+    hash_str(&h, k->backend[i].name);
+    hash_str(&h, k->backend[i].numerics);
+    for (size_t p = 0; p < mpb_param_count(); p++) {
+      mpb_param_format(&k->backend[i].cfg, p, buf, sizeof buf);
+      hash_str(&h, buf);
+    }
+  }
+  s->hash = h;
+  return MPB_OK;
+}
+
+static mpb_status parse_passkey(ctx *c, config_t *cf, sweep_spec *s) {
+  config_setting_t *root = config_root_setting(cf);
+  static const char *const known[] = {"task", "name", "model", "filler", "seed", "keys",
+                                      "lengths", "depths", "offsets", "backends", "output", NULL};
+  for (int i = 0; i < config_setting_length(root); i++) {
+    config_setting_t *e = config_setting_get_elem(root, (unsigned)i);
+    bool ok = false;
+    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
+    if (!ok)
+      return fail(c, e, "unknown field '%s' of a passkey spec (known: task, name, model, "
+                  "filler, seed, keys, lengths, depths, offsets, backends, output)",
+                  config_setting_name(e));
+  }
+  sweep_passkey *k = &s->pk;
+  s->task = SWEEP_TASK_PASSKEY;
+  const char *str;
+  const char *slash = strrchr(c->path, '/');
+  snprintf(s->name, sizeof s->name, "%s", slash ? slash + 1 : c->path);
+  char *dot = strrchr(s->name, '.');
+  if (dot && dot != s->name) *dot = '\0';
+  if (config_lookup_string(cf, "name", &str)) snprintf(s->name, sizeof s->name, "%s", str);
+  static const char *const files[2] = {"model", "filler"};
+  char *dst[2] = {k->model, k->filler};
+  for (int f = 0; f < 2; f++) {
+    if (!config_lookup_string(cf, files[f], &str))
+      return fail(c, NULL, "passkey: '%s' (a file, relative to the spec) is required", files[f]);
+    resolve_path(c->path, str, dst[f], sizeof k->model);
+    if (!is_regular(dst[f]))
+      return fail(c, config_lookup(cf, files[f]), "%s: cannot read %s%s", files[f], dst[f],
+                  f == 0 ? " (run `make models`)" : "");
+  }
+  long long seed = 1;
+  config_lookup_int64(cf, "seed", &seed);
+  if (seed < 0) return fail(c, config_lookup(cf, "seed"), "seed = %lld must be >= 0", seed);
+  s->seed = (uint64_t)seed;
+  k->keys = 3;
+  config_setting_t *ks = config_lookup(cf, "keys");
+  if (ks) {
+    if (config_setting_type(ks) != CONFIG_TYPE_INT || config_setting_get_int(ks) < 1 ||
+        config_setting_get_int(ks) > LM_PASSKEY_MAX_KEYS)
+      return fail(c, ks, "keys must be an integer in [1, %d]", LM_PASSKEY_MAX_KEYS);
+    k->keys = config_setting_get_int(ks);
+  }
+  double v[SWEEP_PK_MAX];
+  mpb_status rc = pk_numbers(c, cf, "lengths", 64, 1 << 20, true, v, &k->nlengths, true);
+  for (int i = 0; !rc && i < k->nlengths; i++) k->lengths[i] = (int)v[i];
+  if (!rc) rc = pk_numbers(c, cf, "depths", 0, 1, false, k->depths, &k->ndepths, true);
+  k->noffsets = 1, v[0] = 0;
+  if (!rc) rc = pk_numbers(c, cf, "offsets", 0, 2147483648.0, true, v, &k->noffsets, false);
+  for (int i = 0; !rc && i < k->noffsets; i++) k->offsets[i] = (int64_t)v[i];
+  if (rc) return rc;
+  config_setting_t *bs = config_lookup(cf, "backends");
+  if (!bs || !config_setting_is_list(bs) || config_setting_length(bs) < 1 ||
+      config_setting_length(bs) > SWEEP_PK_MAX)
+    return fail(c, bs, "'backends' must be a list of 1..%d groups {name; numerics; [base; "
+                "set;]}", SWEEP_PK_MAX);
+  for (int i = 0; i < config_setting_length(bs); i++) {
+    config_setting_t *e = config_setting_get_elem(bs, (unsigned)i);
+    if (!config_setting_is_group(e)) return fail(c, e, "backends[%d] must be a group", i);
+    k->nbackends = i + 1;
+    if ((rc = pk_backend(c, e, i, s))) return rc;
+  }
+  s->base = k->backend[0].cfg;
+  snprintf(s->output, sizeof s->output, "out/sweep-%s", s->name);
+  if (config_lookup_string(cf, "output", &str)) snprintf(s->output, sizeof s->output, "%s", str);
+  return pk_hash(c, s);
+}
+
 mpb_status sweep_spec_load(sweep_spec *s, const char *path, char *err, size_t errlen) {
   memset(s, 0, sizeof *s);
   snprintf(s->path, sizeof s->path, "%s", path);
@@ -776,7 +998,12 @@ mpb_status sweep_spec_load(sweep_spec *s, const char *path, char *err, size_t er
     config_destroy(&cf);
     return st;
   }
-  mpb_status rc = parse_root(&c, &cf, s);
+  const char *task = "datapath";
+  config_lookup_string(&cf, "task", &task);
+  mpb_status rc = !strcmp(task, "passkey") ? parse_passkey(&c, &cf, s)
+                  : !strcmp(task, "datapath")
+                      ? parse_root(&c, &cf, s)
+                      : fail(&c, config_lookup(&cf, "task"), "task = '%s' must be datapath or passkey", task);
   config_destroy(&cf);
   if (rc) sweep_spec_free(s);
   return rc;

@@ -48,3 +48,15 @@ $(B)/bench/bench_lm: bench/bench_lm.c bench/fma_peak.c bench/fma_peak.h $(LIBLM)
 bench-lm: $(B)/bench/bench_lm models-try
 	$(B)/bench/bench_lm
 BENCH_TARGETS += bench-lm
+
+# bench_passkey: Gemma 3 270M prefill on a passkey prompt at 4k and 32k tokens, the FP32
+# reference and the bridge side by side (tokens/s, bridge/ref ratio; docs/models.md).
+# Not in BENCH_TARGETS: a 32k prefill takes minutes (run `make bench-passkey`). Skipped
+# without `make models`.
+$(B)/bench/bench_passkey: bench/bench_passkey.c $(LIBLM) $(LIBMPB) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ bench/bench_passkey.c $(LIBLM) $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
+
+.PHONY: bench-passkey
+bench-passkey: $(B)/bench/bench_passkey models-try
+	OPENBLAS_NUM_THREADS=1 $(B)/bench/bench_passkey $(BENCH_PASSKEY_LENGTHS)

@@ -200,17 +200,6 @@ static int parse_kvs(gguf_file *g, rd *r) {
   return 0;
 }
 
-const char *gguf_type_name(uint32_t t) {
-  switch (t) {
-  case GGML_F32: return "F32";
-  case GGML_F16: return "F16";
-  case GGML_Q4_0: return "Q4_0";
-  case GGML_Q4_1: return "Q4_1";
-  case GGML_Q8_0: return "Q8_0";
-  default: return "unknown";
-  }
-}
-
 static int parse_tensor_infos(gguf_file *g, rd *r) {
   /* Each descriptor takes at least 8 (name) + 4 (n_dims) + 8 (one dim) + 4 + 8 bytes. */
   if (g->n_tensors > remaining(r) / 32)
@@ -256,8 +245,8 @@ static int parse_tensor_infos(gguf_file *g, rd *r) {
     uint64_t be = gguf_block_elems(t->type), bb = gguf_block_bytes(t->type);
     if (!be)
       return fail(r->err, r->errlen,
-                  "%s: tensor '%s': type %u is not a supported ggml type (F32, F16, Q4_0, "
-                  "Q4_1, Q8_0)", r->name, t->name, t->type);
+                  "%s: tensor '%s': type %u is not a supported ggml type (%s)", r->name,
+                  t->name, t->type, gguf_supported_types());
     if (t->ne[0] % be)
       return fail(r->err, r->errlen,
                   "%s: tensor '%s': row length ne[0] = %llu is not a multiple of the %s block "

@@ -24,8 +24,12 @@ enum {
 };
 
 /* Tensor types (ggml_type numbering) this reader can dequantize: the ones SmolLM2's
- * Q4_1 file uses (F32, Q4_1, Q8_0) and two close relatives (F16, Q4_0). */
-enum { GGML_F32 = 0, GGML_F16 = 1, GGML_Q4_0 = 2, GGML_Q4_1 = 3, GGML_Q8_0 = 8 };
+ * Q4_1 file uses (F32, Q4_1, Q8_0), the ones Gemma 3 270M's Q4_K_M file uses (F32, Q8_0,
+ * Q5_0, Q4_K, Q6_K) and two close relatives (F16, Q4_0). gguf_quant.c holds the table. */
+enum {
+  GGML_F32 = 0, GGML_F16 = 1, GGML_Q4_0 = 2, GGML_Q4_1 = 3, GGML_Q5_0 = 6, GGML_Q8_0 = 8,
+  GGML_Q4_K = 12, GGML_Q6_K = 14
+};
 
 #define GGUF_MAX_DIMS 4
 #define GGUF_MAGIC 0x46554747u /* "GGUF" little-endian */
@@ -96,6 +100,8 @@ int gguf_get_string(const gguf_file *g, const char *key, char *out, size_t outle
 /* Block size (elements) and bytes per block of a tensor type; 0 if unknown. */
 uint64_t gguf_block_elems(uint32_t ggml_type);
 uint64_t gguf_block_bytes(uint32_t ggml_type);
+/* The supported type names, comma-separated ("F32, F16, ..."), for error messages. */
+const char *gguf_supported_types(void);
 
 /* IEEE half to float. */
 float gguf_f16_to_f32(uint16_t h);

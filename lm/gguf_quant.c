@@ -1,12 +1,23 @@
 /* gguf_quant.c — ggml tensor layouts and their dequantization to FP32.
  *
- * Block layouts (ggml reference, little-endian, fp16 = IEEE binary16):
+ * Block layouts (ggml reference, little-endian, fp16 = IEEE binary16; the table below is
+ * the one source of block sizes, byte counts and names):
  *   F32  1 element, 4 bytes;  F16 1 element, 2 bytes
  *   Q4_0 32 elements, 18 bytes: fp16 d, 16 bytes of codes; x = d * (q - 8)
  *   Q4_1 32 elements, 20 bytes: fp16 d, fp16 m, 16 bytes of codes; x = d * q + m
+ *   Q5_0 32 elements, 22 bytes: fp16 d, u32 qh (little-endian), 16 bytes of codes;
+ *        q = low 4 bits from the nibble, bit 4 = bit i of qh (element i); x = d * (q - 16)
  *   Q8_0 32 elements, 34 bytes: fp16 d, 32 int8 codes; x = d * q
- * 4-bit codes: byte j (0..15) holds element j in its LOW nibble and element j + 16 in its
- * HIGH nibble (ggml's dequantize_row_q4_0/q4_1), not adjacent elements.
+ *   Q4_K 256 elements, 144 bytes: fp16 d, fp16 dmin, 12 bytes of 6-bit scales and mins,
+ *        128 bytes of codes; 8 sub-blocks of 32: x = (d * sc_s) * q - (dmin * m_s)
+ *   Q6_K 256 elements, 210 bytes: 128 bytes ql (low 4 bits), 64 bytes qh (high 2 bits),
+ *        16 int8 scales, fp16 d (LAST); 16 sub-blocks of 16: x = (d * sc_s) * (q - 32)
+ * 4- and 5-bit codes of the 32-element types: byte j (0..15) holds element j in its LOW
+ * nibble and element j + 16 in its HIGH nibble (ggml's dequantize_row_q4_0/q4_1/q5_0),
+ * not adjacent elements. The K-quant layouts are spelled out at their decoders. Every
+ * product and difference is evaluated in float in ggml's order, one rounding each (no
+ * contraction: C11 mode compiles with -ffp-contract=off), so the values are ggml's
+ * dequantize_row_* results bit for bit.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,23 +26,46 @@
 #include "gguf.h"
 #include "errbuf.h"
 
+typedef struct type_info {
+  uint32_t type;
+  const char *name;
+  uint32_t elems, bytes; /* per block */
+} type_info;
+
+static const type_info kTypes[] = {
+    {GGML_F32, "F32", 1, 4},     {GGML_F16, "F16", 1, 2},     {GGML_Q4_0, "Q4_0", 32, 18},
+    {GGML_Q4_1, "Q4_1", 32, 20}, {GGML_Q5_0, "Q5_0", 32, 22}, {GGML_Q8_0, "Q8_0", 32, 34},
+    {GGML_Q4_K, "Q4_K", 256, 144}, {GGML_Q6_K, "Q6_K", 256, 210},
+};
+#define NTYPES (sizeof kTypes / sizeof kTypes[0])
+
+static const type_info *find_type(uint32_t t) {
+  for (size_t i = 0; i < NTYPES; i++)
+    if (kTypes[i].type == t) return &kTypes[i];
+  return NULL;
+}
+
 uint64_t gguf_block_elems(uint32_t t) {
-  switch (t) {
-  case GGML_F32: case GGML_F16: return 1;
-  case GGML_Q4_0: case GGML_Q4_1: case GGML_Q8_0: return 32;
-  default: return 0;
-  }
+  const type_info *i = find_type(t);
+  return i ? i->elems : 0;
 }
 
 uint64_t gguf_block_bytes(uint32_t t) {
-  switch (t) {
-  case GGML_F32: return 4;
-  case GGML_F16: return 2;
-  case GGML_Q4_0: return 18;
-  case GGML_Q4_1: return 20;
-  case GGML_Q8_0: return 34;
-  default: return 0;
-  }
+  const type_info *i = find_type(t);
+  return i ? i->bytes : 0;
+}
+
+const char *gguf_type_name(uint32_t t) {
+  const type_info *i = find_type(t);
+  return i ? i->name : "unknown";
+}
+
+const char *gguf_supported_types(void) {
+  static char buf[128];
+  if (!buf[0])
+    for (size_t i = 0, o = 0; i < NTYPES; i++)
+      o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ", " : "", kTypes[i].name);
+  return buf;
 }
 
 float gguf_f16_to_f32(uint16_t h) {
@@ -58,6 +92,68 @@ float gguf_f16_to_f32(uint16_t h) {
 }
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+/* Q4_K's 12 scale bytes hold 8 six-bit scales and 8 six-bit mins (ggml's
+ * get_scale_min_k4): for sub-block s < 4, scale = q[s] & 63 and min = q[s + 4] & 63; for
+ * s >= 4, the low 4 bits come from q[s + 4] (scale: low nibble, min: high nibble) and the
+ * high 2 bits from the top bits of q[s - 4] (scale) and q[s] (min). */
+static void q4k_scale_min(int s, const uint8_t *q, uint8_t *sc, uint8_t *m) {
+  if (s < 4) {
+    *sc = q[s] & 63;
+    *m = q[s + 4] & 63;
+  } else {
+    *sc = (uint8_t)((q[s + 4] & 0x0f) | (q[s - 4] >> 6) << 4);
+    *m = (uint8_t)((q[s + 4] >> 4) | (q[s] >> 6) << 4);
+  }
+}
+
+/* Q4_K block: 4 groups of 64 elements; group g uses code bytes qs[32g .. 32g + 32): the
+ * low nibbles are sub-block 2g (elements 64g + l), the high nibbles sub-block 2g + 1
+ * (elements 64g + 32 + l). */
+static void dequant_q4_k(const uint8_t *p, float *out) {
+  float d = gguf_f16_to_f32(le16(p)), dmin = gguf_f16_to_f32(le16(p + 2));
+  const uint8_t *scales = p + 4, *qs = p + 16;
+  for (int g = 0; g < 4; g++, qs += 32) {
+    uint8_t sc, m;
+    q4k_scale_min(2 * g, scales, &sc, &m);
+    float d1 = d * (float)sc, m1 = dmin * (float)m;
+    q4k_scale_min(2 * g + 1, scales, &sc, &m);
+    float d2 = d * (float)sc, m2 = dmin * (float)m;
+    for (int l = 0; l < 32; l++) {
+      float lo = d1 * (float)(qs[l] & 0x0f), hi = d2 * (float)(qs[l] >> 4);
+      out[64 * g + l] = lo - m1;
+      out[64 * g + 32 + l] = hi - m2;
+    }
+  }
+}
+
+/* Q6_K block: 2 halves of 128 elements; half h uses ql[64h .. 64h + 64),
+ * qh[32h .. 32h + 32) and scales[8h .. 8h + 8). For l in 0..31, with L = ql + 64h,
+ * H = qh[32h + l] and S = scales + 8h (s = l / 16):
+ *   element 128h + l      : (L[l] & 15)      | ((H >> 0) & 3) << 4, scale S[s]
+ *   element 128h + l + 32 : (L[l + 32] & 15) | ((H >> 2) & 3) << 4, scale S[s + 2]
+ *   element 128h + l + 64 : (L[l] >> 4)      | ((H >> 4) & 3) << 4, scale S[s + 4]
+ *   element 128h + l + 96 : (L[l + 32] >> 4) | ((H >> 6) & 3) << 4, scale S[s + 6]
+ * each code minus 32. */
+static void dequant_q6_k(const uint8_t *p, float *out) {
+  float d = gguf_f16_to_f32(le16(p + 208));
+  for (int h = 0; h < 2; h++) {
+    const uint8_t *ql = p + 64 * h, *qh = p + 128 + 32 * h;
+    const int8_t *sc = (const int8_t *)(p + 192 + 8 * h);
+    float *y = out + 128 * h;
+    for (int l = 0; l < 32; l++) {
+      int s = l / 16;
+      int q1 = ((ql[l] & 15) | ((qh[l] >> 0) & 3) << 4) - 32;
+      int q2 = ((ql[l + 32] & 15) | ((qh[l] >> 2) & 3) << 4) - 32;
+      int q3 = ((ql[l] >> 4) | ((qh[l] >> 4) & 3) << 4) - 32;
+      int q4 = ((ql[l + 32] >> 4) | ((qh[l] >> 6) & 3) << 4) - 32;
+      y[l] = d * (float)sc[s] * (float)q1;
+      y[l + 32] = d * (float)sc[s + 2] * (float)q2;
+      y[l + 64] = d * (float)sc[s + 4] * (float)q3;
+      y[l + 96] = d * (float)sc[s + 6] * (float)q4;
+    }
+  }
+}
 
 int gguf_dequant(uint32_t t, const uint8_t *raw, uint64_t first, uint64_t n, float *out,
                  char *err, size_t errlen) {
@@ -92,11 +188,25 @@ int gguf_dequant(uint32_t t, const uint8_t *raw, uint64_t first, uint64_t n, flo
       }
       break;
     }
+    case GGML_Q5_0: {
+      float d = gguf_f16_to_f32(le16(p));
+      uint32_t qh = (uint32_t)p[2] | (uint32_t)p[3] << 8 | (uint32_t)p[4] << 16 |
+                    (uint32_t)p[5] << 24;
+      for (int j = 0; j < 16; j++) {
+        int lo = (p[6 + j] & 0x0f) | (int)((qh >> j) & 1) << 4;
+        int hi = (p[6 + j] >> 4) | (int)((qh >> (j + 16)) & 1) << 4;
+        out[j] = (float)(lo - 16) * d;
+        out[j + 16] = (float)(hi - 16) * d;
+      }
+      break;
+    }
     case GGML_Q8_0: {
       float d = gguf_f16_to_f32(le16(p));
       for (int j = 0; j < 32; j++) out[j] = d * (float)(int8_t)p[2 + j];
       break;
     }
+    case GGML_Q4_K: dequant_q4_k(p, out); break;
+    case GGML_Q6_K: dequant_q6_k(p, out); break;
     }
   }
   return 0;

@@ -1,7 +1,11 @@
 /* llama.c — the forward pass of a Llama-style decoder over a batch of tokens (a matrix
  * of rows) with a KV cache: x += Wo attn(rope(Wq n1), rope(Wk n1), Wv n1);
  * x += Wdown (silu(Wgate n2) * Wup n2); logits = Wout rmsnorm(x). n1, n2 are RMSNorms of
- * x (sums of squares in double). Every RoPE, exp(), matrix product, activation rounding
+ * x (sums of squares in double). Gemma 3 runs the same pass with its extensions switched
+ * on by the config: x starts as embed * sqrt(n_embd); Q and K heads are RMSNormed before
+ * RoPE; the attention output and the FFN output are RMSNormed before their residual adds;
+ * the gate uses GELU (tanh form); sliding-window layers see only the last swa_window keys
+ * and rotate with rope_base_local. Every RoPE, exp(), matrix product, activation rounding
  * and KV store goes through the state's numerics (numerics.h, kv.h). */
 #include "llama.h"
 #include "errbuf.h"
@@ -39,7 +43,26 @@ int llama_config_check(const llama_config *c, char *err, size_t errlen) {
                 c->rms_eps);
   if (c->pairing != LLAMA_ROPE_ADJACENT && c->pairing != LLAMA_ROPE_HALF)
     return fail(err, errlen, "model geometry: rope pairing %d is not 0 or 1", c->pairing);
+  if (c->swa_window < 0 || c->swa_window > (1 << 24) || c->swa_pattern < 0 ||
+      c->swa_pattern > 1024)
+    return fail(err, errlen, "model geometry: sliding window %d / pattern %d is not in "
+                "[0, 2^24] / [0, 1024]", c->swa_window, c->swa_pattern);
+  if (c->swa_window && !(c->rope_base_local > 1.0 && c->rope_base_local <= 1e9))
+    return fail(err, errlen, "model geometry: local rope freq_base = %g is not in (1, 1e9]",
+                c->rope_base_local);
   return 0;
+}
+
+int llama_layer_is_local(const llama_config *c, int l) {
+  return c->swa_window > 0 && (c->swa_pattern == 0 || l % c->swa_pattern < c->swa_pattern - 1);
+}
+
+int llama_layer_window(const llama_config *c, int l) {
+  return llama_layer_is_local(c, l) ? c->swa_window : 0;
+}
+
+double llama_layer_rope_base(const llama_config *c, int l) {
+  return llama_layer_is_local(c, l) ? c->rope_base_local : c->rope_base;
 }
 
 void llama_free(llama_model *m) {
@@ -49,6 +72,7 @@ void llama_free(llama_model *m) {
       llama_layer *L = &m->layers[l];
       free(L->attn_norm), free(L->wq), free(L->wk), free(L->wv), free(L->wo);
       free(L->ffn_norm), free(L->w_gate), free(L->w_up), free(L->w_down);
+      free(L->q_norm), free(L->k_norm), free(L->post_attn_norm), free(L->post_ffn_norm);
     }
   free(m->layers);
   if (m->output != m->tok_embd) free(m->output);
@@ -73,6 +97,7 @@ void llama_state_free(llama_state *s) {
   if (s->own_nm) lm_numerics_free(s->nm);
   free(s->x), free(s->xn), free(s->q), free(s->k), free(s->v), free(s->xb), free(s->x2);
   free(s->hb), free(s->hb2), free(s->att), free(s->rope_in), free(s->tmp), free(s->pos), free(s->len);
+  free(s->first);
   free(s->logits);
   free(s);
 }
@@ -130,10 +155,12 @@ int llama_state_new_numerics(llama_state **out, const llama_model *m, int cap, i
   s->tmp = malloc(ff * sizeof(float));
   s->pos = malloc(B * sizeof *s->pos);
   s->len = malloc(B * sizeof *s->len);
+  s->first = malloc(B * sizeof *s->first);
   s->logits = malloc((size_t)c->n_vocab * sizeof(float));
   s->lin = calloc((size_t)c->n_layer * LLAMA_NPROJ + 1, sizeof *s->lin);
   if (!s->x || !s->xn || !s->x2 || !s->q || !s->k || !s->v || !s->xb || !s->hb || !s->hb2 ||
-      !s->att || !s->rope_in || !s->tmp || !s->pos || !s->len || !s->logits || !s->lin) {
+      !s->att || !s->rope_in || !s->tmp || !s->pos || !s->len || !s->first || !s->logits ||
+      !s->lin) {
     llama_state_free(s);
     return fail(err, errlen, "out of memory for a state of %d tokens (batch %d)", cap, max_batch);
   }
@@ -165,7 +192,7 @@ int llama_state_new(llama_state **out, const llama_model *m, int cap, char *err,
   return 0;
 }
 
-/* rows x n RMSNorm: o = x / rms(x) * w (sum of squares in double). */
+/* rows x n RMSNorm: o = x / rms(x) * w (sum of squares in double); o == x allowed. */
 static void rmsnorm(float *o, const float *x, const float *w, size_t rows, int n, double eps) {
   for (size_t r = 0; r < rows; r++) {
     const float *xr = x + r * n;
@@ -192,7 +219,7 @@ static int proj(llama_state *s, int l, int p, size_t rows, const float *x, float
 static int rope(llama_state *s, int l, int kind, float *v, size_t rows, int nh, char *err,
                 size_t errlen) {
   const llama_config *c = &s->m->c;
-  mpb_geometry g = {c->head_dim, c->rope_base,
+  mpb_geometry g = {c->head_dim, llama_layer_rope_base(c, l),
                     c->pairing == LLAMA_ROPE_ADJACENT ? MPB_PAIR_INTERLEAVED : MPB_PAIR_HALF};
   size_t ld = (size_t)nh * c->head_dim;
   if (!(s->hooks && s->hooks->rope)) return lm_rope(s->nm, &g, rows, nh, s->pos, v, ld, err, errlen);
@@ -207,28 +234,53 @@ static int rope(llama_state *s, int l, int kind, float *v, size_t rows, int nh, 
   return 0;
 }
 
-/* Causal attention of `rows` queries (cache slots n_past..n_past+rows-1) over the cache. */
+/* Causal attention of `rows` queries (cache slots n_past..n_past+rows-1) over the cache.
+ * Row r sees slots [first[r], n_past + r]: all earlier slots, or on a sliding-window layer
+ * the last swa_window (llama.cpp masks key position p0 for query position p1 when
+ * p1 - p0 >= n_swa; positions are consecutive with the slots). The scores are computed
+ * for the slots [c0, T) some row sees, c0 = first[0]. */
 static int attention(llama_state *s, int l, size_t rows, char *err, size_t errlen) {
   const llama_config *c = &s->m->c;
   size_t hd = (size_t)c->head_dim, kvd = (size_t)c->n_head_kv * hd, qd = (size_t)c->n_head * hd;
   size_t T = (size_t)s->n_past + rows; /* keys visible to the last row */
-  int group = c->n_head / c->n_head_kv;
-  const float *kc = lm_kv_keys(s->kv, l), *vc = lm_kv_values(s->kv, l);
-  float scale = (float)(1.0 / sqrt((double)hd));
-  for (size_t r = 0; r < rows; r++) s->len[r] = s->n_past + (int32_t)r + 1;
+  int group = c->n_head / c->n_head_kv, window = llama_layer_window(c, l);
+  for (size_t r = 0; r < rows; r++) {
+    s->len[r] = s->n_past + (int32_t)r + 1;
+    s->first[r] = window && s->len[r] > window ? s->len[r] - window : 0;
+  }
+  size_t c0 = (size_t)s->first[0], N = T - c0;
+  for (size_t r = 0; r < rows; r++) s->len[r] -= (int32_t)c0, s->first[r] -= (int32_t)c0;
+  const float *kc = lm_kv_keys(s->kv, l) + c0 * kvd, *vc = lm_kv_values(s->kv, l) + c0 * kvd;
+  float scale = (float)(1.0 / sqrt((double)hd)); /* Gemma: 1/sqrt(key_length) */
   for (int h = 0; h < c->n_head; h++) {
     size_t kvh = (size_t)(h / group); /* GQA: heads [kvh*group, (kvh+1)*group) share kvh */
-    if (lm_matmul(s->nm, LM_LIN_QK, 1, rows, T, hd, scale, s->q + h * hd, qd, kc + kvh * hd,
-                  kvd, s->att, T, err, errlen))
+    if (lm_matmul(s->nm, LM_LIN_QK, 1, rows, N, hd, scale, s->q + h * hd, qd, kc + kvh * hd,
+                  kvd, s->att, N, err, errlen))
       return -1;
     if (s->hooks && s->hooks->scores)
       for (size_t r = 0; r < rows; r++)
-        s->hooks->scores(s->hooks->user, l, h, s->pos[r], s->att + r * T, s->len[r]);
-    if (lm_softmax(s->nm, LM_EXP_SOFTMAX, rows, T, s->len, s->att, T, err, errlen) ||
-        lm_matmul(s->nm, LM_LIN_PV, 0, rows, hd, T, 1.0f, s->att, T, vc + kvh * hd, kvd,
+        s->hooks->scores(s->hooks->user, l, h, s->pos[r], s->att + r * N + s->first[r],
+                         s->len[r] - s->first[r]);
+    if (lm_softmax_span(s->nm, LM_EXP_SOFTMAX, rows, N, window ? s->first : NULL, s->len,
+                        s->att, N, err, errlen) ||
+        lm_matmul(s->nm, LM_LIN_PV, 0, rows, hd, N, 1.0f, s->att, N, vc + kvh * hd, kvd,
                   s->xb + h * hd, qd, err, errlen))
       return -1;
   }
+  return 0;
+}
+
+/* g * sigmoid(a * g'), the FFN gate for one row, with exp through the activation's site:
+ * SiLU: g / (1 + exp(-g)); GELU's tanh form: 0.5 g (1 + tanh(z)) = g / (1 + exp(-2z)),
+ * z = sqrt(2/pi) (g + 0.044715 g^3) (HF gelu_pytorch_tanh; ggml's CPU GELU reads an fp16
+ * table instead, see docs/models.md). ex is scratch of n floats. */
+static int gate_row(llama_state *s, float *g, const float *u, size_t n, float *ex, char *err,
+                    size_t errlen) {
+  int gelu = s->m->c.act == LLAMA_ACT_GELU_TANH;
+  for (size_t i = 0; i < n; i++)
+    ex[i] = gelu ? -2.0f * 0.7978845608f * (g[i] + 0.044715f * g[i] * g[i] * g[i]) : -g[i];
+  if (lm_exp(s->nm, gelu ? LM_EXP_GELU : LM_EXP_SILU, n, ex, ex, err, errlen)) return -1;
+  for (size_t i = 0; i < n; i++) g[i] = g[i] / (1.0f + ex[i]) * u[i];
   return 0;
 }
 
@@ -240,6 +292,10 @@ static int forward_rows(llama_state *s, const int32_t *tokens, size_t rows, floa
   size_t e = (size_t)c->n_embd, hd = (size_t)c->head_dim, ff = (size_t)c->n_ff;
   size_t qd = (size_t)c->n_head * hd, kvd = (size_t)c->n_head_kv * hd;
   for (size_t r = 0; r < rows; r++) memcpy(s->x + r * e, m->tok_embd + (size_t)tokens[r] * e, e * sizeof(float));
+  if (c->embed_scaled) {
+    float sc = sqrtf((float)e); /* llama.cpp: ggml_scale(inpL, sqrtf(n_embd)) */
+    for (size_t i = 0; i < rows * e; i++) s->x[i] *= sc;
+  }
   lm_act_round(s->nm, rows * e, s->x);
   for (int l = 0; l < c->n_layer; l++) {
     const llama_layer *L = &m->layers[l];
@@ -247,14 +303,25 @@ static int forward_rows(llama_state *s, const int32_t *tokens, size_t rows, floa
     lm_act_round(s->nm, rows * e, s->xn);
     if (proj(s, l, 0, rows, s->xn, s->q, err, errlen) ||
         proj(s, l, 1, rows, s->xn, s->k, err, errlen) ||
-        proj(s, l, 2, rows, s->xn, s->v, err, errlen) ||
-        rope(s, l, 0, s->q, rows, c->n_head, err, errlen) ||
+        proj(s, l, 2, rows, s->xn, s->v, err, errlen))
+      return -1;
+    if (c->qk_norm) { /* every head vector RMSNormed with the layer's shared weights */
+      rmsnorm(s->q, s->q, L->q_norm, rows * (size_t)c->n_head, (int)hd, c->rms_eps);
+      rmsnorm(s->k, s->k, L->k_norm, rows * (size_t)c->n_head_kv, (int)hd, c->rms_eps);
+      lm_act_round(s->nm, rows * qd, s->q);
+      lm_act_round(s->nm, rows * kvd, s->k);
+    }
+    if (rope(s, l, 0, s->q, rows, c->n_head, err, errlen) ||
         rope(s, l, 1, s->k, rows, c->n_head_kv, err, errlen) ||
         lm_kv_store(s->kv, l, s->n_past, (int)rows, s->k, kvd, s->v, kvd, err, errlen) ||
         attention(s, l, rows, err, errlen))
       return -1;
     lm_act_round(s->nm, rows * qd, s->xb);
     if (proj(s, l, 3, rows, s->xb, s->x2, err, errlen)) return -1;
+    if (c->post_norms) {
+      rmsnorm(s->x2, s->x2, L->post_attn_norm, rows, (int)e, c->rms_eps);
+      lm_act_round(s->nm, rows * e, s->x2);
+    }
     for (size_t i = 0; i < rows * e; i++) s->x[i] += s->x2[i];
     lm_act_round(s->nm, rows * e, s->x);
     rmsnorm(s->xn, s->x, L->ffn_norm, rows, (int)e, c->rms_eps);
@@ -262,15 +329,15 @@ static int forward_rows(llama_state *s, const int32_t *tokens, size_t rows, floa
     if (proj(s, l, 4, rows, s->xn, s->hb, err, errlen) ||
         proj(s, l, 5, rows, s->xn, s->hb2, err, errlen))
       return -1;
-    /* SiLU(gate) * up, the exp through the silu site (tmp holds exp(-gate) of a row) */
-    for (size_t r = 0; r < rows; r++) {
-      float *g = s->hb + r * ff, *u = s->hb2 + r * ff, *ex = s->tmp;
-      for (size_t i = 0; i < ff; i++) ex[i] = -g[i];
-      if (lm_exp(s->nm, LM_EXP_SILU, ff, ex, ex, err, errlen)) return -1;
-      for (size_t i = 0; i < ff; i++) g[i] = g[i] / (1.0f + ex[i]) * u[i];
-    }
+    /* act(gate) * up, the exp through the activation's site (tmp: one row's exps) */
+    for (size_t r = 0; r < rows; r++)
+      if (gate_row(s, s->hb + r * ff, s->hb2 + r * ff, ff, s->tmp, err, errlen)) return -1;
     lm_act_round(s->nm, rows * ff, s->hb);
     if (proj(s, l, 6, rows, s->hb, s->x2, err, errlen)) return -1;
+    if (c->post_norms) {
+      rmsnorm(s->x2, s->x2, L->post_ffn_norm, rows, (int)e, c->rms_eps);
+      lm_act_round(s->nm, rows * e, s->x2);
+    }
     for (size_t i = 0; i < rows * e; i++) s->x[i] += s->x2[i];
     lm_act_round(s->nm, rows * e, s->x);
   }

@@ -1,12 +1,14 @@
 /* llama.h — a Llama-style decoder: RMSNorm, grouped-query attention with RoPE, SwiGLU
- * MLP, tied or untied output head. Weights come from a GGUF file (geometry, RoPE base and
- * RMS epsilon read from its llama.* metadata, llama_gguf.c) or are seeded synthetic
- * weights for a named geometry (llama_synth.c). A window of tokens goes through as a
- * matrix (batched prefill); one token is the n = 1 case. The arithmetic of every RoPE,
- * exp(), projection, attention matmul and the KV-cache storage is the state's numerics
- * (numerics.h; the default is the FP32 reference). Optional hooks see every RoPE
- * input/output, every softmax input row and every projection's operands; trace capture
- * (llama_trace.c) is built on them.
+ * MLP, tied or untied output head; and the extensions Gemma 3 adds to the same pass
+ * (scaled embedding, per-head Q/K RMSNorm, post-attention and post-FFN norms, GeGLU with
+ * tanh GELU, sliding-window layers with their own RoPE base). Weights come from a GGUF
+ * file (llama_gguf.c reads general.architecture and dispatches: llama.* metadata there,
+ * gemma3.* in gemma3_gguf.c) or are seeded synthetic weights for a named geometry
+ * (llama_synth.c). A window of tokens goes through as a matrix (batched prefill); one
+ * token is the n = 1 case. The arithmetic of every RoPE, exp(), projection, attention
+ * matmul and the KV-cache storage is the state's numerics (numerics.h; the default is the
+ * FP32 reference). Optional hooks see every RoPE input/output, every softmax input row
+ * and every projection's operands; trace capture (llama_trace.c) is built on them.
  * Functions return 0 on success, -1 with a message in err[errlen]. */
 #ifndef MPB_LLAMA_H
 #define MPB_LLAMA_H
@@ -29,15 +31,36 @@ typedef enum {
   LLAMA_ROPE_HALF = 1      /* (j, j + d/2): HF "rotate_half" convention */
 } llama_rope_pairing;
 
+typedef enum { LLAMA_ARCH_LLAMA = 0, LLAMA_ARCH_GEMMA3 = 1 } llama_arch;
+/* The FFN's gate activation: SwiGLU (Llama) or GeGLU with GELU's tanh form (Gemma). */
+typedef enum { LLAMA_ACT_SILU = 0, LLAMA_ACT_GELU_TANH = 1 } llama_act;
+
 typedef struct llama_config {
   int n_vocab, n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff, n_ctx;
-  double rope_base, rms_eps;
+  double rope_base, rms_eps; /* rope_base: of the global (full-attention) layers */
   llama_rope_pairing pairing;
+  /* Gemma 3 extensions; all zero means a plain Llama. */
+  llama_arch arch;
+  llama_act act;
+  int embed_scaled;       /* x = tok_embd[token] * sqrt(n_embd) (float multiply)         */
+  int qk_norm;            /* RMSNorm of every Q and K head (weights q_norm, k_norm)       */
+  int post_norms;         /* RMSNorm of the attention and FFN outputs before each add     */
+  int swa_window;         /* keys a sliding-window layer sees (self included); 0: none    */
+  int swa_pattern;        /* layer l is global iff l % swa_pattern == swa_pattern - 1     */
+  double rope_base_local; /* RoPE base of the sliding-window layers                     */
 } llama_config;
+
+/* Whether layer l uses the sliding window, its window (0 = full causal attention), and
+ * the RoPE base it uses. */
+int llama_layer_is_local(const llama_config *c, int l);
+int llama_layer_window(const llama_config *c, int l);
+double llama_layer_rope_base(const llama_config *c, int l);
 
 typedef struct llama_layer {
   float *attn_norm, *wq, *wk, *wv, *wo; /* W[out][in] row-major */
   float *ffn_norm, *w_gate, *w_up, *w_down;
+  float *q_norm, *k_norm;               /* [head_dim], qk_norm only */
+  float *post_attn_norm, *post_ffn_norm; /* [n_embd], post_norms only */
 } llama_layer;
 
 typedef struct llama_model {
@@ -79,13 +102,26 @@ typedef struct llama_state {
   float *rope_in;             /* hooks: one row of heads before RoPE                  */
   float *tmp;                 /* [n_ff] exp(-gate) of one row                         */
   int64_t *pos;               /* [max_batch] positions of the rows                   */
-  int32_t *len;               /* [max_batch] keys visible per row                    */
+  int32_t *len;               /* [max_batch] keys visible per row (end of its span)  */
+  int32_t *first;             /* [max_batch] first key of a row's span (sliding window) */
   float *logits;              /* [n_vocab] logits of the last row fed                */
   const llama_hooks *hooks;
 } llama_state;
 
-/* Load a GGUF file: geometry from llama.* metadata, weights dequantized to FP32. */
+/* Load a GGUF file: architecture from general.architecture ('llama' or 'gemma3'),
+ * geometry from its metadata, weights dequantized to FP32. */
 int llama_load_gguf(llama_model **out, const char *path, char *err, size_t errlen);
+/* The 'gemma3' part of llama_load_gguf (gemma3_gguf.c): m->gguf is open; fills m->c from
+ * the gemma3.* metadata, then the weights with llama_load_weights. */
+int gemma3_load(llama_model *m, char *err, size_t errlen);
+/* Weights and vocabulary of m->gguf for the geometry in m->c (llama_gguf.c): every tensor
+ * the config calls for, shapes checked, dequantized to FP32; output tied to the embedding
+ * when the file has no output.weight. */
+int llama_load_weights(llama_model *m, char *err, size_t errlen);
+/* One tensor of shape [n0] (n1 = 0) or [n0, n1] dequantized into a new buffer, or NULL
+ * with a message. */
+float *llama_load_tensor(const gguf_file *g, const char *name, uint64_t n0, uint64_t n1,
+                         char *err, size_t errlen);
 /* Synthetic weights (normal, std 0.02 like the HF initializer_range) for config c. */
 int llama_init_synthetic(llama_model **out, const llama_config *c, uint64_t seed, char *err,
                          size_t errlen);

@@ -1,4 +1,5 @@
-/* llama_gguf.c — build a llama_model from a GGUF file: geometry, RoPE base and RMS epsilon
+/* llama_gguf.c — build a llama_model from a GGUF file: general.architecture picks the
+ * reader ('llama' here, 'gemma3' in gemma3_gguf.c); geometry, RoPE base and RMS epsilon
  * from the llama.* metadata (never from assumptions), every tensor's shape checked against
  * that geometry, weights dequantized to FP32. The RoPE pairing is ADJACENT because
  * llama.cpp's converter permutes the rows of Q and K for its NORM rope (see docs/models.md).
@@ -12,11 +13,6 @@
 #include "errbuf.h"
 
 static int read_config(const gguf_file *g, llama_config *c, char *err, size_t errlen) {
-  char arch[32];
-  if (gguf_get_string(g, "general.architecture", arch, sizeof arch, err, errlen)) return -1;
-  if (strcmp(arch, "llama"))
-    return fail(err, errlen, "%s: general.architecture = '%s', expected 'llama'", g->path,
-                arch);
   int64_t v;
   double f;
   memset(c, 0, sizeof *c);
@@ -64,8 +60,8 @@ static int read_config(const gguf_file *g, llama_config *c, char *err, size_t er
   return llama_config_check(c, err, errlen);
 }
 
-static float *load(const gguf_file *g, const char *name, uint64_t n0, uint64_t n1, char *err,
-                   size_t errlen) {
+float *llama_load_tensor(const gguf_file *g, const char *name, uint64_t n0, uint64_t n1,
+                         char *err, size_t errlen) {
   uint64_t ne[2] = {n0, n1};
   float *w = malloc((size_t)(n0 * (n1 ? n1 : 1)) * sizeof(float));
   if (!w) {
@@ -79,24 +75,45 @@ static float *load(const gguf_file *g, const char *name, uint64_t n0, uint64_t n
   return w;
 }
 
+static int load_llama(llama_model *m, char *err, size_t errlen) {
+  return read_config(m->gguf, &m->c, err, errlen) || llama_load_weights(m, err, errlen) ? -1 : 0;
+}
+
 int llama_load_gguf(llama_model **out, const char *path, char *err, size_t errlen) {
   *out = NULL;
   llama_model *m = calloc(1, sizeof *m);
   if (!m) return fail(err, errlen, "out of memory");
-  if (gguf_open(&m->gguf, path, err, errlen) || read_config(m->gguf, &m->c, err, errlen)) {
+  char arch[32];
+  int rc = gguf_open(&m->gguf, path, err, errlen) ||
+           gguf_get_string(m->gguf, "general.architecture", arch, sizeof arch, err, errlen);
+  if (!rc) {
+    if (!strcmp(arch, "llama")) rc = load_llama(m, err, errlen);
+    else if (!strcmp(arch, "gemma3")) rc = gemma3_load(m, err, errlen);
+    else rc = fail(err, errlen, "%s: general.architecture = '%s', expected 'llama' or 'gemma3'",
+                   path, arch);
+  }
+  if (rc) {
     llama_free(m);
     return -1;
   }
+  *out = m;
+  return 0;
+}
+
+int llama_load_weights(llama_model *m, char *err, size_t errlen) {
   const gguf_file *g = m->gguf;
+  const char *path = g->path;
   const llama_config *c = &m->c;
   uint64_t e = c->n_embd, qd = (uint64_t)c->n_head * c->head_dim,
            kvd = (uint64_t)c->n_head_kv * c->head_dim, ff = c->n_ff;
   m->layers = calloc(c->n_layer, sizeof *m->layers);
   if (!m->layers) goto oom;
-  if (!(m->tok_embd = load(g, "token_embd.weight", e, c->n_vocab, err, errlen))) goto bad;
-  if (!(m->out_norm = load(g, "output_norm.weight", e, 0, err, errlen))) goto bad;
+  if (!(m->tok_embd = llama_load_tensor(g, "token_embd.weight", e, c->n_vocab, err, errlen)))
+    goto bad;
+  if (!(m->out_norm = llama_load_tensor(g, "output_norm.weight", e, 0, err, errlen))) goto bad;
   if (gguf_find_tensor(g, "output.weight")) {
-    if (!(m->output = load(g, "output.weight", e, c->n_vocab, err, errlen))) goto bad;
+    if (!(m->output = llama_load_tensor(g, "output.weight", e, c->n_vocab, err, errlen)))
+      goto bad;
   } else {
     m->output = m->tok_embd; /* tied embeddings */
   }
@@ -105,7 +122,7 @@ int llama_load_gguf(llama_model **out, const char *path, char *err, size_t errle
     char n[64];
 #define LOAD(field, suffix, a, b)                                                           \
   snprintf(n, sizeof n, "blk.%d.%s.weight", l, suffix);                                    \
-  if (!(L->field = load(g, n, a, b, err, errlen))) goto bad;
+  if (!(L->field = llama_load_tensor(g, n, a, b, err, errlen))) goto bad;
     LOAD(attn_norm, "attn_norm", e, 0)
     LOAD(wq, "attn_q", e, qd)
     LOAD(wk, "attn_k", e, kvd)
@@ -115,6 +132,14 @@ int llama_load_gguf(llama_model **out, const char *path, char *err, size_t errle
     LOAD(w_gate, "ffn_gate", e, ff)
     LOAD(w_up, "ffn_up", e, ff)
     LOAD(w_down, "ffn_down", ff, e)
+    if (c->qk_norm) {
+      LOAD(q_norm, "attn_q_norm", c->head_dim, 0)
+      LOAD(k_norm, "attn_k_norm", c->head_dim, 0)
+    }
+    if (c->post_norms) {
+      LOAD(post_attn_norm, "post_attention_norm", e, 0)
+      LOAD(post_ffn_norm, "post_ffw_norm", e, 0)
+    }
 #undef LOAD
   }
   if (tok_load(&m->vocab, g, err, errlen)) goto bad;
@@ -123,11 +148,9 @@ int llama_load_gguf(llama_model **out, const char *path, char *err, size_t errle
          path, m->vocab->n, c->n_vocab);
     goto bad;
   }
-  *out = m;
   return 0;
 oom:
   fail(err, errlen, "out of memory");
 bad:
-  llama_free(m);
   return -1;
 }

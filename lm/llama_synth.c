@@ -1,7 +1,8 @@
 /* llama_synth.c — seeded synthetic weights for the Llama forward pass, and the named
  * geometries (presets). Weights are N(0, 0.02^2) (the initializer_range of the Llama 3 and
- * SmolLM2 configs), norms are 1; the vocabulary is shrunk (LLAMA_SYNTH_VOCAB) because the
- * output head does not shape RoPE, softmax or projection traces. */
+ * SmolLM2 configs), norms are 1 (also the Q/K and post norms of a config that has them);
+ * the vocabulary is shrunk (LLAMA_SYNTH_VOCAB) because the output head does not shape
+ * RoPE, softmax or projection traces. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,11 +17,11 @@ static const llama_preset kPresets[] = {
     /* name, vocab, embd, layers, heads, kv, head_dim, ff, ctx, base, eps */
     {"llama3-8b", "Llama 3 8B geometry (32 layers in the real model)",
      {LLAMA_SYNTH_VOCAB, 4096, 2, 32, 8, 128, 14336, 131072, 500000.0, 1e-5,
-      LLAMA_ROPE_ADJACENT}},
+      LLAMA_ROPE_ADJACENT, .arch = LLAMA_ARCH_LLAMA}},
     {"smollm2-135m", "SmolLM2-135M geometry (30 layers in the real model)",
-     {LLAMA_SYNTH_VOCAB, 576, 2, 9, 3, 64, 1536, 8192, 100000.0, 1e-5, LLAMA_ROPE_ADJACENT}},
+     {LLAMA_SYNTH_VOCAB, 576, 2, 9, 3, 64, 1536, 8192, 100000.0, 1e-5, LLAMA_ROPE_ADJACENT, .arch = LLAMA_ARCH_LLAMA}},
     {"tiny", "small geometry for tests",
-     {64, 32, 2, 4, 2, 8, 48, 256, 10000.0, 1e-5, LLAMA_ROPE_ADJACENT}},
+     {64, 32, 2, 4, 2, 8, 48, 256, 10000.0, 1e-5, LLAMA_ROPE_ADJACENT, .arch = LLAMA_ARCH_LLAMA}},
 };
 
 const llama_preset *llama_preset_find(const char *name) {
@@ -84,6 +85,9 @@ int llama_init_synthetic(llama_model **out, const llama_config *c, uint64_t seed
          (L->wv = randn(kvd * e, sd, &s)) && (L->wo = randn(e * qd, sd, &s)) &&
          (L->w_gate = randn(ff * e, sd, &s)) && (L->w_up = randn(ff * e, sd, &s)) &&
          (L->w_down = randn(e * ff, sd, &s));
+    if (ok && c->qk_norm)
+      ok = (L->q_norm = ones(c->head_dim)) && (L->k_norm = ones(c->head_dim));
+    if (ok && c->post_norms) ok = (L->post_attn_norm = ones(e)) && (L->post_ffn_norm = ones(e));
   }
   if (!ok) {
     llama_free(m);

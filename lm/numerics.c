@@ -281,16 +281,25 @@ static int softmax_row(lm_numerics *nm, lm_exp_site site, size_t n, float *s, ch
   return 0;
 }
 
-int lm_softmax(lm_numerics *nm, lm_exp_site site, size_t n_rows, size_t n_cols,
-               const int32_t *len, float *s, size_t ld, char *err, size_t errlen) {
+int lm_softmax_span(lm_numerics *nm, lm_exp_site site, size_t n_rows, size_t n_cols,
+                    const int32_t *first, const int32_t *len, float *s, size_t ld, char *err,
+                    size_t errlen) {
   for (size_t r = 0; r < n_rows; r++) {
-    size_t n = len ? (size_t)len[r] : n_cols;
-    if (n > n_cols) return fail(err, errlen, "softmax: row length %zu > %zu columns", n, n_cols);
+    size_t n = len ? (size_t)len[r] : n_cols, f = first ? (size_t)first[r] : 0;
+    if (n > n_cols || f > n)
+      return fail(err, errlen, "softmax: row span [%zu, %zu) is not within %zu columns", f, n,
+                  n_cols);
     float *row = s + r * ld;
-    if (softmax_row(nm, site, n, row, err, errlen)) return -1;
+    if (softmax_row(nm, site, n - f, row + f, err, errlen)) return -1;
+    for (size_t i = 0; i < f; i++) row[i] = 0.0f;
     for (size_t i = n; i < n_cols; i++) row[i] = 0.0f;
   }
   return 0;
+}
+
+int lm_softmax(lm_numerics *nm, lm_exp_site site, size_t n_rows, size_t n_cols,
+               const int32_t *len, float *s, size_t ld, char *err, size_t errlen) {
+  return lm_softmax_span(nm, site, n_rows, n_cols, NULL, len, s, ld, err, errlen);
 }
 
 void lm_act_round(const lm_numerics *nm, size_t n, float *x) { lm_round_dtype(nm->spec.act, n, x); }

@@ -189,6 +189,12 @@ int lm_exp(lm_numerics *nm, lm_exp_site site, size_t n, const float *x, float *y
  * the output to the dtype (the framework computes in FP32 in between). */
 int lm_softmax(lm_numerics *nm, lm_exp_site site, size_t n_rows, size_t n_cols,
                const int32_t *len, float *s, size_t ld, char *err, size_t errlen);
+/* The same over a span per row: row r's softmax covers s[r*ld + first[r] .. r*ld + len[r])
+ * and every other entry of the row's n_cols is set to 0 (first NULL: from 0). For a
+ * sliding window, whose masked keys take no part in the max, the sum or the exp unit. */
+int lm_softmax_span(lm_numerics *nm, lm_exp_site site, size_t n_rows, size_t n_cols,
+                    const int32_t *first, const int32_t *len, float *s, size_t ld, char *err,
+                    size_t errlen);
 
 /* Round n activations in place to the act backend's storage (no-op for ref/fp32). */
 void lm_act_round(const lm_numerics *nm, size_t n, float *x);

@@ -85,6 +85,7 @@ void tok_free(tok_vocab *v) {
   if (!v) return;
   map_free(v->by_text);
   map_free(v->merge_rank);
+  tok_spm_free(v->spm);
   free(v->type);
   free(v->special);
   tok_pre_close(v->pre);
@@ -142,6 +143,25 @@ int tok_load(tok_vocab **out, const gguf_file *g, char *err, size_t errlen) {
     v->pre_name = pre->str; /* an unsupported name leaves v->pre NULL: tok_encode says so */
     if (tok_pre_open(&v->pre, pre->str.ptr, (size_t)pre->str.len, err, errlen)) v->pre = NULL;
   }
+  char model[16] = "gpt2";
+  if (gguf_find_kv(g, "tokenizer.ggml.model") &&
+      gguf_get_string(g, "tokenizer.ggml.model", model, sizeof model, err, errlen)) {
+    tok_free(v);
+    return -1;
+  }
+  if (!strcmp(model, "llama")) {
+    v->model = TOK_MODEL_SPM;
+    if (tok_spm_load(v, g, err, errlen)) {
+      tok_free(v);
+      return -1;
+    }
+  } else if (strcmp(model, "gpt2")) {
+    tok_free(v);
+    return fail(err, errlen, "%s: tokenizer.ggml.model = '%s' is not 'gpt2' or 'llama'", g->path,
+                model);
+  }
+  const gguf_kv *ab = gguf_find_kv(g, "tokenizer.ggml.add_bos_token");
+  v->add_bos = ab && ab->type == GGUF_BOOL && ab->v.u;
   int64_t id;
   v->bos = gguf_get_int(g, "tokenizer.ggml.bos_token_id", 0, v->n - 1, &id, err, errlen) ? -1
                                                                                          : (int32_t)id;
@@ -167,6 +187,7 @@ static size_t utf8_next(const uint8_t *s, size_t n, uint32_t *cp) {
 
 int tok_decode(const tok_vocab *v, int32_t id, char *out, size_t outlen) {
   if (id < 0 || (uint32_t)id >= v->n || !outlen) return -1;
+  if (v->model == TOK_MODEL_SPM) return tok_spm_decode(v, id, out, outlen);
   const gguf_str *s = &v->tokens[id];
   size_t o = 0;
   int control = v->type && v->type[id] == 3;

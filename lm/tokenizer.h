@@ -1,7 +1,9 @@
-/* tokenizer.h — GPT-2 style byte-level BPE vocabulary read from a GGUF file
- * (tokenizer.ggml.tokens / token_type / merges / pre): decoding of token ids to bytes
- * (tokenizer.c) and the BPE encoder (tokenizer_bpe.c, pre-tokenizers in tokenizer_pre.c).
- * Functions return 0 on success, -1 with a message in err[errlen]. */
+/* tokenizer.h — the vocabulary read from a GGUF file (tokenizer.ggml.tokens / token_type /
+ * merges / scores): decoding of token ids to bytes (tokenizer.c) and two encoders chosen by
+ * tokenizer.ggml.model: "gpt2", a GPT-2 style byte-level BPE by merge rank
+ * (tokenizer_bpe.c) after the pre-tokenizer that tokenizer.ggml.pre names
+ * (tokenizer_pre.c, llama.cpp's regexes run by ICU), and "llama", SentencePiece-style merges by score with byte fallback
+ * (tokenizer_spm.c). Functions return 0 on success, -1 with a message in err[errlen]. */
 #ifndef MPB_TOKENIZER_H
 #define MPB_TOKENIZER_H
 
@@ -18,6 +20,10 @@ typedef struct tok_map tok_map; /* string -> int hash table (tokenizer.c) */
 struct tok_pre;                 /* compiled pre-tokenizer (tokenizer_pre.h) */
 
 #define TOK_MERGE_MAX 2048 /* longer tokenizer.ggml.merges entries are ignored */
+typedef struct tok_spm tok_spm; /* SentencePiece-style model data (tokenizer_spm.c) */
+
+/* tokenizer.ggml.model: which encoder and decoder apply. */
+typedef enum { TOK_MODEL_BPE = 0 /* "gpt2" or absent */, TOK_MODEL_SPM = 1 /* "llama" */ } tok_model;
 
 typedef struct tok_vocab {
   uint32_t n;          /* vocabulary size */
@@ -30,6 +36,9 @@ typedef struct tok_vocab {
   uint32_t n_special;
   gguf_str pre_name;   /* tokenizer.ggml.pre (e.g. "smollm"), empty if absent */
   struct tok_pre *pre; /* its regexes; NULL if absent or not supported (tok_encode fails) */
+  tok_model model;
+  tok_spm *spm;        /* TOK_MODEL_SPM only: scores, byte tokens, pre-split tokens */
+  int add_bos;         /* tokenizer.ggml.add_bos_token (callers prepend bos when set) */
 } tok_vocab;
 
 int tok_load(tok_vocab **out, const gguf_file *g, char *err, size_t errlen);
@@ -48,6 +57,14 @@ int tok_encode(const tok_vocab *v, const char *text, size_t len, int32_t *ids, s
 /* Read a token-id file (decimal ids, white space, '#' comments); ids in [0, n_vocab). */
 int tok_read_ids(const char *path, int32_t n_vocab, int32_t *ids, size_t max, size_t *n,
                  char *err, size_t errlen);
+
+/* The SentencePiece-style model (tokenizer_spm.c), used by tok_load / tok_encode /
+ * tok_decode when model == TOK_MODEL_SPM. */
+int tok_spm_load(tok_vocab *v, const gguf_file *g, char *err, size_t errlen);
+void tok_spm_free(tok_spm *s);
+int tok_spm_encode(const tok_vocab *v, const char *text, size_t len, int32_t *ids, size_t max,
+                   size_t *n, char *err, size_t errlen);
+int tok_spm_decode(const tok_vocab *v, int32_t id, char *out, size_t outlen);
 
 /* Internal helpers shared by tokenizer.c and tokenizer_bpe.c. */
 int tok_map_get(const tok_map *m, const char *s, size_t len); /* -1 if absent */

@@ -171,6 +171,7 @@ static int encode_fragment(const tok_vocab *v, work *w, const uint8_t *t, size_t
 
 int tok_encode(const tok_vocab *v, const char *text, size_t len, int32_t *ids, size_t max,
                size_t *n, char *err, size_t errlen) {
+  if (v->model == TOK_MODEL_SPM) return tok_spm_encode(v, text, len, ids, max, n, err, errlen);
   const uint8_t *t = (const uint8_t *)text;
   *n = 0;
   if (!v->pre) {

@@ -1,6 +1,7 @@
-/* cmd_lm.c — `mpbsim lm info|tokenize|ppl|generate`: run the FP32 Llama forward pass on
- * a GGUF model (by default the SmolLM2-135M file fetched by `make models`); `lm eval` is
- * in cmd_lm_eval.c. */
+/* cmd_lm.c — `mpbsim lm info|tokenize|ppl|generate`: run the FP32 forward pass on a GGUF
+ * model of either architecture (general.architecture 'llama' or 'gemma3'; by default the
+ * SmolLM2-135M file fetched by `make models`); `lm eval` is in cmd_lm_eval.c, `lm passkey`
+ * in cmd_lm_passkey.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -14,22 +15,26 @@
 
 #define DEFAULT_MODEL "models/SmolLM2-135M-Instruct.Q4_1.gguf"
 #define DEFAULT_TOKENS "data/passage.tokens"
+#define DEFAULT_TOKENS_GEMMA3 "data/passage-gemma3.tokens"
 #define MAX_IDS 65536
 
 static void help(void) {
   printf("usage: mpbsim lm ACTION [options]\n\n"
-         "Run the FP32 Llama-style forward pass on a GGUF model.\n\n"
+         "Run the FP32 forward pass on a GGUF model (architecture llama or gemma3).\n\n"
          "actions:\n"
          "  info       print the geometry read from the GGUF metadata and the tensor types\n"
          "  tokenize   encode --text FILE into token ids (-o FILE, or stdout)\n"
-         "  ppl        perplexity of a token-id file (--tokens, default " DEFAULT_TOKENS ")\n"
+         "  ppl        perplexity of a token-id file (--tokens, default " DEFAULT_TOKENS ",\n"
+         "             " DEFAULT_TOKENS_GEMMA3 " for a gemma3 model)\n"
          "  generate   greedy continuation of --prompt TEXT or --prompt-ids ID,ID,...\n"
-         "  eval       closed-loop precision of the numerics backends (mpbsim lm eval --help)\n\n"
+         "  eval       closed-loop precision of the numerics backends (mpbsim lm eval --help)\n"
+         "  passkey    long-context retrieval, one cell (`mpbsim lm passkey --help`)\n\n"
          "options:\n"
          "  --model FILE       GGUF file (default " DEFAULT_MODEL ", `make models`)\n"
          "  --tokens FILE      token ids for ppl (decimal, white space, '#' comments)\n"
          "  --text FILE        text for tokenize\n"
-         "  --prompt TEXT      prompt for generate (encoded with the model's BPE merges)\n"
+         "  --prompt TEXT      prompt for generate (encoded with the model's tokenizer; <bos>\n"
+         "                     first when the file's tokenizer.ggml.add_bos_token says so)\n"
          "  --prompt-ids LIST  prompt for generate as comma-separated token ids\n"
          "  -n, --n N          ppl: use the first N ids; generate: N new tokens (default 40)\n"
          "  --pairing P        RoPE pairing: adjacent (right for GGUF files) or half\n"
@@ -59,14 +64,27 @@ static int load_model(const lm_opts *o, llama_model **m) {
   return 0;
 }
 
+static const char *arch_name(llama_arch a) { return a == LLAMA_ARCH_GEMMA3 ? "gemma3" : "llama"; }
+
 static int do_info(const llama_model *m) {
   const llama_config *c = &m->c;
-  printf("model        %s\n", m->gguf->path);
+  printf("model        %s\narchitecture %s\n", m->gguf->path, arch_name(c->arch));
   printf("vocab        %d\nembedding    %d\nlayers       %d\nheads        %d (kv %d, head_dim "
          "%d)\nffn          %d\ncontext      %d\nrope base    %g\nrms eps      %g\n"
          "output head  %s\n", c->n_vocab, c->n_embd, c->n_layer, c->n_head, c->n_head_kv,
          c->head_dim, c->n_ff, c->n_ctx, c->rope_base, c->rms_eps,
          m->output == m->tok_embd ? "tied to token_embd" : "output.weight");
+  printf("rope pairing %s\n", c->pairing == LLAMA_ROPE_ADJACENT ? "adjacent (2j, 2j+1)"
+                                                                 : "half (j, j+d/2)");
+  if (c->swa_window) {
+    printf("sliding      window %d on local layers, global layers:", c->swa_window);
+    for (int l = 0; l < c->n_layer; l++)
+      if (!llama_layer_is_local(c, l)) printf(" %d", l);
+    printf("\nlocal base   %g\n", c->rope_base_local);
+  }
+  if (c->arch == LLAMA_ARCH_GEMMA3)
+    printf("gemma3       embedding x sqrt(%d), Q/K head RMSNorm, post-attention and post-FFN "
+           "RMSNorm, GeGLU (tanh GELU)\n", c->n_embd);
   unsigned cnt[64] = {0};
   for (uint64_t i = 0; i < m->gguf->n_tensors; i++)
     if (m->gguf->tensors[i].type < 64) cnt[m->gguf->tensors[i].type]++;
@@ -105,7 +123,9 @@ static int do_tokenize(const lm_opts *o, const llama_model *m) {
   }
   if ((rc = read_text(o->text, &text, &len))) return rc;
   int32_t *ids = malloc(MAX_IDS * sizeof *ids);
-  if (!ids || tok_encode(m->vocab, text, len, ids, MAX_IDS, &n, err, sizeof err)) {
+  int bos = m->vocab->add_bos && m->vocab->bos >= 0;
+  if (ids && bos) ids[0] = m->vocab->bos;
+  if (!ids || tok_encode(m->vocab, text, len, ids + bos, MAX_IDS - 1, &n, err, sizeof err)) {
     fprintf(stderr, "mpbsim lm tokenize: %s: %s\n", o->text, ids ? err : "out of memory");
     free(text), free(ids);
     return MPB_EXIT_INPUT;
@@ -119,9 +139,13 @@ static int do_tokenize(const lm_opts *o, const llama_model *m) {
     }
     f = out.f;
   }
-  const char *base = strrchr(o->text, '/');
-  fprintf(f, "# %zu token ids of %s, made by `mpbsim lm tokenize --text %s` (BPE merges of %s)\n",
-          n, base ? base + 1 : o->text, o->text, strrchr(o->model, '/') ? strrchr(o->model, '/') + 1 : o->model);
+  n += (size_t)bos;
+  const char *base = strrchr(o->text, '/'), *mb = strrchr(o->model, '/');
+  fprintf(f, "# %zu token ids of %s%s, made by `mpbsim lm tokenize --text %s%s%s` (%s of %s)\n",
+          n, bos ? "<bos> + " : "", base ? base + 1 : o->text, o->text,
+          strcmp(o->model, DEFAULT_MODEL) ? " --model " : "", strcmp(o->model, DEFAULT_MODEL) ? o->model : "",
+          m->vocab->model == TOK_MODEL_SPM ? "SentencePiece-style scores" : "BPE merges",
+          mb ? mb + 1 : o->model);
   for (size_t i = 0; i < n; i++) fprintf(f, "%d%c", ids[i], i % 16 == 15 || i + 1 == n ? '\n' : ' ');
   free(text), free(ids);
   if (o->output && cli_out_commit(&out, "lm")) return MPB_EXIT_IO;
@@ -133,7 +157,9 @@ static int do_ppl(const lm_opts *o, const llama_model *m) {
   size_t n;
   int32_t *ids = malloc(MAX_IDS * sizeof *ids);
   if (!ids) return MPB_EXIT_IO;
-  if (tok_read_ids(o->tokens, m->c.n_vocab, ids, MAX_IDS, &n, err, sizeof err)) {
+  const char *tokens = o->tokens ? o->tokens
+                     : m->c.arch == LLAMA_ARCH_GEMMA3 ? DEFAULT_TOKENS_GEMMA3 : DEFAULT_TOKENS;
+  if (tok_read_ids(tokens, m->c.n_vocab, ids, MAX_IDS, &n, err, sizeof err)) {
     fprintf(stderr, "mpbsim lm ppl: %s\n", err);
     free(ids);
     return MPB_EXIT_INPUT;
@@ -142,7 +168,7 @@ static int do_ppl(const lm_opts *o, const llama_model *m) {
   if (n > (size_t)m->c.n_ctx) n = (size_t)m->c.n_ctx;
   double nll;
   if (llama_nll(m, ids, (int)n, &nll, err, sizeof err)) {
-    fprintf(stderr, "mpbsim lm ppl: %s: %s\n", o->tokens, err);
+    fprintf(stderr, "mpbsim lm ppl: %s: %s\n", tokens, err);
     free(ids);
     return MPB_EXIT_INPUT;
   }
@@ -178,15 +204,18 @@ static int do_generate(const lm_opts *o, const llama_model *m) {
   size_t n = 0;
   int rc = 0;
   int32_t ids[4096];
+  int bos = m->vocab->add_bos && m->vocab->bos >= 0;
   if (!!o->prompt == !!o->prompt_ids) {
     fprintf(stderr, "mpbsim lm generate: give exactly one of --prompt, --prompt-ids\n");
     return MPB_EXIT_USAGE;
   }
-  if (o->prompt && tok_encode(m->vocab, o->prompt, strlen(o->prompt), ids, 4096, &n, err,
-                              sizeof err)) {
+  if (o->prompt && bos) ids[0] = m->vocab->bos;
+  if (o->prompt && tok_encode(m->vocab, o->prompt, strlen(o->prompt), ids + bos, 4096 - 1, &n,
+                              err, sizeof err)) {
     fprintf(stderr, "mpbsim lm generate: --prompt: %s\n", err);
     return MPB_EXIT_USAGE;
   }
+  if (o->prompt) n += (size_t)bos;
   if (o->prompt_ids && (rc = parse_ids(o->prompt_ids, m->c.n_vocab, ids, 4096, &n))) return rc;
   if (n == 0) {
     fprintf(stderr, "mpbsim lm generate: the prompt is empty\n");
@@ -200,7 +229,7 @@ static int do_generate(const lm_opts *o, const llama_model *m) {
   }
   for (size_t i = 0; i < n; i++) {
     tok_decode(m->vocab, ids[i], piece, sizeof piece);
-    fputs(piece, stdout);
+    if (!(i == 0 && bos && o->prompt)) fputs(piece, stdout); /* the <bos> we added */
     if (llama_forward(s, ids[i], (int64_t)i, i + 1 == n, err, sizeof err)) goto bad;
   }
   for (long t = 0; t < steps; t++) {
@@ -227,10 +256,10 @@ int cmd_lm(int argc, char **argv) {
       {"prompt-ids", required_argument, 0, 'i'}, {"n", required_argument, 0, 'n'},
       {"pairing", required_argument, 0, 'r'}, {"output", required_argument, 0, 'o'},
       {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+  if (argc > 1 && !strcmp(argv[1], "passkey")) return cmd_lm_passkey(argc - 1, argv + 1);
   if (argc >= 2 && !strcmp(argv[1], "eval")) return cmd_lm_eval(argc - 1, argv + 1);
   lm_opts o = {0};
   o.model = DEFAULT_MODEL;
-  o.tokens = DEFAULT_TOKENS;
   o.pairing = -1;
   int c;
   optind = 1;
@@ -258,14 +287,16 @@ int cmd_lm(int argc, char **argv) {
     }
   }
   if (optind + 1 != argc) {
-    fprintf(stderr, "mpbsim lm: expected one action (info, tokenize, ppl, generate, eval)\n");
+    fprintf(stderr, "mpbsim lm: expected one action (info, tokenize, ppl, generate, eval, "
+                    "passkey)\n");
     return MPB_EXIT_USAGE;
   }
   o.action = argv[optind];
   int (*fn)(const llama_model *) = NULL;
   if (!strcmp(o.action, "info")) fn = do_info;
   else if (strcmp(o.action, "tokenize") && strcmp(o.action, "ppl") && strcmp(o.action, "generate")) {
-    fprintf(stderr, "mpbsim lm: unknown action '%s' (info, tokenize, ppl, generate)\n", o.action);
+    fprintf(stderr, "mpbsim lm: unknown action '%s' (info, tokenize, ppl, generate; eval and "
+                    "passkey come first)\n", o.action);
     return MPB_EXIT_USAGE;
   }
   llama_model *m;

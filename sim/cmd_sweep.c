@@ -29,7 +29,9 @@ static void help(void) {
          "is evaluated once and stored in OUT/points/ (atomically, one file per point), so\n"
          "an interrupted sweep resumes where it stopped; then the results are merged into\n"
          "OUT/results.csv, results.json, sensitivity.csv, pareto-energy.svg, pareto-area.svg,\n"
-         "report.html and best.cfg (the lowest-energy point meeting the goal).\n\n"
+         "report.html and best.cfg (the lowest-energy point meeting the goal). A spec with\n"
+         "task = \"passkey\" runs the long-context retrieval grid instead (docs/models.md):\n"
+         "results.csv, results.json, heat maps per backend, report.html.\n\n"
          "options:\n"
          "  -j, --jobs N         worker processes (default 1)\n"
          "  -o, --out DIR        output directory (default: the spec's 'output',\n"
@@ -316,12 +318,26 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
     fprintf(stderr, "mpbsim sweep: %s\n", err);
     return exit_of(st);
   }
+  if (s->task == SWEEP_TASK_PASSKEY) { /* the report shows the cells done so far */
+    st = sweep_pk_report_write(dir, s, p, &t, err, sizeof err);
+    if (st) {
+      fprintf(stderr, "mpbsim sweep: %s\n", err);
+      sweep_table_free(&t);
+      return exit_of(st);
+    }
+    sweep_pk_print_summary(stdout, s, &t);
+    printf("results: %s/results.csv %s/results.json %s/report.html (heat maps)\n", dir, dir, dir);
+  }
   if (t.missing) {
     fprintf(stderr, "mpbsim sweep: %zu of %zu points are not finished yet (first: point "
                     "%llu); run the missing shards or the sweep without --shard\n",
             t.missing, t.n, (unsigned long long)t.first_missing);
     sweep_table_free(&t);
     return MPB_EXIT_FAIL;
+  }
+  if (s->task == SWEEP_TASK_PASSKEY) {
+    sweep_table_free(&t);
+    return MPB_EXIT_OK;
   }
   sweep_verdict v;
   st = sweep_verdict_make(s, &t, tries, verify_all, &v, err, sizeof err);
@@ -391,6 +407,10 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
 
 /* --plan: what would run, one line per point with the swept values. */
 static void print_plan(const sweep_spec *s, const sweep_plan *p) {
+  if (s->task == SWEEP_TASK_PASSKEY) {
+    sweep_pk_print_plan(stdout, s, p);
+    return;
+  }
   printf("sweep %s: spec hash %016llx, grid %llu, considered %llu, pruned %llu, points %zu\n",
          s->name, (unsigned long long)s->hash, (unsigned long long)sweep_grid_size(s),
          (unsigned long long)p->considered, (unsigned long long)p->pruned, p->n);

@@ -1,7 +1,8 @@
 // lm_gguf_llama_test.cc — the GGUF model loader against the synthetic model: a tiny
-// Llama written as a GGUF file by the test (F32 tensors with GGUF's [in, out] shapes)
-// must load with the geometry of its metadata and give bit-identical logits; a missing or
-// misshapen tensor is named in the error.
+// Llama or Gemma 3 written as a GGUF file by the test (lm_gguf_writer.h: F32 tensors with
+// GGUF's [in, out] shapes) must load with the geometry of its metadata and give
+// bit-identical logits; a missing or misshapen tensor, and Gemma 3 metadata the reader
+// does not support, are named in the error.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -12,80 +13,11 @@
 #include "gtest_c.h"
 #include "llama.h"
 #include "llama_presets.h"
-#include "lm_util.h"
+#include "lm_gguf_writer.h"
 
 namespace {
 
-using Img = GgufBuilder;  // tests/lm_util.h
-
-struct T {
-  std::string name;
-  std::vector<uint64_t> ne;
-  const float *data;
-};
-
-// Serialize model m (tied head) as a GGUF; skip drops one tensor, bad_shape changes one.
-std::string write_gguf(const llama_model *m, const std::string &file, const std::string &skip = "",
-                       const std::string &bad_shape = "") {
-  const llama_config &c = m->c;
-  uint64_t e = c.n_embd, qd = (uint64_t)c.n_head * c.head_dim, kvd = (uint64_t)c.n_head_kv * c.head_dim, ff = c.n_ff;
-  std::vector<T> ts = {{"token_embd.weight", {e, (uint64_t)c.n_vocab}, m->tok_embd},
-                       {"output_norm.weight", {e}, m->out_norm}};
-  for (int l = 0; l < c.n_layer; l++) {
-    const llama_layer &L = m->layers[l];
-    std::string p = "blk." + std::to_string(l) + ".";
-    ts.push_back({p + "attn_norm.weight", {e}, L.attn_norm});
-    ts.push_back({p + "attn_q.weight", {e, qd}, L.wq});
-    ts.push_back({p + "attn_k.weight", {e, kvd}, L.wk});
-    ts.push_back({p + "attn_v.weight", {e, kvd}, L.wv});
-    ts.push_back({p + "attn_output.weight", {qd, e}, L.wo});
-    ts.push_back({p + "ffn_norm.weight", {e}, L.ffn_norm});
-    ts.push_back({p + "ffn_gate.weight", {e, ff}, L.w_gate});
-    ts.push_back({p + "ffn_up.weight", {e, ff}, L.w_up});
-    ts.push_back({p + "ffn_down.weight", {ff, e}, L.w_down});
-  }
-  std::vector<T> keep;
-  for (T &t : ts)
-    if (t.name != skip) {
-      if (t.name == bad_shape) t.ne[0] += 0, t.ne.back() += 1;
-      keep.push_back(t);
-    }
-  Img f;
-  f.u32(GGUF_MAGIC); f.u32(3); f.u64(keep.size()); f.u64(10);
-  f.str("general.architecture"); f.u32(GGUF_STRING); f.str("llama");
-  f.kv_u32("llama.embedding_length", c.n_embd);
-  f.kv_u32("llama.block_count", c.n_layer);
-  f.kv_u32("llama.attention.head_count", c.n_head);
-  f.kv_u32("llama.attention.head_count_kv", c.n_head_kv);
-  f.kv_u32("llama.feed_forward_length", c.n_ff);
-  f.kv_u32("llama.context_length", c.n_ctx);
-  f.kv_f32("llama.rope.freq_base", (float)c.rope_base);
-  f.kv_f32("llama.attention.layer_norm_rms_epsilon", (float)c.rms_eps);
-  f.str("tokenizer.ggml.tokens"); f.u32(GGUF_ARRAY); f.u32(GGUF_STRING); f.u64(c.n_vocab);
-  for (int i = 0; i < c.n_vocab; i++) f.str("t" + std::to_string(i));
-  uint64_t off = 0;
-  std::vector<uint64_t> offs;
-  for (const T &t : keep) {
-    f.str(t.name); f.u32((uint32_t)t.ne.size());
-    uint64_t n = 1;
-    for (uint64_t d : t.ne) f.u64(d), n *= d;
-    f.u32(GGML_F32); f.u64(off);
-    offs.push_back(off);
-    off += (n * 4 + 31) / 32 * 32;
-  }
-  while (f.b.size() % 32) f.b.push_back(0);
-  size_t base = f.b.size();
-  f.b.resize(base + off, 0);
-  for (size_t i = 0; i < keep.size(); i++) {
-    uint64_t n = 1;
-    for (uint64_t d : keep[i].ne) n *= d;
-    if (keep[i].name == bad_shape) continue;  // data size of the wrong shape stays zero
-    std::memcpy(f.b.data() + base + offs[i], keep[i].data, n * 4);
-  }
-  std::string path = mpb_test_path(file);
-  std::ofstream(path, std::ios::binary).write((const char *)f.b.data(), (std::streamsize)f.b.size());
-  return path;
-}
+using gguf_writer::write_gguf;
 
 llama_config tiny_f32() {
   llama_config c = llama_preset_find("tiny")->c;
@@ -141,6 +73,87 @@ TEST(LmGgufLlama, MissingOrMisshapenTensorsAreNamed) {
   std::string p2 = write_gguf(syn, "tiny_shape.gguf", "", "blk.1.attn_k.weight");
   EXPECT_NE(llama_load_gguf(&ld, p2.c_str(), err, sizeof err), 0);
   EXPECT_NE(std::string(err).find("'blk.1.attn_k.weight': ne[1] = 9, expected 8"), std::string::npos) << err;
+  llama_free(syn);
+}
+
+llama_config tiny_gemma_f32() {
+  llama_config c = tiny_f32();
+  c.arch = LLAMA_ARCH_GEMMA3;
+  c.act = LLAMA_ACT_GELU_TANH;
+  c.embed_scaled = c.qk_norm = c.post_norms = 1;
+  c.n_layer = 6;            // layer 5 global (pattern 6), 0-4 local
+  c.swa_window = 3;
+  c.swa_pattern = 6;
+  c.rope_base_local = 10000.0;
+  c.rope_base = 1000000.0;
+  c.pairing = LLAMA_ROPE_HALF;
+  return c;
+}
+
+// Norm weights that are not all 1, so that a norm applied to the wrong vector shows.
+void vary_norms(llama_model *m) {
+  for (int l = 0; l < m->c.n_layer; l++) {
+    llama_layer &L = m->layers[l];
+    for (int i = 0; i < m->c.head_dim; i++) L.q_norm[i] = 1.0f + 0.01f * i, L.k_norm[i] = 2.0f - 0.01f * i;
+    for (int i = 0; i < m->c.n_embd; i++) L.post_attn_norm[i] = 0.5f + 0.02f * i, L.post_ffn_norm[i] = 1.5f;
+  }
+}
+
+TEST(LmGgufLlama, LoadsGemma3BitForBit) {
+  llama_config c = tiny_gemma_f32();
+  llama_model *syn, *ld;
+  char err[512];
+  ASSERT_EQ(llama_init_synthetic(&syn, &c, 5, err, sizeof err), 0) << err;
+  vary_norms(syn);
+  std::string path = write_gguf(syn, "tiny_gemma3.gguf");
+  ASSERT_EQ(llama_load_gguf(&ld, path.c_str(), err, sizeof err), 0) << err;
+  EXPECT_EQ(ld->c.arch, LLAMA_ARCH_GEMMA3);
+  EXPECT_EQ(ld->c.swa_window, 3);
+  EXPECT_EQ(ld->c.swa_pattern, 6);
+  EXPECT_EQ(ld->c.rope_base_local, 10000.0);
+  EXPECT_EQ(ld->c.pairing, LLAMA_ROPE_HALF);
+  EXPECT_EQ(ld->vocab->model, TOK_MODEL_SPM);
+  EXPECT_TRUE(ld->c.embed_scaled && ld->c.qk_norm && ld->c.post_norms);
+  llama_state *a, *b;
+  ASSERT_EQ(llama_state_new(&a, syn, 10, err, sizeof err), 0);
+  ASSERT_EQ(llama_state_new(&b, ld, 10, err, sizeof err), 0);
+  for (int t = 0; t < 10; t++) {
+    ASSERT_EQ(llama_forward(a, (5 * t + 1) % c.n_vocab, t, 1, err, sizeof err), 0);
+    ASSERT_EQ(llama_forward(b, (5 * t + 1) % c.n_vocab, t, 1, err, sizeof err), 0);
+    ASSERT_EQ(0, std::memcmp(a->logits, b->logits, c.n_vocab * sizeof(float))) << "token " << t;
+  }
+  llama_state_free(a);
+  llama_state_free(b);
+  llama_free(ld);
+  llama_free(syn);
+}
+
+TEST(LmGgufLlama, Gemma3MetadataErrorsAreNamed) {
+  llama_config c = tiny_gemma_f32();
+  llama_model *syn, *ld;
+  char err[512];
+  ASSERT_EQ(llama_init_synthetic(&syn, &c, 5, err, sizeof err), 0) << err;
+  using gguf_writer::kv_str;
+  using gguf_writer::kv_u32;
+  struct Case {
+    std::string drop;
+    std::vector<gguf_writer::Key> extra;
+    std::string skip, message;
+  } cases[] = {
+      {"gemma3.attention.sliding_window", {}, "", "metadata key 'gemma3.attention.sliding_window' is missing"},
+      {"gemma3.attention.value_length", {kv_u32("gemma3.attention.value_length", 16)}, "",
+       "'gemma3.attention.value_length' = 16 is not in [8, 8]"},
+      {"", {kv_str("gemma3.rope.scaling.type", "linear")}, "", "gemma3.rope.scaling.type = 'linear' is not supported"},
+      {"", {kv_u32("gemma3.attention.sliding_window_pattern", 0)}, "", "sliding_window_pattern' = 0 is not in [1, 6]"},
+      {"", {}, "blk.3.attn_k_norm.weight", "tensor 'blk.3.attn_k_norm.weight' is missing"},
+      {"", {}, "blk.0.post_ffw_norm.weight", "tensor 'blk.0.post_ffw_norm.weight' is missing"},
+      {"tokenizer.ggml.scores", {}, "", "tokenizer.ggml.scores must be a float32 array"},
+  };
+  for (const Case &k : cases) {
+    std::string p = write_gguf(syn, "tiny_gemma3_bad.gguf", k.skip, "", nullptr, k.drop, k.extra);
+    EXPECT_NE(llama_load_gguf(&ld, p.c_str(), err, sizeof err), 0) << k.message;
+    EXPECT_NE(std::string(err).find(k.message), std::string::npos) << err;
+  }
   llama_free(syn);
 }
 

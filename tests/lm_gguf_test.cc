@@ -1,7 +1,7 @@
 // lm_gguf_test.cc — the strict GGUF reader on files the test writes itself (valid,
 // truncated at every length, bad counts/offsets/types, oversized strings), exhaustive
-// fp16 conversion, hand-computed Q4_0/Q4_1/Q8_0 blocks, and the real SmolLM2 file when
-// `make models` has fetched it.
+// fp16 conversion, hand-computed Q4_0/Q4_1/Q5_0/Q8_0/Q4_K/Q6_K blocks, and the real
+// SmolLM2 and Gemma 3 files when `make models` has fetched them.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +12,7 @@
 #include "gtest_c.h"
 #include "gguf.h"
 #include "lm_util.h"
+#include "tokenizer.h"
 
 namespace {
 
@@ -27,11 +28,63 @@ struct Parsed {
   ~Parsed() { gguf_close(g); }
 };
 
-// A file with one key of every scalar type, a string, arrays (u8, string), and 5 tensors
-// of the 5 supported types. Returns the builder; data values are chosen by hand.
+// Hand-chosen K-quant contents (the expected values are derived from these in
+// DequantizesHandComputedBlocks, independently of the decoder).
+const uint8_t kQ4kScale[8] = {1, 2, 3, 4, 33, 50, 63, 17};  // 6-bit; s >= 4 use the high bits
+const uint8_t kQ4kMin[8] = {0, 5, 10, 15, 20, 40, 60, 1};
+uint8_t q4k_code(int l, int hi) { return hi ? (uint8_t)((7 * l + 3) & 15) : (uint8_t)(l & 15); }
+int8_t q6k_scale(int s) { return (int8_t)((s - 8) * 3); }   // -24 .. 21, negatives too
+int q6k_code(int e) { return (e * 5 + 1) & 63; }              // 6-bit code of element e
+
+// Pack 8 scales and mins into Q4_K's 12 bytes, as the layout is documented (ggml's
+// get_scale_min_k4 read backwards): bytes 0-3 scales 0-3 (low 6 bits) with the top 2 bits
+// of scales 4-7 in their top bits; bytes 4-7 mins 0-3 with the top bits of mins 4-7;
+// bytes 8-11 low nibble = scale 4-7 & 15, high nibble = min 4-7 & 15.
+void pack_q4k_scales(uint8_t *q) {
+  for (int s = 0; s < 4; s++) {
+    q[s] = (uint8_t)(kQ4kScale[s] | (kQ4kScale[s + 4] >> 4) << 6);
+    q[s + 4] = (uint8_t)(kQ4kMin[s] | (kQ4kMin[s + 4] >> 4) << 6);
+    q[s + 8] = (uint8_t)((kQ4kScale[s + 4] & 15) | (kQ4kMin[s + 4] & 15) << 4);
+  }
+}
+
+// The hand-chosen blocks of the new types (expected values in DequantizesHandComputedBlocks).
+// Q5_0: d = 0.5 (0x3800); qh = 0x00ffaaaa: bit j (element j) set for odd j < 16, bit
+// 16 + j (element 16 + j) set for j < 8; code byte j: low nibble j, high nibble 15 - j.
+void fill_q5_0(uint8_t *d) {
+  d[0] = 0x00; d[1] = 0x38;
+  d[2] = 0xaa; d[3] = 0xaa; d[4] = 0xff; d[5] = 0x00;
+  for (int j = 0; j < 16; j++) d[6 + j] = (uint8_t)(j | (15 - j) << 4);
+}
+
+// Q4_K: d = 1 (0x3c00), dmin = 0.5 (0x3800), the scales/mins above, and in group g code
+// byte l = low nibble (sub-block 2g) | high nibble (sub-block 2g + 1) << 4.
+void fill_q4_k(uint8_t *d) {
+  d[0] = 0x00; d[1] = 0x3c; d[2] = 0x00; d[3] = 0x38;
+  pack_q4k_scales(d + 4);
+  for (int g = 0; g < 4; g++)
+    for (int l = 0; l < 32; l++) d[16 + 32 * g + l] = (uint8_t)(q4k_code(l, 0) | q4k_code(l, 1) << 4);
+}
+
+// Q6_K: 6-bit codes packed as documented: element e = 128h + 32k + l puts its low 4
+// bits in ql[64h + 32(k & 1) + l] (low nibble for k < 2, high nibble for k >= 2) and
+// its high 2 bits in qh[32h + l] at bit 2k; scales[s] for s = e / 16; d = 0.25 (0x3400)
+// in the last 2 bytes.
+void fill_q6_k(uint8_t *q6) {
+  for (int e = 0; e < 256; e++) {
+    int h = e / 128, k = (e % 128) / 32, l = e % 32, q = q6k_code(e);
+    q6[64 * h + 32 * (k & 1) + l] |= (uint8_t)((q & 15) << (k >= 2 ? 4 : 0));
+    q6[128 + 32 * h + l] |= (uint8_t)((q >> 4) << (2 * k));
+  }
+  for (int s = 0; s < 16; s++) q6[192 + s] = (uint8_t)q6k_scale(s);
+  q6[208] = 0x00; q6[209] = 0x34;
+}
+
+// A file with one key of every scalar type, a string, arrays (u8, string), and 8 tensors
+// of the 8 supported types. Returns the builder; data values are chosen by hand.
 Builder valid_file() {
   Builder f;
-  f.header(5, 17);
+  f.header(8, 17);
   f.str("general.architecture"); f.u32(GGUF_STRING); f.str("llama");
   f.str("k.u8"); f.u32(GGUF_UINT8); f.u8(200);
   f.str("k.i8"); f.u32(GGUF_INT8); f.u8(0x80);
@@ -55,9 +108,12 @@ Builder valid_file() {
   f.tensor("t.q4_0", {32}, GGML_Q4_0, 128);   // 18 bytes
   f.tensor("t.q4_1", {32, 2}, GGML_Q4_1, 192); // 40 bytes
   f.tensor("t.q8_0", {32}, GGML_Q8_0, 256);   // 34 bytes
+  f.tensor("t.q5_0", {32}, GGML_Q5_0, 320);   // 22 bytes
+  f.tensor("t.q4_k", {256}, GGML_Q4_K, 384);  // 144 bytes
+  f.tensor("t.q6_k", {256}, GGML_Q6_K, 576);  // 210 bytes: ends the file
   f.align(64);
   size_t base = f.b.size();
-  f.b.resize(base + 320, 0);
+  f.b.resize(base + 786, 0);
   uint8_t *d = f.b.data() + base;
   float fv[4] = {1.0f, -2.0f, 0.5f, 3.0e-3f};
   std::memcpy(d, fv, 16);
@@ -73,6 +129,9 @@ Builder valid_file() {
   // Q8_0: d = 0.25 (0x3400), codes -16..15
   d[256] = 0x00; d[257] = 0x34;
   for (int j = 0; j < 32; j++) d[258 + j] = (uint8_t)(int8_t)(j - 16);
+  fill_q5_0(d + 320);
+  fill_q4_k(d + 384);
+  fill_q6_k(d + 576);
   return f;
 }
 
@@ -144,6 +203,24 @@ TEST(LmGguf, DequantizesHandComputedBlocks) {
   }
   ASSERT_EQ(gguf_tensor_f32(p.g, "t.q8_0", 1, nullptr, o, err, sizeof err), 0) << err;
   for (int j = 0; j < 32; j++) EXPECT_EQ(o[j], 0.25f * (j - 16)) << j;
+  ASSERT_EQ(gguf_tensor_f32(p.g, "t.q5_0", 1, nullptr, o, err, sizeof err), 0) << err;
+  for (int j = 0; j < 16; j++) {
+    EXPECT_EQ(o[j], 0.5f * (j + (j % 2 ? 16 : 0) - 16)) << j;                 // qh bit j
+    EXPECT_EQ(o[j + 16], 0.5f * ((15 - j) + (j < 8 ? 16 : 0) - 16)) << j;    // qh bit 16 + j
+  }
+  std::vector<float> k(256);
+  ASSERT_EQ(gguf_tensor_f32(p.g, "t.q4_k", 1, nullptr, k.data(), err, sizeof err), 0) << err;
+  for (int g = 0; g < 4; g++)
+    for (int l = 0; l < 32; l++) {
+      // element 64g + l: sub-block 2g, low nibble; element 64g + 32 + l: sub-block 2g + 1
+      EXPECT_EQ(k[64 * g + l], 1.0f * kQ4kScale[2 * g] * q4k_code(l, 0) - 0.5f * kQ4kMin[2 * g]) << g << " " << l;
+      EXPECT_EQ(k[64 * g + 32 + l], 1.0f * kQ4kScale[2 * g + 1] * q4k_code(l, 1) - 0.5f * kQ4kMin[2 * g + 1]) << g << " " << l;
+    }
+  EXPECT_EQ(k[255], 17.0f * ((7 * 31 + 3) & 15) - 0.5f);  // 17 * 12 - 0.5: scale 7 = 17, min 7 = 1
+  ASSERT_EQ(gguf_tensor_f32(p.g, "t.q6_k", 1, nullptr, k.data(), err, sizeof err), 0) << err;
+  for (int e = 0; e < 256; e++) EXPECT_EQ(k[e], 0.25f * q6k_scale(e / 16) * (q6k_code(e) - 32)) << e;
+  EXPECT_EQ(k[0], 0.25f * -24 * (1 - 32));    // 186
+  EXPECT_EQ(k[255], 0.25f * 21 * (60 - 32));  // code (255*5+1) & 63 = 60: 147
   // shape checks name the tensor
   const uint64_t bad[2] = {32, 3};
   EXPECT_NE(gguf_tensor_f32(p.g, "t.q4_1", 2, bad, o, err, sizeof err), 0);
@@ -169,8 +246,8 @@ TEST(LmGguf, Fp16Exhaustive) {
 // end (the ASan build checks the latter).
 TEST(LmGguf, TruncatedAtEveryLength) {
   Builder f = valid_file();
-  // The last tensor (Q8_0, 34 bytes at 256) ends 30 bytes before the end of the image.
-  for (size_t n = 0; n < f.b.size() - 30; n++) {
+  // The last tensor (Q6_K, 210 bytes at 576) ends the image: every shorter length fails.
+  for (size_t n = 0; n < f.b.size(); n++) {
     std::vector<uint8_t> t(f.b.begin(), f.b.begin() + n);
     Parsed p(t);
     EXPECT_NE(p.rc, 0) << "accepted a file truncated to " << n << " bytes";
@@ -232,7 +309,11 @@ TEST(LmGguf, RejectsBadTensors) {
   expect_error(one_tensor({32}, GGML_Q4_1, 16, 64), "offset 16 is not a multiple of the alignment 32");
   expect_error(one_tensor({32}, GGML_Q4_1, 1ull << 63, 64), "exceeds the data section");
   expect_error(one_tensor({16}, GGML_Q4_1, 0, 64), "ne[0] = 16 is not a multiple of the Q4_1 block size 32");
-  expect_error(one_tensor({32}, 12, 0, 200), "type 12 is not a supported ggml type");
+  expect_error(one_tensor({32}, 13, 0, 200),
+               "type 13 is not a supported ggml type (F32, F16, Q4_0, Q4_1, Q5_0, Q8_0, Q4_K, Q6_K)");
+  expect_error(one_tensor({32}, GGML_Q4_K, 0, 200), "ne[0] = 32 is not a multiple of the Q4_K block size 256");
+  expect_error(one_tensor({256}, GGML_Q6_K, 0, 209), "data [0, 210) exceeds the data section [0, 209)");
+  expect_error(one_tensor({64}, GGML_Q5_0, 0, 43), "data [0, 44) exceeds");
   expect_error(one_tensor({}, GGML_F32, 0, 8), "n_dims = 0 is not in [1, 4]");
   expect_error(one_tensor({1, 1, 1, 1, 1}, GGML_F32, 0, 8), "n_dims = 5 is not in [1, 4]");
   expect_error(one_tensor({0}, GGML_F32, 0, 8), "dimension 0 = 0 is not in [1, 2^40]");
@@ -271,6 +352,11 @@ TEST(LmGguf, RandomCorruptionNeverCrashes) {
       for (uint64_t i = 0; i < p.g->n_tensors; i++) {  // accepted tensors must be in bounds
         const gguf_tensor *x = &p.g->tensors[i];
         EXPECT_LE(x->data + x->nbytes, p.g->buf + p.g->size);
+        if (x->nelem <= 4096) {  // and dequantize without reading outside (ASan build)
+          std::vector<float> o(x->nelem);
+          char e[256];
+          EXPECT_EQ(gguf_dequant(x->type, x->data, 0, x->nelem, o.data(), e, sizeof e), 0) << e;
+        }
       }
     }
   }
@@ -311,6 +397,99 @@ TEST(LmGguf, RealSmolLM2File) {
   EXPECT_GT(rms, 0.01);
   EXPECT_LT(rms, 1.0);
   gguf_close(g);
+}
+
+TEST(LmGguf, RealGemma3File) {
+  const char *path = "models/gemma-3-270m-q4_k_m.gguf";
+  if (FILE *f = std::fopen(path, "rb")) std::fclose(f);
+  else GTEST_SKIP() << path << " is absent: run `make models` to fetch it";
+  gguf_file *g;
+  char err[512];
+  ASSERT_EQ(gguf_open(&g, path, err, sizeof err), 0) << err;
+  EXPECT_EQ(g->n_tensors, 236u);
+  int counts[16] = {0};
+  for (uint64_t i = 0; i < g->n_tensors; i++) counts[g->tensors[i].type & 15]++;
+  EXPECT_EQ(counts[GGML_F32], 109);
+  EXPECT_EQ(counts[GGML_Q8_0], 10);
+  EXPECT_EQ(counts[GGML_Q5_0], 81);
+  EXPECT_EQ(counts[GGML_Q4_K], 27);
+  EXPECT_EQ(counts[GGML_Q6_K], 9);
+  // One tensor of each quantized type dequantizes to finite weights of a plausible size.
+  for (const char *name : {"blk.0.attn_q.weight", "blk.0.attn_output.weight",
+                           "blk.0.ffn_down.weight", "blk.0.attn_v.weight"}) {
+    const gguf_tensor *t = gguf_find_tensor(g, name);
+    ASSERT_NE(t, nullptr) << name;
+    std::vector<float> w(t->nelem);
+    ASSERT_EQ(gguf_tensor_f32(g, name, 2, nullptr, w.data(), err, sizeof err), 0) << err;
+    double ss = 0;
+    for (float x : w) ss += (double)x * x;
+    double rms = std::sqrt(ss / w.size());
+    EXPECT_GT(rms, 0.005) << name << " " << gguf_type_name(t->type);
+    EXPECT_LT(rms, 1.0) << name << " " << gguf_type_name(t->type);
+  }
+  gguf_close(g);
+}
+
+// lm/fuzz_seeds/kquants.gguf, the GGUF fuzzer's seed for the new types and the
+// SentencePiece-style vocabulary: exactly this image (MPB_WRITE_SEEDS=1 rewrites it).
+std::vector<uint8_t> kquant_seed() {
+  Builder f;
+  f.header(3, 4);
+  f.str("tokenizer.ggml.model"); f.u32(GGUF_STRING); f.str("llama");
+  const char *toks[] = {"<unk>", "<bos>", "\n", "<0x41>", "\xe2\x96\x81", "a", "b", "ab", "\xe2\x96\x81" "a"};
+  const int32_t types[] = {2, 3, 4, 6, 1, 1, 1, 1, 1};
+  f.str("tokenizer.ggml.tokens"); f.u32(GGUF_ARRAY); f.u32(GGUF_STRING); f.u64(9);
+  for (const char *t : toks) f.str(t);
+  f.str("tokenizer.ggml.scores"); f.u32(GGUF_ARRAY); f.u32(GGUF_FLOAT32); f.u64(9);
+  for (int i = 0; i < 9; i++) f.f32(-(float)i);
+  f.str("tokenizer.ggml.token_type"); f.u32(GGUF_ARRAY); f.u32(GGUF_INT32); f.u64(9);
+  for (int32_t t : types) f.u32((uint32_t)t);
+  f.tensor("q5_0", {32}, GGML_Q5_0, 0);     // 22 bytes
+  f.tensor("q4_k", {256}, GGML_Q4_K, 32);   // 144 bytes
+  f.tensor("q6_k", {256}, GGML_Q6_K, 192);  // 210 bytes
+  f.align(32);
+  size_t base = f.b.size();
+  f.b.resize(base + 402, 0);
+  fill_q5_0(f.b.data() + base);
+  fill_q4_k(f.b.data() + base + 32);
+  fill_q6_k(f.b.data() + base + 192);
+  return f.b;
+}
+
+TEST(LmGguf, FuzzSeedIsTheDocumentedImage) {
+  const char *path = "lm/fuzz_seeds/kquants.gguf";
+  std::vector<uint8_t> img = kquant_seed();
+  if (std::getenv("MPB_WRITE_SEEDS")) {
+    FILE *f = std::fopen(path, "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(img.data(), 1, img.size(), f), img.size());
+    std::fclose(f);
+  }
+  FILE *f = std::fopen(path, "rb");
+  ASSERT_NE(f, nullptr) << path;
+  std::vector<uint8_t> got(img.size() + 1);
+  got.resize(std::fread(got.data(), 1, got.size(), f));
+  std::fclose(f);
+  EXPECT_EQ(got, img) << path << " differs from kquant_seed(): MPB_WRITE_SEEDS=1 rewrites it";
+  Parsed p(img);
+  ASSERT_EQ(p.rc, 0) << p.err;
+  tok_vocab *v;
+  char err[256];
+  ASSERT_EQ(tok_load(&v, p.g, err, sizeof err), 0) << err;
+  EXPECT_EQ(v->model, TOK_MODEL_SPM);
+  int32_t ids[8];
+  size_t n;
+  // " ab\nA": ' ' -> U+2581; "ab" (-7) outscores "\u2581a" (-8) and "\u2581ab" is no
+  // entry: \u2581 (4) ab (7); "\n" user-defined (2); 'A' has no entry: <0x41> (3)
+  ASSERT_EQ(tok_encode(v, " ab\nA", 5, ids, 8, &n, err, sizeof err), 0) << err;
+  EXPECT_EQ(std::vector<int32_t>(ids, ids + n), (std::vector<int32_t>{4, 7, 2, 3}));
+  // 0x01 has no entry and no byte token in this vocabulary: refused, naming the byte
+  EXPECT_NE(tok_encode(v, "\x01", 1, ids, 8, &n, err, sizeof err), 0);
+  EXPECT_NE(std::string(err).find("byte 0x01 has no <0x01> token"), std::string::npos) << err;
+  tok_free(v);
+  std::vector<float> w(256);
+  for (const char *t : {"q5_0", "q4_k", "q6_k"})
+    EXPECT_EQ(gguf_tensor_f32(p.g, t, 1, nullptr, w.data(), err, sizeof err), 0) << err;
 }
 
 }  // namespace

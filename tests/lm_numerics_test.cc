@@ -219,6 +219,42 @@ TEST(LmNumerics, SoftmaxHandComputed) {
   }
 }
 
+// A span [first, len) per row: the entries outside are 0 and take no part in the max or
+// the sum; the same row values as a plain softmax of the span.
+TEST(LmNumerics, SoftmaxSpanHandComputed) {
+  // row 0: span [1, 4) of {99, 0, ln 2, ln 3, 99}: {0, 1/6, 2/6, 3/6, 0};
+  // row 1: span [2, 3) of {5, 5, 7, 5, 5}: {0, 0, 1, 0, 0}
+  float s[10] = {99.0f, 0.0f, (float)std::log(2.0), (float)std::log(3.0), 99.0f,
+                 5.0f,  5.0f, 7.0f,                 5.0f,                 5.0f};
+  int32_t first[2] = {1, 2}, len[2] = {4, 3};
+  char err[256];
+  for (const char *b : {"ref", "fp32", "bf16", "fp16", "int8"}) {
+    Nm N(b);
+    float t[10];
+    std::memcpy(t, s, sizeof s);
+    ASSERT_EQ(lm_softmax_span(N.nm, LM_EXP_SOFTMAX, 2, 5, first, len, t, 5, err, sizeof err), 0) << err;
+    double tol = !std::strcmp(b, "ref") ? 1e-7 : !std::strcmp(b, "fp32") ? 1e-6 : 1e-2;
+    EXPECT_EQ(t[0], 0.0f) << b;
+    EXPECT_NEAR(t[1], 1.0 / 6, tol) << b;
+    EXPECT_NEAR(t[2], 2.0 / 6, tol) << b;
+    EXPECT_NEAR(t[3], 3.0 / 6, tol) << b;
+    EXPECT_EQ(t[4], 0.0f) << b;
+    EXPECT_EQ(t[5], 0.0f) << b;
+    EXPECT_EQ(t[6], 0.0f) << b;
+    EXPECT_NEAR(t[7], 1.0, 1e-6) << b;
+    EXPECT_EQ(t[8], 0.0f) << b;
+    EXPECT_EQ(t[9], 0.0f) << b;
+    // equal to the plain softmax of the span
+    float u[3] = {s[1], s[2], s[3]};
+    ASSERT_EQ(lm_softmax(N.nm, LM_EXP_SOFTMAX, 1, 3, nullptr, u, 3, err, sizeof err), 0);
+    for (int i = 0; i < 3; i++) EXPECT_EQ(t[1 + i], u[i]) << b;
+  }
+  Nm R("ref");
+  int32_t bad_first[1] = {3}, bad_len[1] = {2};
+  EXPECT_NE(lm_softmax_span(R.nm, LM_EXP_SOFTMAX, 1, 5, bad_first, bad_len, s, 5, err, sizeof err), 0);
+  EXPECT_NE(std::string(err).find("row span [3, 2) is not within 5 columns"), std::string::npos) << err;
+}
+
 TEST(LmNumerics, ExpSites) {
   float x[4] = {-1.0f, 0.0f, 0.5f, 10.0f}, y[4];
   char err[256];

@@ -7,6 +7,8 @@ GTEST_LIBS := $(shell pkg-config --libs gtest_main 2>/dev/null || echo -lgtest_m
 TEST_SUITES := sweep lm analysis traces cmodel
 TEST_SHARDS_sweep := 2
 TEST_SHARDS_lm := 2
+# Extra libraries of one suite: lm uses libsentencepiece as an independent tokenizer oracle.
+TEST_LIBS_lm := $(shell pkg-config --libs sentencepiece 2>/dev/null || echo -lsentencepiece)
 
 $(B)/tests/%.o: tests/%.cc $(wildcard tests/*.h) cmodel/*.h $(wildcard lm/*.h traces/*.h analysis/*.h) | deps
 	@mkdir -p $(dir $@)
@@ -17,7 +19,7 @@ $(1)_TEST_SRCS := $$(wildcard tests/$(1)_*.cc)
 ifneq ($$($(1)_TEST_SRCS),)
 $(1)_TEST_OBJS := $$($(1)_TEST_SRCS:%.cc=$$(B)/%.o)
 $$(B)/tests/$(1): $$($(1)_TEST_OBJS) $$(LIBANALYSIS) $$(LIBTRACES) $$(LIBLM) $$(LIBMPB)
-	$$(CXX) $$(LDFLAGS) -o $$@ $$($(1)_TEST_OBJS) $$(LIBANALYSIS) $$(LIBTRACES) $$(LIBLM) $$(LIBMPB) $$(PKG_LDLIBS) $$(GTEST_LIBS) $$(LDLIBS)
+	$$(CXX) $$(LDFLAGS) -o $$@ $$($(1)_TEST_OBJS) $$(LIBANALYSIS) $$(LIBTRACES) $$(LIBLM) $$(LIBMPB) $$(PKG_LDLIBS) $$(TEST_LIBS_$(1)) $$(GTEST_LIBS) $$(LDLIBS)
 TEST_BINS += $$(B)/tests/$(1)
 endif
 endef
