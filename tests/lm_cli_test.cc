@@ -42,6 +42,22 @@ TEST(LmCli, BadModelFiles) {
   std::string bare = write_arch_only("lm_bare.gguf", "llama");
   EXPECT_EQ(mpb_test_run(mpbsim() + " lm ppl --model " + bare, &out), 3);
   EXPECT_NE(out.find(bare + ": metadata key 'llama.embedding_length' is missing"), std::string::npos) << out;
+  std::string gemma = write_arch_only("lm_gemma_bare.gguf", "gemma3");
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm info --model " + gemma, &out), 3);
+  EXPECT_NE(out.find(gemma + ": metadata key 'gemma3.embedding_length' is missing"), std::string::npos) << out;
+  // A tensor of a type the reader does not dequantize (13 = Q5_K): refused when opened.
+  std::string s = "GGUF";
+  put_u32(s, 3); put_u64(s, 1); put_u64(s, 1);
+  put_str(s, "general.architecture"); put_u32(s, 8); put_str(s, "gemma3");
+  put_str(s, "token_embd.weight"); put_u32(s, 2); put_u64(s, 256); put_u64(s, 4);
+  put_u32(s, 13); put_u64(s, 0);
+  while (s.size() % 32) s += '\0';
+  s += std::string(4 * 176, '\0');
+  std::string q5k = mpb_test_path("lm_q5k.gguf");
+  std::ofstream(q5k, std::ios::binary) << s;
+  EXPECT_EQ(mpb_test_run(mpbsim() + " lm info --model " + q5k, &out), 3);
+  EXPECT_NE(out.find(q5k + ": tensor 'token_embd.weight': type 13 is not a supported ggml type (F32, "
+                     "F16, Q4_0, Q4_1, Q5_0, Q8_0, Q4_K, Q6_K)"), std::string::npos) << out;
 }
 
 TEST(LmCli, UsageErrors) {
