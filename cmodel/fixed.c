@@ -13,12 +13,9 @@ int32_t mpb_mac8_mul(int32_t a, bool a_signed, int32_t b, bool b_signed) {
 }
 
 int64_t mpb_mac8_acc(int64_t acc, int64_t v, int acc_bits, mpb_overflow mode, bool *event) {
-  int64_t s = acc + v, r;
-  if (mode == MPB_OVF_SAT)
-    r = mpb_sat(s, acc_bits);
-  else
-    r = mpb_wrap(s, acc_bits);
-  if (event) *event = (r != s);
+  bool ev;
+  int64_t r = mpb_acc_add(acc, v, acc_bits, mode, &ev);
+  if (event) *event = ev;
   return r;
 }
 

@@ -115,8 +115,162 @@ static inline int64_t mpb_rshift(int64_t v, int sh, mpb_rounding mode) {
   return q;
 }
 
-/* Straight-line functional rope evaluation (EXACT mode, no counting); bit-identical to
- * the stage chain, checked by tests/cmodel_pipe_test.cc. */
+/* ---- the fast paths' per-element arithmetic --------------------------------------- *
+ * The stages of docs/architecture.md §5-7 as straight-line code with no counting: the
+ * one definition used by the per-operation fast paths (cmodel/fast.c) and the scalar
+ * batched paths (cmodel/batch.c, cmodel/gemm.c). Bit-identical to the stage chain
+ * (tests/cmodel_pipe_test.cc, tests/cmodel_batch_test.cc). The byte-sliced products of
+ * PHASE and ROTATE are replaced by the wide products they are equal to (dropped partial
+ * products of PHASE are multiples of 2^FT). 'md' is the configured rounding, passed
+ * separately so that a caller looping over many elements can make it a constant. */
+
+/* Align a residual of 'bits' bits to FW fraction bits (truncating). */
+static inline int64_t mpb_align_residual(uint64_t rr, int bits, int fw) {
+  return bits >= fw ? (int64_t)(rr >> (bits - fw)) : (int64_t)(rr << (fw - bits));
+}
+
+/* FREQ, PHASE (EXACT): p = (m * freq[j]) mod 2^FT; m, j at pin width. */
+static inline uint64_t mpb_fast_phase_exact(const mpb_model *mdl, uint32_t m, uint32_t j) {
+  return ((uint64_t)m * mdl->freq[j]) & mpb_mask(mdl->cfg.freq_frac_bits);
+}
+
+/* The real Horner chain EXP_SPLIT .. EXP_MUL on lambda (fl fraction bits): returns mant
+ * (Q2.FW plus the carry bit of §5.2) and the integer part in *ie. */
+static inline int64_t mpb_fast_exp_chain(const mpb_model *mdl, int64_t lambda, int fl,
+                                         mpb_rounding md, int32_t *ie) {
+  const int fw = mdl->fw, H = mdl->cfg.exp_table_bits, rb = fl - H;
+  const int64_t one = INT64_C(1) << fw;
+  *ie = (int32_t)(lambda >> fl);
+  uint64_t uf = (uint64_t)lambda & mpb_mask(fl);
+  uint64_t uhi = H > 0 ? uf >> rb : 0;
+  int64_t ulo = mpb_align_residual(uf & mpb_mask(rb), rb, fw);
+  int64_t acc = one;
+  for (int n = mdl->cfg.horner_order; n >= 1; n--) {
+    int64_t t = mpb_rshift(mdl->k_exp[n - 1] * ulo, fw, md);
+    acc = one + mpb_rshift(t * acc, fw, md);
+  }
+  return mpb_rshift(mdl->exp_tab[uhi] * acc, fw, md);
+}
+
+/* LOG, the real Horner chain and PHASE of LOG-ADD mode (§5.2): the phase p. */
+static inline uint64_t mpb_fast_phase_logadd(const mpb_model *mdl, uint32_t m, uint32_t j,
+                                             mpb_rounding md) {
+  const mpb_config *c = &mdl->cfg;
+  if (m == 0) return 0; /* z: the phase register loads 0 */
+  const int T = c->log_mant_bits, ft = c->freq_frac_bits;
+  int e = 31 - __builtin_clz(m);
+  uint32_t f = m - (1u << e);
+  uint32_t idx = e >= T ? f >> (e - T) : f << (T - e);
+  int64_t lambda =
+      mpb_wrap(mpb_shl(e, mdl->fl) + mdl->log_mant[idx] + mdl->log_freq[j], c->log_word_bits);
+  int32_t ie;
+  int64_t mant = mpb_fast_exp_chain(mdl, lambda, mdl->fl, md, &ie);
+  int sh = ft - mdl->fw + ie;
+  uint64_t p;
+  if (sh >= 0)
+    p = sh >= 64 ? 0 : (uint64_t)mant << sh;
+  else
+    p = (uint64_t)mpb_rshift(mant, -sh, md);
+  return p & mpb_mask(ft);
+}
+
+/* RANGE, TERMS, HORNER, CMUL, OUT, ROTATE from the phase p; x, y at pin width. */
+static inline void mpb_fast_rope_back(const mpb_model *mdl, uint64_t p, int64_t x, int64_t y,
+                                      mpb_rounding md, mpb_rope_resp *out) {
+  const mpb_config *c = &mdl->cfg;
+  const int fw = mdl->fw, ft = c->freq_frac_bits, S = c->cs_table_bits, rb = ft - 2 - S;
+  const int64_t one = INT64_C(1) << fw;
+  /* RANGE */
+  int q = (int)((p >> (ft - 2)) & 3);
+  uint32_t k = (uint32_t)((p >> rb) & mpb_mask(S));
+  int64_t r = mpb_align_residual(p & mpb_mask(rb), rb, fw);
+  int64_t ck = mdl->cs_cos[k], sk = mdl->cs_sin[k];
+  /* TERMS and the complex Horner steps n = N..1 */
+  int64_t a = one, b = 0;
+  for (int n = c->horner_order; n >= 1; n--) {
+    int64_t t = mpb_rshift(mdl->k_cs[n - 1] * r, fw, md);
+    int64_t a2 = one - mpb_rshift(t * b, fw, md);
+    b = mpb_rshift(t * a, fw, md);
+    a = a2;
+  }
+  /* CMUL */
+  int64_t cc = mpb_rshift(ck * a - sk * b, fw, md);
+  int64_t ss = mpb_rshift(sk * a + ck * b, fw, md);
+  /* OUT */
+  int64_t cq, sq;
+  switch (q) {
+  case 0: cq = cc; sq = ss; break;
+  case 1: cq = -ss; sq = cc; break;
+  case 2: cq = -cc; sq = -ss; break;
+  default: cq = ss; sq = -cc; break;
+  }
+  int cw = c->cs_bits, sh = fw - (cw - 1);
+  int64_t cs = mpb_sat(mpb_rshift(cq, sh, md), cw), sn = mpb_sat(mpb_rshift(sq, sh, md), cw);
+  /* ROTATE */
+  int sh2 = cw - 1 - c->rot_frac_bits;
+  out->cos = (int32_t)cs;
+  out->sin = (int32_t)sn;
+  out->xr = (int32_t)mpb_sat(mpb_rshift(x * cs - y * sn, sh2, md), mdl->ow);
+  out->yr = (int32_t)mpb_sat(mpb_rshift(x * sn + y * cs, sh2, md), mdl->ow);
+}
+
+/* The whole rope unit, either phi mode; inputs cut to their pin widths as R0 does. */
+static inline void mpb_fast_rope(const mpb_model *mdl, uint32_t m, uint32_t j, int32_t x,
+                                 int32_t y, mpb_rounding md, mpb_rope_resp *out) {
+  const mpb_config *c = &mdl->cfg;
+  m &= (uint32_t)mpb_mask(c->pos_bits);
+  j &= (uint32_t)mpb_mask(c->pair_bits);
+  uint64_t p = c->phi_mode == MPB_PHI_EXACT ? mpb_fast_phase_exact(mdl, m, j)
+                                            : mpb_fast_phase_logadd(mdl, m, j, md);
+  mpb_fast_rope_back(mdl, p, mpb_wrap(x, c->x_bits), mpb_wrap(y, c->x_bits), md, out);
+}
+
+/* The whole exp unit (§6): EXP chain on the 24-bit u, then NORM. */
+static inline void mpb_fast_exp(const mpb_model *mdl, int32_t u, mpb_rounding md,
+                                mpb_exp_resp *out) {
+  int32_t ie;
+  int64_t mant = mpb_fast_exp_chain(mdl, mpb_wrap(u, 24), MPB_EXP_IN_FRAC, md, &ie);
+  int64_t m16 = mpb_rshift(mant, mdl->fw - MPB_EXP_MANT_FRAC, md);
+  if (m16 >= (INT64_C(1) << (MPB_EXP_MANT_FRAC + 1))) {
+    out->mant = 1u << MPB_EXP_MANT_FRAC;
+    out->e = ie + 1;
+  } else {
+    out->mant = (uint32_t)m16;
+    out->e = ie;
+  }
+}
+
+/* The dot unit's accumulator add (§7 step 1): acc + v into A bits, wrapped or
+ * saturated; *event set on overflow. mpb_mac8_acc is this. */
+static inline int64_t mpb_acc_add(int64_t acc, int64_t v, int acc_bits, mpb_overflow mode,
+                                  bool *event) {
+  int64_t s = acc + v, r = mode == MPB_OVF_SAT ? mpb_sat(s, acc_bits) : mpb_wrap(s, acc_bits);
+  *event = (r != s);
+  return r;
+}
+
+/* One beat's accumulator update (§7 steps 1-2) on the state; returns true when the beat
+ * promoted acc into wide. */
+static inline bool mpb_dot_step(const mpb_config *cfg, mpb_dot_state *st, int64_t s) {
+  bool ev;
+  st->acc = mpb_acc_add(st->acc, s, cfg->acc_bits, cfg->acc_overflow, &ev);
+  if (ev) {
+    if (cfg->acc_overflow == MPB_OVF_SAT)
+      st->sat++;
+    else
+      st->wrap++;
+  }
+  st->cnt += (uint32_t)cfg->mac_lanes;
+  if (cfg->promote_interval > 0 && st->cnt == (uint32_t)cfg->promote_interval) {
+    st->wide += st->acc;
+    st->acc = 0;
+    st->cnt = 0;
+    return true;
+  }
+  return false;
+}
+
+/* Straight-line functional rope evaluation (either phi mode, no counting). */
 void mpb_rope_eval_fast(const mpb_model *mdl, const mpb_rope_req *in, mpb_rope_resp *out);
 /* The same for the exp unit (docs/architecture.md §6). */
 void mpb_exp_eval_fast(const mpb_model *mdl, const mpb_exp_req *in, mpb_exp_resp *out);

@@ -205,6 +205,57 @@ int64_t mpb_pack16(int64_t hi, uint32_t lo, int shift);
 /* Round a two's-complement value right by sh bits with the given mode (sh >= 0). */
 int64_t mpb_round_shift(int64_t v, int sh, mpb_rounding mode);
 
+/* ---- batched functional paths ------------------------------------------------------ *
+ * Many operations per call, bit-identical to the per-operation functional path for every
+ * configuration (tests/cmodel_batch_test.cc), on a scalar path or a SIMD one.
+ * Instruction set: each call has an _isa variant taking the ISA explicitly; the plain
+ * call uses mpb_isa_default(). An ISA the CPU lacks is never run: the call falls back to
+ * the widest supported ISA below it. There is no setter and no cached choice: the
+ * functions keep no state between calls and are thread-safe for distinct outputs.
+ * docs/architecture.md §9. */
+typedef enum { MPB_ISA_SCALAR = 0, MPB_ISA_AVX2 = 1, MPB_ISA_AVX512 = 2 } mpb_isa;
+#define MPB_NISA 3
+/* "scalar", "avx2" (AVX2), "avx512" (AVX-512 F/BW/DQ/VL + VNNI); NULL for other values. */
+const char *mpb_isa_name(mpb_isa isa);
+/* Whether this CPU can run the ISA's code (scalar always). */
+bool mpb_isa_supported(mpb_isa isa);
+/* The widest ISA this CPU supports. */
+mpb_isa mpb_isa_best(void);
+/* Parse a name of mpb_isa_name; error "unknown ISA 'x' (expected scalar, avx2, avx512)". */
+mpb_status mpb_isa_parse(const char *name, mpb_isa *isa, char *err, size_t errlen);
+/* $MPB_ISA (read on every call, so a test can set and restore it) when it names an ISA,
+ * clamped to the CPU's best; mpb_isa_best() when unset or not a name. Callers that make
+ * many small calls read it once and use the _isa variants. */
+mpb_isa mpb_isa_default(void);
+
+/* n rotations; element i equals mpb_rope_eval(mdl, {m[i], j[i], x[i], y[i]}) (inputs
+ * truncated to their pin widths exactly as the unit does), EXACT and LOG-ADD mode.
+ * x and y may be NULL (read as 0: cos/sin only); any output pointer may be NULL. */
+void mpb_rope_batch(const mpb_model *mdl, size_t n, const uint32_t *m, const uint32_t *j,
+                    const int32_t *x, const int32_t *y,
+                    int32_t *cos, int32_t *sin, int32_t *xr, int32_t *yr);
+void mpb_rope_batch_isa(mpb_isa isa, const mpb_model *mdl, size_t n, const uint32_t *m,
+                        const uint32_t *j, const int32_t *x, const int32_t *y,
+                        int32_t *cos, int32_t *sin, int32_t *xr, int32_t *yr);
+/* n exps; element i equals mpb_exp_eval(mdl, {u[i]}). Either output may be NULL. */
+void mpb_exp_batch(const mpb_model *mdl, size_t n, const int32_t *u, int32_t *e,
+                   uint32_t *mant);
+void mpb_exp_batch_isa(mpb_isa isa, const mpb_model *mdl, size_t n, const int32_t *u,
+                       int32_t *e, uint32_t *mant);
+/* Int8 GEMM through the dot unit: C[i*ldc + k] = mpb_dot_eval(mdl, A + i*lda, B + k*ldb,
+ * K).sum for i < M, k < N (A is M x K row-major, B is N x K row-major, i.e. weight rows;
+ * lda, ldb >= K, ldc >= N), with the unit's accumulator rules (acc_bits, wrap/sat,
+ * promotion interval, mac_lanes beats). K = 0 is one empty beat: sum 0, no events.
+ * events (may be NULL; row stride ldc like C): per element, sat_events + wrap_events of
+ * that dot product. Allocates a packing buffer; if that fails it computes without one
+ * (scalar, same bits). Single-threaded: callers split M or N across threads. */
+void mpb_gemm_i8(const mpb_model *mdl, size_t M, size_t N, size_t K, const int8_t *A,
+                 size_t lda, const int8_t *B, size_t ldb, int64_t *C, size_t ldc,
+                 uint32_t *events);
+void mpb_gemm_i8_isa(mpb_isa isa, const mpb_model *mdl, size_t M, size_t N, size_t K,
+                     const int8_t *A, size_t lda, const int8_t *B, size_t ldb, int64_t *C,
+                     size_t ldc, uint32_t *events);
+
 /* ---- cycle-accurate pipelines ------------------------------------------------------ */
 /* Per-cycle pins. Drive *_in, call mpb_X_pipe_eval() to read this cycle's outputs
  * (in_ready depends combinationally on out_ready), then mpb_X_pipe_clock() for the

@@ -8,11 +8,6 @@
 
 /* ---- shared pieces --------------------------------------------------------------- */
 
-/* Align a residual of 'bits' bits to FW fraction bits (truncating). */
-static int64_t align_residual(uint64_t rr, int bits, int fw) {
-  return bits >= fw ? (int64_t)(rr >> (bits - fw)) : (int64_t)(rr << (fw - bits));
-}
-
 /* R0 captures the pins: each field at its pin width (the exp unit uses only lambda).
  * pipe toggles: the fields written into R0 (rope m, j, x, y; exp u; the other unit's
  * fields are 0). The dot unit's R0 is counted in mpb_dot_beat_sum (units.c). */
@@ -94,7 +89,7 @@ static void exp_split(const mpb_model *mdl, mpb_slot *s, int fl, mpb_counts *c) 
   s->ie = (int32_t)(s->lambda >> fl);
   uint64_t uf = (uint64_t)s->lambda & mpb_mask(fl);
   uint64_t uhi = H > 0 ? uf >> (fl - H) : 0;
-  s->ulo = align_residual(uf & mpb_mask(fl - H), fl - H, fw);
+  s->ulo = mpb_align_residual(uf & mpb_mask(fl - H), fl - H, fw);
   s->e0 = mdl->exp_tab[uhi];
   s->acc = INT64_C(1) << fw;
   cnt_rom(c, MPB_BLK_LOGLUT, mdl->cfg.horner_width);
@@ -177,7 +172,7 @@ static void st_range(const mpb_model *mdl, mpb_slot *s, int n, mpb_counts *c) {
   int ft = mdl->cfg.freq_frac_bits, S = mdl->cfg.cs_table_bits, rb = ft - 2 - S;
   s->q = (int)((s->p >> (ft - 2)) & 3);
   uint32_t k = (uint32_t)((s->p >> rb) & mpb_mask(S));
-  s->r = align_residual(s->p & mpb_mask(rb), rb, mdl->fw);
+  s->r = mpb_align_residual(s->p & mpb_mask(rb), rb, mdl->fw);
   s->ck = mdl->cs_cos[k];
   s->sk = mdl->cs_sin[k];
   cnt_rom(c, MPB_BLK_LOGLUT, 2 * mdl->cfg.horner_width);

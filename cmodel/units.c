@@ -15,7 +15,7 @@ static void load_rope(mpb_slot *s, const mpb_rope_req *in) {
 
 void mpb_rope_eval(const mpb_model *mdl, const mpb_rope_req *in, mpb_rope_resp *out,
                    mpb_counts *counts) {
-  if (!counts && mdl->cfg.phi_mode == MPB_PHI_EXACT) {
+  if (!counts) {
     mpb_rope_eval_fast(mdl, in, out);
     return;
   }
@@ -106,22 +106,8 @@ int64_t mpb_dot_beat_sum(const mpb_model *mdl, const mpb_dot_beat *beat, mpb_cou
 void mpb_dot_accumulate(const mpb_model *mdl, mpb_dot_state *st, int64_t s, bool last,
                         mpb_dot_resp *out, mpb_counts *c) {
   const mpb_config *cfg = &mdl->cfg;
-  bool ev = false;
-  st->acc = mpb_mac8_acc(st->acc, s, cfg->acc_bits, cfg->acc_overflow, &ev);
   cnt_add(c, MPB_BLK_MAC8, cfg->acc_bits);
-  if (ev) {
-    if (cfg->acc_overflow == MPB_OVF_SAT)
-      st->sat++;
-    else
-      st->wrap++;
-  }
-  st->cnt += (uint32_t)cfg->mac_lanes;
-  if (cfg->promote_interval > 0 && st->cnt == (uint32_t)cfg->promote_interval) {
-    st->wide += st->acc;
-    cnt_add(c, MPB_BLK_MAC8, 64);
-    st->acc = 0;
-    st->cnt = 0;
-  }
+  if (mpb_dot_step(cfg, st, s)) cnt_add(c, MPB_BLK_MAC8, 64);
   if (last) {
     out->sum = st->wide + st->acc;
     out->sat_events = st->sat;

@@ -1,6 +1,8 @@
-/* llama.c — the FP32 forward pass of a Llama-style decoder, one token at a time with a KV
- * cache: x += Wo * attn(rope(Wq n1), rope(Wk n1), Wv n1); x += Wdown (silu(Wgate n2) *
- * Wup n2); logits = Wout * rmsnorm(x). n1, n2 are RMSNorms of x. */
+/* llama.c — the forward pass of a Llama-style decoder over a batch of tokens (a matrix
+ * of rows) with a KV cache: x += Wo attn(rope(Wq n1), rope(Wk n1), Wv n1);
+ * x += Wdown (silu(Wgate n2) * Wup n2); logits = Wout rmsnorm(x). n1, n2 are RMSNorms of
+ * x (sums of squares in double). Every RoPE, exp(), matrix product, activation rounding
+ * and KV store goes through the state's numerics (numerics.h, kv.h). */
 #include "llama.h"
 #include "errbuf.h"
 
@@ -57,174 +59,263 @@ void llama_free(llama_model *m) {
   free(m);
 }
 
+static const lm_lin_site kProjSite[LLAMA_NPROJ] = {LM_LIN_Q,    LM_LIN_K,  LM_LIN_V,   LM_LIN_O,
+                                                   LM_LIN_GATE, LM_LIN_UP, LM_LIN_DOWN};
+static const char *const kProjName[LLAMA_NPROJ] = {"attn_q",   "attn_k", "attn_v",  "attn_output",
+                                                   "ffn_gate", "ffn_up", "ffn_down"};
+
 void llama_state_free(llama_state *s) {
   if (!s) return;
-  free(s->k_cache), free(s->v_cache), free(s->x), free(s->xb), free(s->xb2), free(s->q);
-  free(s->k), free(s->v), free(s->att), free(s->hb), free(s->hb2), free(s->logits);
-  free(s->rope_in);
+  if (s->lin)
+    for (int i = 0; i <= s->m->c.n_layer * LLAMA_NPROJ; i++) lm_linear_free(s->lin[i]);
+  free(s->lin);
+  lm_kv_free(s->kv);
+  if (s->own_nm) lm_numerics_free(s->nm);
+  free(s->x), free(s->xn), free(s->q), free(s->k), free(s->v), free(s->xb), free(s->x2);
+  free(s->hb), free(s->hb2), free(s->att), free(s->rope_in), free(s->tmp), free(s->pos), free(s->len);
+  free(s->logits);
   free(s);
 }
 
 void llama_state_reset(llama_state *s) { s->n_past = 0; }
 
-int llama_state_new(llama_state **out, const llama_model *m, int cap, char *err,
-                    size_t errlen) {
+/* The weight matrix, its shape and the numerics site of projection p of layer l (p ==
+ * LLAMA_NPROJ: the head). */
+static const float *proj_weight(const llama_model *m, int l, int p, int *n_out, int *k) {
+  const llama_config *c = &m->c;
+  int e = c->n_embd, qd = c->n_head * c->head_dim, kvd = c->n_head_kv * c->head_dim;
+  if (p == LLAMA_NPROJ) return *n_out = c->n_vocab, *k = e, m->output;
+  const llama_layer *L = &m->layers[l];
+  switch (p) {
+  case 0: return *n_out = qd, *k = e, L->wq;
+  case 1: return *n_out = kvd, *k = e, L->wk;
+  case 2: return *n_out = kvd, *k = e, L->wv;
+  case 3: return *n_out = e, *k = qd, L->wo;
+  case 4: return *n_out = c->n_ff, *k = e, L->w_gate;
+  case 5: return *n_out = c->n_ff, *k = e, L->w_up;
+  default: return *n_out = e, *k = c->n_ff, L->w_down;
+  }
+}
+
+int llama_state_new_numerics(llama_state **out, const llama_model *m, int cap, int max_batch,
+                             lm_numerics *nm, char *err, size_t errlen) {
   const llama_config *c = &m->c;
   *out = NULL;
   if (cap < 1 || cap > (1 << 20))
     return fail(err, errlen, "KV cache capacity %d is not in [1, 2^20]", cap);
+  if (max_batch < 1 || max_batch > 4096)
+    return fail(err, errlen, "batch size %d is not in [1, 4096]", max_batch);
+  if (max_batch > cap) max_batch = cap;
   size_t kvd = (size_t)c->n_head_kv * c->head_dim, qd = (size_t)c->n_head * c->head_dim;
+  size_t B = (size_t)max_batch, e = (size_t)c->n_embd, ff = (size_t)c->n_ff;
   llama_state *s = calloc(1, sizeof *s);
   if (!s) return fail(err, errlen, "out of memory");
-  s->m = m;
-  s->cap = cap;
-  s->k_cache = malloc((size_t)c->n_layer * cap * kvd * sizeof(float));
-  s->v_cache = malloc((size_t)c->n_layer * cap * kvd * sizeof(float));
-  s->x = malloc(c->n_embd * sizeof(float));
-  s->xb = malloc((qd > (size_t)c->n_embd ? qd : (size_t)c->n_embd) * sizeof(float));
-  s->xb2 = malloc(c->n_embd * sizeof(float));
-  s->q = malloc(qd * sizeof(float));
-  s->k = malloc(kvd * sizeof(float));
-  s->v = malloc(kvd * sizeof(float));
-  s->att = malloc((size_t)cap * sizeof(float));
-  s->hb = malloc(c->n_ff * sizeof(float));
-  s->hb2 = malloc(c->n_ff * sizeof(float));
-  s->logits = malloc(c->n_vocab * sizeof(float));
-  s->rope_in = malloc(c->head_dim * sizeof(float));
-  if (!s->k_cache || !s->v_cache || !s->x || !s->xb || !s->xb2 || !s->q || !s->k || !s->v ||
-      !s->att || !s->hb || !s->hb2 || !s->logits || !s->rope_in) {
+  s->m = m, s->cap = cap, s->max_batch = max_batch, s->nm = nm;
+  const lm_numerics_spec *sp = lm_numerics_get_spec(nm);
+  if (lm_kv_new(&s->kv, sp->kv, sp->kv_group, c->n_layer, cap, (int)kvd, err, errlen)) {
     llama_state_free(s);
-    return fail(err, errlen, "out of memory for a KV cache of %d tokens", cap);
+    return -1;
   }
+  s->x = malloc(B * e * sizeof(float));
+  s->xn = malloc(B * e * sizeof(float));
+  s->x2 = malloc(B * e * sizeof(float));
+  s->q = malloc(B * qd * sizeof(float));
+  s->k = malloc(B * kvd * sizeof(float));
+  s->v = malloc(B * kvd * sizeof(float));
+  s->xb = malloc(B * qd * sizeof(float));
+  s->hb = malloc(B * ff * sizeof(float));
+  s->hb2 = malloc(B * ff * sizeof(float));
+  s->att = malloc(B * (size_t)cap * sizeof(float));
+  s->rope_in = malloc(qd * sizeof(float));
+  s->tmp = malloc(ff * sizeof(float));
+  s->pos = malloc(B * sizeof *s->pos);
+  s->len = malloc(B * sizeof *s->len);
+  s->logits = malloc((size_t)c->n_vocab * sizeof(float));
+  s->lin = calloc((size_t)c->n_layer * LLAMA_NPROJ + 1, sizeof *s->lin);
+  if (!s->x || !s->xn || !s->x2 || !s->q || !s->k || !s->v || !s->xb || !s->hb || !s->hb2 ||
+      !s->att || !s->rope_in || !s->tmp || !s->pos || !s->len || !s->logits || !s->lin) {
+    llama_state_free(s);
+    return fail(err, errlen, "out of memory for a state of %d tokens (batch %d)", cap, max_batch);
+  }
+  for (int l = 0; l <= c->n_layer; l++)
+    for (int p = 0; p < (l < c->n_layer ? LLAMA_NPROJ : 1); p++) {
+      int n_out, k, pp = l < c->n_layer ? p : LLAMA_NPROJ;
+      const float *w = proj_weight(m, l, pp, &n_out, &k);
+      lm_lin_site site = pp == LLAMA_NPROJ ? LM_LIN_HEAD : kProjSite[pp];
+      if (lm_linear_new(&s->lin[(size_t)l * LLAMA_NPROJ + p], nm, site, w, n_out, k, err, errlen)) {
+        llama_state_free(s);
+        return -1;
+      }
+    }
   *out = s;
   return 0;
 }
 
-static void rmsnorm(float *o, const float *x, const float *w, int n, double eps) {
-  double ss = 0;
-  for (int i = 0; i < n; i++) ss += (double)x[i] * x[i];
-  float r = (float)(1.0 / sqrt(ss / n + eps));
-  for (int i = 0; i < n; i++) o[i] = x[i] * r * w[i];
+int llama_state_new(llama_state **out, const llama_model *m, int cap, char *err,
+                    size_t errlen) {
+  lm_numerics_spec sp;
+  lm_numerics *nm;
+  lm_numerics_spec_init(&sp, LM_BK_REF);
+  if (lm_numerics_new(&nm, &sp, err, errlen)) return -1;
+  if (llama_state_new_numerics(out, m, cap, cap < 512 ? cap : 512, nm, err, errlen)) {
+    lm_numerics_free(nm);
+    return -1;
+  }
+  (*out)->own_nm = 1;
+  return 0;
 }
 
-/* y[n] = W[n][k] x[k]; eight partial sums let the compiler vectorise without -ffast-math. */
-static void matvec(float *y, const float *w, const float *x, int k, int n) {
-  for (int o = 0; o < n; o++) {
-    const float *r = w + (size_t)o * k;
-    float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int i = 0;
-    for (; i + 8 <= k; i += 8)
-      for (int j = 0; j < 8; j++) p[j] += r[i + j] * x[i + j];
-    float sum = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
-    for (; i < k; i++) sum += r[i] * x[i];
-    y[o] = sum;
+/* rows x n RMSNorm: o = x / rms(x) * w (sum of squares in double). */
+static void rmsnorm(float *o, const float *x, const float *w, size_t rows, int n, double eps) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *xr = x + r * n;
+    float *orow = o + r * n;
+    double ss = 0;
+    for (int i = 0; i < n; i++) ss += (double)xr[i] * xr[i];
+    float rs = (float)(1.0 / sqrt(ss / n + eps));
+    for (int i = 0; i < n; i++) orow[i] = xr[i] * rs * w[i];
   }
 }
 
-static void proj(llama_state *s, int layer, const char *name, float *y, const float *w,
-                 const float *x, int k, int n) {
-  if (s->hooks && s->hooks->gemm) s->hooks->gemm(s->hooks->user, layer, name, x, w, k, n);
-  matvec(y, w, x, k, n);
+static int proj(llama_state *s, int l, int p, size_t rows, const float *x, float *y,
+                char *err, size_t errlen) {
+  lm_linear *lin = s->lin[(size_t)l * LLAMA_NPROJ + p];
+  int n_out, k;
+  const float *w = proj_weight(s->m, l, l < s->m->c.n_layer ? p : LLAMA_NPROJ, &n_out, &k);
+  if (s->hooks && s->hooks->gemm)
+    for (size_t r = 0; r < rows; r++)
+      s->hooks->gemm(s->hooks->user, l, l < s->m->c.n_layer ? kProjName[p] : "output",
+                     x + r * k, w, k, n_out);
+  return lm_linear_apply(lin, rows, x, (size_t)k, y, (size_t)n_out, err, errlen);
 }
 
-/* Rotate one head in place: pair j (frequency base^(-2j/d)) per the pairing convention. */
-static void rope_head(float *h, int d, int64_t pos, double base, llama_rope_pairing pr) {
-  for (int j = 0; j < d / 2; j++) {
-    double theta = (double)pos * pow(base, -2.0 * j / d);
-    double c = cos(theta), sn = sin(theta);
-    int a = pr == LLAMA_ROPE_ADJACENT ? 2 * j : j;
-    int b = pr == LLAMA_ROPE_ADJACENT ? 2 * j + 1 : j + d / 2;
-    double x = h[a], y = h[b];
-    h[a] = (float)(x * c - y * sn);
-    h[b] = (float)(x * sn + y * c);
-  }
-}
-
-static void apply_rope(llama_state *s, int layer, int kind, float *v, int nh, int64_t pos) {
+static int rope(llama_state *s, int l, int kind, float *v, size_t rows, int nh, char *err,
+                size_t errlen) {
   const llama_config *c = &s->m->c;
-  for (int h = 0; h < nh; h++) {
-    float *hv = v + (size_t)h * c->head_dim;
-    if (s->hooks && s->hooks->rope) memcpy(s->rope_in, hv, c->head_dim * sizeof(float));
-    rope_head(hv, c->head_dim, pos, c->rope_base, c->pairing);
-    if (s->hooks && s->hooks->rope)
-      s->hooks->rope(s->hooks->user, layer, h, kind, pos, s->rope_in, hv, c->head_dim);
+  mpb_geometry g = {c->head_dim, c->rope_base,
+                    c->pairing == LLAMA_ROPE_ADJACENT ? MPB_PAIR_INTERLEAVED : MPB_PAIR_HALF};
+  size_t ld = (size_t)nh * c->head_dim;
+  if (!(s->hooks && s->hooks->rope)) return lm_rope(s->nm, &g, rows, nh, s->pos, v, ld, err, errlen);
+  for (size_t r = 0; r < rows; r++) { /* row by row, to show each row before and after */
+    float *row = v + r * ld;
+    memcpy(s->rope_in, row, ld * sizeof(float));
+    if (lm_rope(s->nm, &g, 1, nh, s->pos + r, row, ld, err, errlen)) return -1;
+    for (int h = 0; h < nh; h++)
+      s->hooks->rope(s->hooks->user, l, h, kind, s->pos[r], s->rope_in + (size_t)h * c->head_dim,
+                     row + (size_t)h * c->head_dim, c->head_dim);
   }
+  return 0;
 }
 
-static void attention(llama_state *s, int l, int64_t pos) {
+/* Causal attention of `rows` queries (cache slots n_past..n_past+rows-1) over the cache. */
+static int attention(llama_state *s, int l, size_t rows, char *err, size_t errlen) {
   const llama_config *c = &s->m->c;
-  int hd = c->head_dim, kvd = c->n_head_kv * hd, group = c->n_head / c->n_head_kv;
-  int n = s->n_past + 1;
-  const float *kc = s->k_cache + (size_t)l * s->cap * kvd;
-  const float *vc = s->v_cache + (size_t)l * s->cap * kvd;
+  size_t hd = (size_t)c->head_dim, kvd = (size_t)c->n_head_kv * hd, qd = (size_t)c->n_head * hd;
+  size_t T = (size_t)s->n_past + rows; /* keys visible to the last row */
+  int group = c->n_head / c->n_head_kv;
+  const float *kc = lm_kv_keys(s->kv, l), *vc = lm_kv_values(s->kv, l);
   float scale = (float)(1.0 / sqrt((double)hd));
+  for (size_t r = 0; r < rows; r++) s->len[r] = s->n_past + (int32_t)r + 1;
   for (int h = 0; h < c->n_head; h++) {
-    const float *q = s->q + (size_t)h * hd;
-    int kvh = h / group; /* GQA: query heads [kvh*group, (kvh+1)*group) share KV head kvh */
-    float mx = -INFINITY;
-    for (int t = 0; t < n; t++) {
-      const float *k = kc + (size_t)t * kvd + (size_t)kvh * hd;
-      float d = 0;
-      for (int i = 0; i < hd; i++) d += q[i] * k[i];
-      s->att[t] = d * scale;
-      if (s->att[t] > mx) mx = s->att[t];
-    }
-    if (s->hooks && s->hooks->scores) s->hooks->scores(s->hooks->user, l, h, pos, s->att, n);
-    double sum = 0;
-    for (int t = 0; t < n; t++) sum += s->att[t] = expf(s->att[t] - mx);
-    float inv = (float)(1.0 / sum);
-    float *o = s->xb + (size_t)h * hd;
-    for (int i = 0; i < hd; i++) o[i] = 0;
-    for (int t = 0; t < n; t++) {
-      const float *v = vc + (size_t)t * kvd + (size_t)kvh * hd;
-      float a = s->att[t] * inv;
-      for (int i = 0; i < hd; i++) o[i] += a * v[i];
-    }
+    size_t kvh = (size_t)(h / group); /* GQA: heads [kvh*group, (kvh+1)*group) share kvh */
+    if (lm_matmul(s->nm, LM_LIN_QK, 1, rows, T, hd, scale, s->q + h * hd, qd, kc + kvh * hd,
+                  kvd, s->att, T, err, errlen))
+      return -1;
+    if (s->hooks && s->hooks->scores)
+      for (size_t r = 0; r < rows; r++)
+        s->hooks->scores(s->hooks->user, l, h, s->pos[r], s->att + r * T, s->len[r]);
+    if (lm_softmax(s->nm, LM_EXP_SOFTMAX, rows, T, s->len, s->att, T, err, errlen) ||
+        lm_matmul(s->nm, LM_LIN_PV, 0, rows, hd, T, 1.0f, s->att, T, vc + kvh * hd, kvd,
+                  s->xb + h * hd, qd, err, errlen))
+      return -1;
   }
+  return 0;
+}
+
+/* One batch of rows <= max_batch: positions in s->pos, cache slots from n_past. */
+static int forward_rows(llama_state *s, const int32_t *tokens, size_t rows, float *logits,
+                        size_t logits_from, char *err, size_t errlen) {
+  const llama_model *m = s->m;
+  const llama_config *c = &m->c;
+  size_t e = (size_t)c->n_embd, hd = (size_t)c->head_dim, ff = (size_t)c->n_ff;
+  size_t qd = (size_t)c->n_head * hd, kvd = (size_t)c->n_head_kv * hd;
+  for (size_t r = 0; r < rows; r++) memcpy(s->x + r * e, m->tok_embd + (size_t)tokens[r] * e, e * sizeof(float));
+  lm_act_round(s->nm, rows * e, s->x);
+  for (int l = 0; l < c->n_layer; l++) {
+    const llama_layer *L = &m->layers[l];
+    rmsnorm(s->xn, s->x, L->attn_norm, rows, (int)e, c->rms_eps);
+    lm_act_round(s->nm, rows * e, s->xn);
+    if (proj(s, l, 0, rows, s->xn, s->q, err, errlen) ||
+        proj(s, l, 1, rows, s->xn, s->k, err, errlen) ||
+        proj(s, l, 2, rows, s->xn, s->v, err, errlen) ||
+        rope(s, l, 0, s->q, rows, c->n_head, err, errlen) ||
+        rope(s, l, 1, s->k, rows, c->n_head_kv, err, errlen) ||
+        lm_kv_store(s->kv, l, s->n_past, (int)rows, s->k, kvd, s->v, kvd, err, errlen) ||
+        attention(s, l, rows, err, errlen))
+      return -1;
+    lm_act_round(s->nm, rows * qd, s->xb);
+    if (proj(s, l, 3, rows, s->xb, s->x2, err, errlen)) return -1;
+    for (size_t i = 0; i < rows * e; i++) s->x[i] += s->x2[i];
+    lm_act_round(s->nm, rows * e, s->x);
+    rmsnorm(s->xn, s->x, L->ffn_norm, rows, (int)e, c->rms_eps);
+    lm_act_round(s->nm, rows * e, s->xn);
+    if (proj(s, l, 4, rows, s->xn, s->hb, err, errlen) ||
+        proj(s, l, 5, rows, s->xn, s->hb2, err, errlen))
+      return -1;
+    /* SiLU(gate) * up, the exp through the silu site (tmp holds exp(-gate) of a row) */
+    for (size_t r = 0; r < rows; r++) {
+      float *g = s->hb + r * ff, *u = s->hb2 + r * ff, *ex = s->tmp;
+      for (size_t i = 0; i < ff; i++) ex[i] = -g[i];
+      if (lm_exp(s->nm, LM_EXP_SILU, ff, ex, ex, err, errlen)) return -1;
+      for (size_t i = 0; i < ff; i++) g[i] = g[i] / (1.0f + ex[i]) * u[i];
+    }
+    lm_act_round(s->nm, rows * ff, s->hb);
+    if (proj(s, l, 6, rows, s->hb, s->x2, err, errlen)) return -1;
+    for (size_t i = 0; i < rows * e; i++) s->x[i] += s->x2[i];
+    lm_act_round(s->nm, rows * e, s->x);
+  }
+  s->n_past += (int)rows;
+  if (logits_from >= rows) return 0;
+  size_t nr = rows - logits_from, V = (size_t)c->n_vocab;
+  rmsnorm(s->xn, s->x + logits_from * e, m->out_norm, nr, (int)e, c->rms_eps);
+  lm_act_round(s->nm, nr * e, s->xn);
+  float *dst = logits ? logits : s->logits;
+  if (!logits && nr > 1) { /* only the last row is wanted */
+    memmove(s->xn, s->xn + (nr - 1) * e, e * sizeof(float));
+    nr = 1;
+  }
+  if (proj(s, c->n_layer, 0, nr, s->xn, dst, err, errlen)) return -1;
+  if (logits) memcpy(s->logits, dst + (nr - 1) * V, V * sizeof(float));
+  return 0;
+}
+
+int llama_forward_batch(llama_state *s, const int32_t *tokens, const int64_t *pos, int n,
+                        float *logits, int logits_from, char *err, size_t errlen) {
+  const llama_config *c = &s->m->c;
+  if (n < 0) return fail(err, errlen, "batch of %d tokens", n);
+  for (int i = 0; i < n; i++) {
+    if (tokens[i] < 0 || tokens[i] >= c->n_vocab)
+      return fail(err, errlen, "token id %d is not in [0, %d]", tokens[i], c->n_vocab - 1);
+    if (pos[i] < 0 || pos[i] > ((int64_t)1 << 31))
+      return fail(err, errlen, "position %lld is not in [0, 2^31]", (long long)pos[i]);
+  }
+  if (s->n_past + n > s->cap)
+    return fail(err, errlen, "KV cache full: %d cached + %d new tokens exceed the capacity of "
+                "%d", s->n_past, n, s->cap);
+  if (logits_from < 0) logits_from = 0;
+  for (int i0 = 0; i0 < n; i0 += s->max_batch) {
+    int rows = n - i0 < s->max_batch ? n - i0 : s->max_batch;
+    memcpy(s->pos, pos + i0, (size_t)rows * sizeof *pos);
+    int from = logits_from > i0 ? logits_from - i0 : 0; /* first row of this piece with logits */
+    float *dst = logits && from < rows ? logits + (size_t)(i0 + from - logits_from) * c->n_vocab : NULL;
+    if (forward_rows(s, tokens + i0, (size_t)rows, dst, (size_t)from, err, errlen)) return -1;
+  }
+  return 0;
 }
 
 int llama_forward(llama_state *s, int32_t token, int64_t pos, int want_logits, char *err,
                   size_t errlen) {
-  const llama_model *m = s->m;
-  const llama_config *c = &m->c;
-  if (token < 0 || token >= c->n_vocab)
-    return fail(err, errlen, "token id %d is not in [0, %d]", token, c->n_vocab - 1);
-  if (pos < 0 || pos > ((int64_t)1 << 31))
-    return fail(err, errlen, "position %lld is not in [0, 2^31]", (long long)pos);
-  if (s->n_past >= s->cap)
-    return fail(err, errlen, "KV cache full (%d tokens)", s->cap);
-  int e = c->n_embd, hd = c->head_dim, qd = c->n_head * hd, kvd = c->n_head_kv * hd;
-  memcpy(s->x, m->tok_embd + (size_t)token * e, e * sizeof(float));
-  for (int l = 0; l < c->n_layer; l++) {
-    const llama_layer *L = &m->layers[l];
-    rmsnorm(s->xb2, s->x, L->attn_norm, e, c->rms_eps);
-    proj(s, l, "attn_q", s->q, L->wq, s->xb2, e, qd);
-    proj(s, l, "attn_k", s->k, L->wk, s->xb2, e, kvd);
-    proj(s, l, "attn_v", s->v, L->wv, s->xb2, e, kvd);
-    apply_rope(s, l, 0, s->q, c->n_head, pos);
-    apply_rope(s, l, 1, s->k, c->n_head_kv, pos);
-    size_t slot = ((size_t)l * s->cap + s->n_past) * kvd;
-    memcpy(s->k_cache + slot, s->k, kvd * sizeof(float));
-    memcpy(s->v_cache + slot, s->v, kvd * sizeof(float));
-    attention(s, l, pos);
-    proj(s, l, "attn_output", s->xb2, L->wo, s->xb, qd, e);
-    for (int i = 0; i < e; i++) s->x[i] += s->xb2[i];
-    rmsnorm(s->xb2, s->x, L->ffn_norm, e, c->rms_eps);
-    proj(s, l, "ffn_gate", s->hb, L->w_gate, s->xb2, e, c->n_ff);
-    proj(s, l, "ffn_up", s->hb2, L->w_up, s->xb2, e, c->n_ff);
-    for (int i = 0; i < c->n_ff; i++) {
-      float g = s->hb[i];
-      s->hb[i] = g / (1.0f + expf(-g)) * s->hb2[i];
-    }
-    proj(s, l, "ffn_down", s->xb2, L->w_down, s->hb, c->n_ff, e);
-    for (int i = 0; i < e; i++) s->x[i] += s->xb2[i];
-  }
-  s->n_past++;
-  if (want_logits) {
-    rmsnorm(s->xb2, s->x, m->out_norm, e, c->rms_eps);
-    proj(s, c->n_layer, "output", s->logits, m->output, s->xb2, e, c->n_vocab);
-  }
-  return 0;
+  return llama_forward_batch(s, &token, &pos, 1, NULL, want_logits ? 0 : 1, err, errlen);
 }
 
 int32_t llama_argmax(const float *logits, int n) {
@@ -237,25 +328,32 @@ int32_t llama_argmax(const float *logits, int n) {
 int llama_nll(const llama_model *m, const int32_t *ids, int n, double *nll, char *err,
               size_t errlen) {
   if (n < 2) return fail(err, errlen, "perplexity needs at least 2 tokens, got %d", n);
+  for (int t = 1; t < n; t++)
+    if (ids[t] < 0 || ids[t] >= m->c.n_vocab)
+      return fail(err, errlen, "token id %d is not in [0, %d]", ids[t], m->c.n_vocab - 1);
   llama_state *s;
   if (llama_state_new(&s, m, n, err, errlen)) return -1;
+  const int chunk = 64;
+  size_t V = (size_t)m->c.n_vocab;
+  float *lg = malloc((size_t)chunk * V * sizeof(float));
+  int64_t pos[64];
   double total = 0;
-  for (int t = 0; t + 1 < n; t++) {
-    if (llama_forward(s, ids[t], t, 1, err, errlen)) {
-      llama_state_free(s);
-      return -1;
+  int rc = lg ? 0 : fail(err, errlen, "out of memory for %d rows of logits", chunk);
+  for (int t0 = 0; !rc && t0 + 1 < n; t0 += chunk) {
+    int rows = n - 1 - t0 < chunk ? n - 1 - t0 : chunk;
+    for (int i = 0; i < rows; i++) pos[i] = t0 + i;
+    rc = llama_forward_batch(s, ids + t0, pos, rows, lg, 0, err, errlen);
+    for (int i = 0; !rc && i < rows; i++) {
+      const float *row = lg + (size_t)i * V;
+      float mx = row[llama_argmax(row, (int)V)];
+      double z = 0;
+      for (size_t j = 0; j < V; j++) z += exp((double)row[j] - mx);
+      total += log(z) + mx - row[ids[t0 + i + 1]];
     }
-    const float *lg = s->logits;
-    float mx = lg[llama_argmax(lg, m->c.n_vocab)];
-    double z = 0;
-    for (int i = 0; i < m->c.n_vocab; i++) z += exp((double)lg[i] - mx);
-    if (ids[t + 1] < 0 || ids[t + 1] >= m->c.n_vocab) {
-      llama_state_free(s);
-      return fail(err, errlen, "token id %d is not in [0, %d]", ids[t + 1], m->c.n_vocab - 1);
-    }
-    total += log(z) + mx - lg[ids[t + 1]];
   }
+  free(lg);
   llama_state_free(s);
+  if (rc) return -1;
   *nll = total / (n - 1);
   return 0;
 }

@@ -1,7 +1,10 @@
-/* llama.h — a Llama-style decoder in plain FP32: RMSNorm, grouped-query attention with
- * RoPE, SwiGLU MLP, tied or untied output head. Weights come from a GGUF file (geometry,
- * RoPE base and RMS epsilon read from its llama.* metadata, llama_gguf.c) or are seeded
- * synthetic weights for a named geometry (llama_synth.c). Optional hooks see every RoPE
+/* llama.h — a Llama-style decoder: RMSNorm, grouped-query attention with RoPE, SwiGLU
+ * MLP, tied or untied output head. Weights come from a GGUF file (geometry, RoPE base and
+ * RMS epsilon read from its llama.* metadata, llama_gguf.c) or are seeded synthetic
+ * weights for a named geometry (llama_synth.c). A window of tokens goes through as a
+ * matrix (batched prefill); one token is the n = 1 case. The arithmetic of every RoPE,
+ * exp(), projection, attention matmul and the KV-cache storage is the state's numerics
+ * (numerics.h; the default is the FP32 reference). Optional hooks see every RoPE
  * input/output, every softmax input row and every projection's operands; trace capture
  * (llama_trace.c) is built on them.
  * Functions return 0 on success, -1 with a message in err[errlen]. */
@@ -11,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kv.h"
+#include "numerics.h"
 #include "tokenizer.h"
 
 #ifdef __cplusplus
@@ -44,7 +49,8 @@ typedef struct llama_model {
   tok_vocab *vocab; /* NULL for synthetic models */
 } llama_model;
 
-/* Observation hooks, all optional. Pointers are valid only during the call. */
+/* Observation hooks, all optional. Pointers are valid only during the call. In a batch
+ * they fire layer by layer, row by row (one token at a time gives token order). */
 typedef struct llama_hooks {
   void *user;
   /* One head's vector before and after RoPE at position pos (kind 0 = Q, 1 = K). */
@@ -57,12 +63,23 @@ typedef struct llama_hooks {
                int k, int n);
 } llama_hooks;
 
-/* Running state: KV cache for up to cap tokens, scratch buffers, the logits. */
+#define LLAMA_NPROJ 7 /* q, k, v, o, gate, up, down */
+
+/* Running state: numerics, prepared weights, KV cache for up to cap tokens, scratch
+ * matrices for up to max_batch rows, the last row's logits. */
 typedef struct llama_state {
   const llama_model *m;
-  int cap, n_past;
-  float *k_cache, *v_cache; /* [layer][cap][n_head_kv * head_dim] */
-  float *x, *xb, *xb2, *q, *k, *v, *att, *hb, *hb2, *logits, *rope_in;
+  int cap, n_past, max_batch;
+  lm_numerics *nm;            /* the arithmetic (owned when own_nm)                  */
+  int own_nm;
+  lm_linear **lin;            /* [n_layer * LLAMA_NPROJ + 1]: projections, then the head */
+  lm_kv *kv;
+  float *x, *xn, *q, *k, *v, *xb, *x2, *hb, *hb2, *att; /* [max_batch][...] scratch      */
+  float *rope_in;             /* hooks: one row of heads before RoPE                  */
+  float *tmp;                 /* [n_ff] exp(-gate) of one row                         */
+  int64_t *pos;               /* [max_batch] positions of the rows                   */
+  int32_t *len;               /* [max_batch] keys visible per row                    */
+  float *logits;              /* [n_vocab] logits of the last row fed                */
   const llama_hooks *hooks;
 } llama_state;
 
@@ -75,14 +92,27 @@ void llama_free(llama_model *m);
 /* Check a configuration's fields and relations (each error names the field and range). */
 int llama_config_check(const llama_config *c, char *err, size_t errlen);
 
+/* A state with the reference numerics (FP32, FP32 KV cache), max_batch = min(cap, 512). */
 int llama_state_new(llama_state **out, const llama_model *m, int cap, char *err, size_t errlen);
+/* A state computing with nm (borrowed: it must outlive the state; its spec's KV format
+ * and group make the cache); weights are prepared for each site's backend here. */
+int llama_state_new_numerics(llama_state **out, const llama_model *m, int cap, int max_batch,
+                             lm_numerics *nm, char *err, size_t errlen);
 void llama_state_free(llama_state *s);
 void llama_state_reset(llama_state *s);
 
 /* Feed one token at RoPE position pos (cache slot n_past); fills s->logits unless
- * want_logits is 0. */
+ * want_logits is 0. The n = 1 case of llama_forward_batch. */
 int llama_forward(llama_state *s, int32_t token, int64_t pos, int want_logits, char *err,
                   size_t errlen);
+/* Feed n tokens at RoPE positions pos[0..n) (independent of the cache slots n_past ..
+ * n_past+n-1; each token attends to every cached slot up to its own). Batches larger
+ * than max_batch go through in pieces. The head runs for rows logits_from..n-1 (none when
+ * logits_from >= n): row i's n_vocab logits go to logits + (i - logits_from) * n_vocab
+ * when logits is non-NULL, and the last row's to s->logits. Errors: bad token id, position outside [0, 2^31] (or the
+ * bridge's 2^pos_bits), KV cache full. */
+int llama_forward_batch(llama_state *s, const int32_t *tokens, const int64_t *pos, int n,
+                        float *logits, int logits_from, char *err, size_t errlen);
 
 /* Mean negative log-likelihood (nats) of ids[1..n) given the prefix, positions 0..n-1;
  * perplexity = exp(nll). */
