@@ -41,6 +41,46 @@ void lm_quantize_row(const float *x, size_t n, int bits, int32_t *q, float *scal
   *scale = s;
 }
 
+/* ---- recurrent-state formats -------------------------------------------------------- */
+
+void lm_state_round(lm_state_format f, size_t n, size_t group, double *h) {
+  switch (f) {
+  case LM_STATE_FP32:
+    for (size_t i = 0; i < n; i++) h[i] = mpb_round_float(h[i], 24, -126, 127);
+    return;
+  case LM_STATE_BF16:
+    for (size_t i = 0; i < n; i++) h[i] = mpb_round_float(h[i], 8, -126, 127);
+    return;
+  case LM_STATE_FP16:
+    for (size_t i = 0; i < n; i++) h[i] = mpb_round_float(h[i], 11, -14, 15);
+    return;
+  case LM_STATE_INT16:
+    if (group == 0) group = n;
+    for (size_t g0 = 0; g0 < n; g0 += group) {
+      size_t g1 = g0 + group < n ? g0 + group : n;
+      double m = 0;
+      for (size_t i = g0; i < g1; i++) m = fmax(m, fabs(h[i]));
+      float sc = m > 0 && isfinite(m) ? (float)(m / 32767.0) : 1.0f;
+      for (size_t i = g0; i < g1; i++) {
+        double q = nearbyint(h[i] / sc);
+        h[i] = (q > 32767 ? 32767 : q < -32767 ? -32767 : q) * (double)sc;
+      }
+    }
+    return;
+  default: /* fp64 */
+    return;
+  }
+}
+
+double lm_state_bytes_per_elem(lm_state_format f, size_t group) {
+  switch (f) {
+  case LM_STATE_FP64: return 8;
+  case LM_STATE_FP32: return 4;
+  case LM_STATE_INT16: return 2.0 + (group ? 4.0 / (double)group : 0.0);
+  default: return 2;
+  }
+}
+
 /* ---- the object --------------------------------------------------------------------- */
 
 void *lm_scratch(lm_numerics *nm, int slot, size_t bytes, char *err, size_t errlen) {

@@ -1,0 +1,115 @@
+// lm_numerics_state_test.cc — the numerics interface's SSM additions: state formats
+// (names, parsing, the format each backend implies, rounding, bytes), the ssm_scan
+// matrix-product site, and lm_matmul on int8 operands.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "gtest_c.h"
+#include "numerics.h"
+
+namespace {
+
+TEST(LmNumericsState, NamesParseAndBackendDefaults) {
+  char err[256];
+  const char *names[] = {"fp64", "fp32", "bf16", "fp16", "int16"};
+  for (int i = 0; i < LM_NSTATE; i++) {
+    EXPECT_STREQ(lm_state_format_name((lm_state_format)i), names[i]);
+    lm_state_format f;
+    ASSERT_EQ(lm_state_format_parse(names[i], &f, err, sizeof err), 0) << err;
+    EXPECT_EQ(f, (lm_state_format)i);
+  }
+  lm_state_format f;
+  EXPECT_NE(lm_state_format_parse("fp8", &f, err, sizeof err), 0);
+  EXPECT_NE(std::string(err).find("fp64, fp32, bf16, fp16, int16"), std::string::npos) << err;
+  EXPECT_EQ(lm_state_format_of(LM_BK_REF), LM_STATE_FP64);
+  EXPECT_EQ(lm_state_format_of(LM_BK_FP32), LM_STATE_FP32);
+  EXPECT_EQ(lm_state_format_of(LM_BK_BF16), LM_STATE_BF16);
+  EXPECT_EQ(lm_state_format_of(LM_BK_FP16), LM_STATE_FP16);
+  EXPECT_EQ(lm_state_format_of(LM_BK_BRIDGE), LM_STATE_FP32);
+  EXPECT_EQ(lm_state_format_of(LM_BK_INT8), LM_STATE_INT16);
+}
+
+TEST(LmNumericsState, SpecItems) {
+  char err[256], buf[256];
+  lm_numerics_spec s;
+  lm_numerics_spec_init(&s, LM_BK_REF);
+  EXPECT_EQ(s.state, LM_STATE_FP64);
+  EXPECT_TRUE(lm_numerics_spec_is_ref(&s));
+  ASSERT_EQ(lm_numerics_spec_parse(&s, "state=bf16", err, sizeof err), 0) << err;
+  EXPECT_EQ(s.state, LM_STATE_BF16);
+  EXPECT_FALSE(lm_numerics_spec_is_ref(&s)); // the state changes an SSM's results
+  lm_numerics_spec_format(&s, buf, sizeof buf);
+  EXPECT_STREQ(buf, "ref,state=bf16");
+  lm_numerics_spec t;
+  lm_numerics_spec_init(&t, LM_BK_REF);
+  ASSERT_EQ(lm_numerics_spec_parse(&t, buf, err, sizeof err), 0) << err;
+  EXPECT_EQ(std::memcmp(&s, &t, sizeof s), 0);
+  ASSERT_EQ(lm_numerics_spec_parse(&s, "state=int8", err, sizeof err), 0) << err; // backend
+  EXPECT_EQ(s.state, LM_STATE_INT16);
+  ASSERT_EQ(lm_numerics_spec_parse(&s, "bridge", err, sizeof err), 0) << err;
+  EXPECT_EQ(s.state, LM_STATE_FP32);
+  EXPECT_EQ(s.lin[LM_LIN_SSM_SCAN], LM_BK_BRIDGE); // all= and gemm= include the read-out
+  lm_numerics_spec_init(&s, LM_BK_REF);
+  ASSERT_EQ(lm_numerics_spec_parse(&s, "ssm_scan=int8", err, sizeof err), 0) << err;
+  EXPECT_EQ(s.lin[LM_LIN_SSM_SCAN], LM_BK_INT8);
+  EXPECT_STREQ(lm_lin_site_name(LM_LIN_SSM_SCAN), "ssm_scan");
+  EXPECT_NE(lm_numerics_spec_parse(&s, "state=fp8", err, sizeof err), 0);
+  EXPECT_NE(std::string(err).find("state=fp8"), std::string::npos) << err;
+}
+
+TEST(LmNumericsState, RoundingAndBytes) {
+  uint64_t seed = mpb_test_seed("LmNumericsState.RoundingAndBytes");
+  for (int i = 0; i < 1000; i++) {
+    double v = ((double)(mpb_test_rand(&seed) >> 11) * 0x1p-53 - 0.5) * 1e3;
+    double a = v, b = v, c = v;
+    lm_state_round(LM_STATE_FP32, 1, 1, &a);
+    EXPECT_EQ(a, (double)(float)v);
+    lm_state_round(LM_STATE_BF16, 1, 1, &b);
+    // bf16 keeps 8 significand bits: within half an ulp, and exactly representable
+    EXPECT_LE(std::fabs(b - v), std::ldexp(std::fabs(v), -8));
+    EXPECT_EQ(b, (double)lm_round_bf16((float)b));
+    lm_state_round(LM_STATE_FP64, 1, 1, &c);
+    EXPECT_EQ(c, v);
+  }
+  // int16 with one scale per group of 4: the group max is exact, the rest within half a step
+  double h[8] = {1.0, -0.5, 0.25, 1e-6, 100.0, 3.0, -7.0, 0.0};
+  double r[8];
+  std::memcpy(r, h, sizeof h);
+  lm_state_round(LM_STATE_INT16, 8, 4, r);
+  float s0 = (float)(1.0 / 32767), s1 = (float)(100.0 / 32767);
+  for (int i = 0; i < 8; i++) {
+    double s = i < 4 ? s0 : s1;
+    EXPECT_LE(std::fabs(r[i] - h[i]), 0.5 * s + 1e-15) << i;
+    EXPECT_DOUBLE_EQ(r[i] / s, std::nearbyint(r[i] / s)) << i;
+  }
+  EXPECT_EQ(r[3], 0.0); // 1e-6 is below half a step of 1/32767
+  EXPECT_EQ(lm_state_bytes_per_elem(LM_STATE_FP64, 16), 8.0);
+  EXPECT_EQ(lm_state_bytes_per_elem(LM_STATE_BF16, 16), 2.0);
+  EXPECT_EQ(lm_state_bytes_per_elem(LM_STATE_INT16, 16), 2.25);
+}
+
+TEST(LmNumericsState, MatmulInt8ReadOut) {
+  char err[256];
+  lm_numerics_spec s;
+  lm_numerics_spec_init(&s, LM_BK_REF);
+  ASSERT_EQ(lm_numerics_spec_parse(&s, "ssm_scan=int8", err, sizeof err), 0) << err;
+  lm_numerics *nm;
+  ASSERT_EQ(lm_numerics_new(&nm, &s, err, sizeof err), 0) << err;
+  // C (1 x 4) . h rows (3 x 4): codes worked out by hand (absmax per row -> 127)
+  float C[4] = {1.0f, -0.5f, 0.25f, 0.0f};
+  float h[12] = {2, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1};
+  float y[3];
+  ASSERT_EQ(lm_matmul(nm, LM_LIN_SSM_SCAN, 1, 1, 3, 4, 1.0f, C, 4, h, 4, y, 3, err, sizeof err), 0) << err;
+  // C codes 127, -64 (round(-63.5) away from zero), 32 (31.75), 0; scale 1/127
+  double sc = 1.0 / 127;
+  EXPECT_NEAR(y[0], 127 * 127 * sc * (2.0 / 127), 1e-6);
+  EXPECT_NEAR(y[1], -64 * 127 * sc * (1.0 / 127), 1e-6);
+  EXPECT_NEAR(y[2], (127 - 64 + 32) * 127 * sc * (1.0 / 127), 1e-6);
+  EXPECT_NE(lm_matmul(nm, LM_LIN_SSM_SCAN, 0, 1, 3, 4, 1.0f, C, 4, h, 3, y, 3, err, sizeof err), 0);
+  lm_numerics_free(nm);
+}
+
+} // namespace
