@@ -4,6 +4,7 @@
  * x (sums of squares in double). Every RoPE, exp(), matrix product, activation rounding
  * and KV store goes through the state's numerics (numerics.h, kv.h). */
 #include "llama.h"
+#include "attention.h"
 #include "errbuf.h"
 
 #include <math.h>
@@ -207,29 +208,26 @@ static int rope(llama_state *s, int l, int kind, float *v, size_t rows, int nh, 
   return 0;
 }
 
+/* The llama hooks' scores callback for lm_attention (which reports head and row). */
+typedef struct scores_ctx {
+  llama_state *s;
+  int layer;
+} scores_ctx;
+static void scores_hook(void *user, int head, size_t row, const float *sc, int n) {
+  scores_ctx *x = user;
+  x->s->hooks->scores(x->s->hooks->user, x->layer, head, x->s->pos[row], sc, n);
+}
+
 /* Causal attention of `rows` queries (cache slots n_past..n_past+rows-1) over the cache. */
 static int attention(llama_state *s, int l, size_t rows, char *err, size_t errlen) {
   const llama_config *c = &s->m->c;
-  size_t hd = (size_t)c->head_dim, kvd = (size_t)c->n_head_kv * hd, qd = (size_t)c->n_head * hd;
-  size_t T = (size_t)s->n_past + rows; /* keys visible to the last row */
-  int group = c->n_head / c->n_head_kv;
-  const float *kc = lm_kv_keys(s->kv, l), *vc = lm_kv_values(s->kv, l);
-  float scale = (float)(1.0 / sqrt((double)hd));
-  for (size_t r = 0; r < rows; r++) s->len[r] = s->n_past + (int32_t)r + 1;
-  for (int h = 0; h < c->n_head; h++) {
-    size_t kvh = (size_t)(h / group); /* GQA: heads [kvh*group, (kvh+1)*group) share kvh */
-    if (lm_matmul(s->nm, LM_LIN_QK, 1, rows, T, hd, scale, s->q + h * hd, qd, kc + kvh * hd,
-                  kvd, s->att, T, err, errlen))
-      return -1;
-    if (s->hooks && s->hooks->scores)
-      for (size_t r = 0; r < rows; r++)
-        s->hooks->scores(s->hooks->user, l, h, s->pos[r], s->att + r * T, s->len[r]);
-    if (lm_softmax(s->nm, LM_EXP_SOFTMAX, rows, T, s->len, s->att, T, err, errlen) ||
-        lm_matmul(s->nm, LM_LIN_PV, 0, rows, hd, T, 1.0f, s->att, T, vc + kvh * hd, kvd,
-                  s->xb + h * hd, qd, err, errlen))
-      return -1;
-  }
-  return 0;
+  lm_attn_shape a = {c->n_head, c->n_head_kv, c->head_dim, 0};
+  size_t qd = (size_t)c->n_head * c->head_dim;
+  scores_ctx x = {s, l};
+  int hooked = s->hooks && s->hooks->scores;
+  return lm_attention(s->nm, &a, lm_kv_keys(s->kv, l), lm_kv_values(s->kv, l), s->n_past,
+                      rows, s->q, qd, s->xb, qd, s->att, s->len, hooked ? scores_hook : NULL,
+                      &x, err, errlen);
 }
 
 /* One batch of rows <= max_batch: positions in s->pos, cache slots from n_past. */
