@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eval.h"
 #include "kv.h"
 #include "numerics.h"
 #include "tokenizer.h"
@@ -118,6 +119,10 @@ int llama_forward_batch(llama_state *s, const int32_t *tokens, const int64_t *po
  * perplexity = exp(nll). */
 int llama_nll(const llama_model *m, const int32_t *ids, int n, double *nll, char *err,
               size_t errlen);
+
+/* The model behind the closed-loop evaluation (eval.h; llama_runner.c): windows run
+ * from an empty cache through llama_forward_batch; n_ctx_max is the trained context. */
+lm_model_ops llama_model_ops(const llama_model *m);
 
 /* Argmax of the logits. */
 int32_t llama_argmax(const float *logits, int n);

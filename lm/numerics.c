@@ -32,11 +32,23 @@ void lm_round_dtype(lm_backend b, size_t n, float *x) {
 void lm_quantize_row(const float *x, size_t n, int bits, int32_t *q, float *scale) {
   float lim = (float)((1 << (bits - 1)) - 1);
   float m = 0.0f;
-  for (size_t i = 0; i < n; i++) m = fmaxf(m, fabsf(x[i]));
+  for (size_t i = 0; i < n; i++) {
+    float a = fabsf(x[i]);
+    m = a > m ? a : m; /* NaN ignored */
+  }
   float s = m > 0.0f && isfinite(m) ? m / lim : 1.0f;
   for (size_t i = 0; i < n; i++) {
-    float v = roundf(x[i] / s);
-    q[i] = (int32_t)(v > lim ? lim : v < -lim ? -lim : v); /* NaN -> -lim */
+    float v = x[i] / s;
+    int32_t t;
+    if (v >= lim) t = (int32_t)lim;
+    else if (v <= -lim) t = -(int32_t)lim;
+    else if (v != v) t = 0;
+    else { /* roundf (half away from zero): v - trunc(v) is exact */
+      t = (int32_t)v;
+      float f = v - (float)t;
+      t += f >= 0.5f ? 1 : f <= -0.5f ? -1 : 0;
+    }
+    q[i] = t;
   }
   *scale = s;
 }

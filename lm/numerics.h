@@ -242,8 +242,9 @@ int lm_matmul(lm_numerics *nm, lm_lin_site site, int b_trans, size_t M, size_t N
 
 /* ---- shared helpers ----------------------------------------------------------------- */
 /* Symmetric quantization of n floats to signed `bits` (2..16): scale = absmax / (2^(bits-1)
- * - 1) (1 for an all-zero row), q = round(x / scale) clamped. For bits = 8 this is the
- * trace capture's int8 rule. */
+ * - 1) in float (1 for an all-zero or non-finite absmax; NaN inputs are ignored by the
+ * absmax and quantize to 0), q = roundf(x / scale) clamped to +-(2^(bits-1) - 1). For
+ * bits = 8 and finite rows this is the trace capture's int8 rule (trace_quantize_row). */
 void lm_quantize_row(const float *x, size_t n, int bits, int32_t *q, float *scale);
 /* Round to bfloat16 / IEEE half, nearest even, as floats (NaN stays NaN, overflow -> inf). */
 float lm_round_bf16(float x);

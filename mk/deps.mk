@@ -6,7 +6,8 @@ DEPS_PKGS := g++ make pkg-config python3 python3-pip unzip \
   libzstd-dev zlib1g-dev libjansson-dev libconfig-dev libopenblas-dev \
   slurm-wlm munge \
   chromium libpng-dev \
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev \
+  libopenblas-dev
 
 .PHONY: deps
 deps:

@@ -52,6 +52,7 @@ int cmd_tables(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_energy(int argc, char **argv);
 int cmd_lm(int argc, char **argv);
+int cmd_lm_eval(int argc, char **argv); /* `mpbsim lm eval` (cmd_lm_eval.c) */
 int cmd_exp(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

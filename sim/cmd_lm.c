@@ -1,5 +1,6 @@
 /* cmd_lm.c — `mpbsim lm info|tokenize|ppl|generate`: run the FP32 Llama forward pass on
- * a GGUF model (by default the SmolLM2-135M file fetched by `make models`). */
+ * a GGUF model (by default the SmolLM2-135M file fetched by `make models`); `lm eval` is
+ * in cmd_lm_eval.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -22,7 +23,8 @@ static void help(void) {
          "  info       print the geometry read from the GGUF metadata and the tensor types\n"
          "  tokenize   encode --text FILE into token ids (-o FILE, or stdout)\n"
          "  ppl        perplexity of a token-id file (--tokens, default " DEFAULT_TOKENS ")\n"
-         "  generate   greedy continuation of --prompt TEXT or --prompt-ids ID,ID,...\n\n"
+         "  generate   greedy continuation of --prompt TEXT or --prompt-ids ID,ID,...\n"
+         "  eval       closed-loop precision of the numerics backends (mpbsim lm eval --help)\n\n"
          "options:\n"
          "  --model FILE       GGUF file (default " DEFAULT_MODEL ", `make models`)\n"
          "  --tokens FILE      token ids for ppl (decimal, white space, '#' comments)\n"
@@ -225,6 +227,7 @@ int cmd_lm(int argc, char **argv) {
       {"prompt-ids", required_argument, 0, 'i'}, {"n", required_argument, 0, 'n'},
       {"pairing", required_argument, 0, 'r'}, {"output", required_argument, 0, 'o'},
       {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+  if (argc >= 2 && !strcmp(argv[1], "eval")) return cmd_lm_eval(argc - 1, argv + 1);
   lm_opts o = {0};
   o.model = DEFAULT_MODEL;
   o.tokens = DEFAULT_TOKENS;
@@ -255,7 +258,7 @@ int cmd_lm(int argc, char **argv) {
     }
   }
   if (optind + 1 != argc) {
-    fprintf(stderr, "mpbsim lm: expected one action (info, tokenize, ppl, generate)\n");
+    fprintf(stderr, "mpbsim lm: expected one action (info, tokenize, ppl, generate, eval)\n");
     return MPB_EXIT_USAGE;
   }
   o.action = argv[optind];

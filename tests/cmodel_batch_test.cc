@@ -416,7 +416,7 @@ TEST(BatchExp, ExhaustiveDefaultConfig) {
 TEST(BatchGemm, ShippedConfigsShapes) {
   uint64_t seed = mpb_test_seed("BatchGemm.ShippedConfigsShapes");
   const size_t shapes[][3] = {{1, 1, 0}, {3, 5, 0}, {1, 1, 1}, {2, 3, 7}, {7, 13, 64}, {33, 29, 100},
-                              {65, 40, 257}, {17, 70, 576}, {1, 50, 1000}, {40, 1, 33}};
+                              {65, 40, 257}, {17, 70, 576}, {1, 50, 1000}, {40, 1, 33}, {197, 35, 2101}};
   for (const Named &nc : shipped_configs()) {
     mpb_model *mdl = make_model(nc);
     for (const auto &s : shapes)
