@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "errbuf.h"
+#include "kld.h"
 #include "rng.h"
 
 void hybrid_eval_opts_default(hybrid_eval_opts *o) {
@@ -90,49 +91,29 @@ static double now(void) {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/* Log-softmax of n logits in double. */
-static void log_softmax(const float *z, int n, double *lp) {
-  double mx = z[0];
-  for (int i = 1; i < n; i++) mx = z[i] > mx ? z[i] : mx;
-  double s = 0;
-  for (int i = 0; i < n; i++) s += exp((double)z[i] - mx);
-  double ls = log(s) + mx;
-  for (int i = 0; i < n; i++) lp[i] = (double)z[i] - ls;
-}
-
-static int argmax_d(const double *v, int n) {
-  int b = 0;
-  for (int i = 1; i < n; i++)
-    if (v[i] > v[b]) b = i;
-  return b;
-}
-
 /* Positions compared at checkpoint N: [N - npos, N). */
 static int check_npos(uint32_t N) { return N < HYBRID_KLD_POSITIONS ? (int)N : HYBRID_KLD_POSITIONS; }
 
-/* One run over the token stream: logits of the compared positions into lp (log-probs,
- * [checkpoint][position][vocab]). */
+/* One run over the token stream tok[0..tokens): the logits of the compared positions into
+ * lg ([checkpoint][position][vocab]). */
 static int run_one(const hybrid_model *m, const lm_numerics_spec *sp, const hybrid_eval_opts *o,
-                   double *lp, double *seconds, uint64_t *clamped, uint64_t *events,
-                   void (*progress)(void *, uint64_t, uint64_t), void *user, uint64_t done0,
-                   uint64_t total, char *err, size_t errlen) {
+                   const int32_t *tok, float *lg, double *seconds, uint64_t *clamped,
+                   uint64_t *events, void (*progress)(void *, uint64_t, uint64_t), void *user,
+                   uint64_t done0, uint64_t total, char *err, size_t errlen) {
   lm_numerics *nm = NULL;
   hybrid_state *s = NULL;
   int V = m->c.n_vocab, C = o->chunk, rc = -1;
-  int32_t *tok = malloc((size_t)C * sizeof *tok);
-  float *lg = malloc((size_t)C * V * sizeof *lg);
-  if (!tok || !lg) {
+  float *rows = malloc((size_t)C * V * sizeof *rows);
+  if (!rows) {
     fail(err, errlen, "out of memory for %d logits rows", C);
     goto done;
   }
   if (lm_numerics_new(&nm, sp, err, errlen) ||
       hybrid_state_new(&s, m, nm, (int)o->tokens, C, err, errlen))
     goto done;
-  lm_rng r = {o->seed + 1};
   double t0 = now();
   for (uint32_t p0 = 0; p0 < o->tokens; p0 += (uint32_t)C) {
     int n = o->tokens - p0 < (uint32_t)C ? (int)(o->tokens - p0) : C;
-    for (int i = 0; i < n; i++) tok[i] = (int32_t)(lm_rng_u64(&r) % (uint64_t)V);
     /* rows of this batch inside some checkpoint's window: the head runs from the first */
     int from = n;
     for (int c = 0; c < o->ncheck; c++) {
@@ -142,14 +123,14 @@ static int run_one(const hybrid_model *m, const lm_numerics_spec *sp, const hybr
         if (f < from) from = f;
       }
     }
-    if (hybrid_forward(s, tok, n, lg, from, err, errlen)) goto done;
+    if (hybrid_forward(s, tok + p0, n, rows, from, err, errlen)) goto done;
     for (int i = from; i < n; i++) {
       uint32_t pos = p0 + (uint32_t)i;
       for (int c = 0; c < o->ncheck; c++) {
         uint32_t lo = o->check[c] - (uint32_t)check_npos(o->check[c]);
         if (pos < lo || pos >= o->check[c]) continue;
-        log_softmax(lg + (size_t)(i - from) * V, V,
-                    lp + ((size_t)c * HYBRID_KLD_POSITIONS + (pos - lo)) * V);
+        memcpy(lg + ((size_t)c * HYBRID_KLD_POSITIONS + (pos - lo)) * V,
+               rows + (size_t)(i - from) * V, (size_t)V * sizeof(float));
       }
     }
     if (progress) progress(user, done0 + p0 + (uint64_t)n, total);
@@ -163,7 +144,7 @@ static int run_one(const hybrid_model *m, const lm_numerics_spec *sp, const hybr
 done:
   hybrid_state_free(s);
   lm_numerics_free(nm);
-  free(tok), free(lg);
+  free(rows);
   return rc;
 }
 
@@ -188,28 +169,37 @@ int hybrid_eval_run(const hybrid_eval_opts *o, hybrid_eval_result *r,
   hybrid_model *m;
   if (hybrid_model_synth(&m, &c, o->seed, err, errlen)) return -1;
   size_t V = (size_t)c.n_vocab, per = (size_t)o->ncheck * HYBRID_KLD_POSITIONS * V;
-  double *ref = malloc(per * sizeof *ref), *var = malloc(per * sizeof *var);
+  float *ref = malloc(per * sizeof *ref), *var = malloc(per * sizeof *var);
+  int32_t *tok = malloc(((size_t)o->tokens + 1) * sizeof *tok);
   int rc = -1;
-  if (!ref || !var) {
-    fail(err, errlen, "out of memory for %d checkpoints x %d positions x %zu log-probs",
+  if (!ref || !var || !tok) {
+    fail(err, errlen, "out of memory for %d checkpoints x %d positions x %zu logits",
          o->ncheck, HYBRID_KLD_POSITIONS, V);
     goto done;
   }
+  lm_rng r0 = {o->seed + 1};
+  for (uint32_t i = 0; i <= o->tokens; i++) tok[i] = (int32_t)(lm_rng_u64(&r0) % (uint64_t)V);
   lm_numerics_spec sref;
   lm_numerics_spec_init(&sref, LM_BK_REF);
   uint64_t total = (uint64_t)o->tokens * (uint64_t)(o->nvar + 1), clamped, events;
   char e2[400];
-  if (run_one(m, &sref, o, ref, &r->ref_seconds, &clamped, &events, progress, user, 0, total,
-              e2, sizeof e2)) {
+  if (run_one(m, &sref, o, tok, ref, &r->ref_seconds, &clamped, &events, progress, user, 0,
+              total, e2, sizeof e2)) {
     fail(err, errlen, "reference: %s", e2);
     goto done;
   }
-  for (int ci = 0; ci < o->ncheck; ci++) {
+  for (int ci = 0; ci < o->ncheck; ci++) { /* mean entropy of the reference */
     int np = check_npos(o->check[ci]);
     double h = 0;
     for (int p = 0; p < np; p++) {
-      const double *lp = ref + ((size_t)ci * HYBRID_KLD_POSITIONS + p) * V;
-      for (size_t i = 0; i < V; i++) h -= exp(lp[i]) * lp[i];
+      const float *z = ref + ((size_t)ci * HYBRID_KLD_POSITIONS + p) * V;
+      double mx = z[0], sum = 0, ez = 0;
+      for (size_t i = 1; i < V; i++) mx = z[i] > mx ? z[i] : mx;
+      for (size_t i = 0; i < V; i++) {
+        double e = exp((double)z[i] - mx);
+        sum += e, ez += e * ((double)z[i] - mx);
+      }
+      h += log(sum) - ez / sum;
     }
     r->ref_entropy[ci] = h / np;
   }
@@ -218,7 +208,7 @@ int hybrid_eval_run(const hybrid_eval_opts *o, hybrid_eval_result *r,
     snprintf(H->label, sizeof H->label, "%s", o->label[v]);
     snprintf(H->group, sizeof H->group, "%s", o->group[v]);
     lm_numerics_spec_format(&o->spec[v], H->spec, sizeof H->spec);
-    if (run_one(m, &o->spec[v], o, var, &H->seconds, &H->exp_clamped, &H->gemm_events,
+    if (run_one(m, &o->spec[v], o, tok, var, &H->seconds, &H->exp_clamped, &H->gemm_events,
                 progress, user, (uint64_t)o->tokens * (uint64_t)(v + 1), total, e2, sizeof e2)) {
       fail(err, errlen, "%s: %s", o->label[v], e2);
       goto done;
@@ -226,29 +216,26 @@ int hybrid_eval_run(const hybrid_eval_opts *o, hybrid_eval_result *r,
     for (int ci = 0; ci < o->ncheck; ci++) {
       hybrid_eval_point *P = &H->at[ci];
       int np = check_npos(o->check[ci]);
-      double s = 0, s2 = 0;
-      int same = 0;
+      uint32_t lo = o->check[ci] - (uint32_t)np;
+      lm_kld_acc acc;
+      if (lm_kld_init(&acc, (size_t)np, err, errlen)) goto done;
+      for (int p = 0; p < np; p++) {
+        size_t off = ((size_t)ci * HYBRID_KLD_POSITIONS + p) * V;
+        lm_kld_add(&acc, ref + off, var + off, (int)V, tok[lo + (uint32_t)p + 1]);
+      }
+      lm_kld_result kr;
+      lm_kld_finish(&acc, &kr);
       P->tokens = o->check[ci];
       P->npos = np;
-      for (int p = 0; p < np; p++) {
-        const double *a = ref + ((size_t)ci * HYBRID_KLD_POSITIONS + p) * V;
-        const double *b = var + ((size_t)ci * HYBRID_KLD_POSITIONS + p) * V;
-        double kld = 0;
-        for (size_t i = 0; i < V; i++) kld += exp(a[i]) * (a[i] - b[i]);
-        if (kld < 0) kld = 0; /* rounding of an exact zero */
-        s += kld, s2 += kld * kld;
-        if (kld > P->kld_max) P->kld_max = kld;
-        if (p == np - 1) P->kld_final = kld;
-        same += argmax_d(a, (int)V) == argmax_d(b, (int)V);
-      }
-      P->kld_mean = s / np;
-      P->kld_se = np > 1 ? sqrt(fmax(0, s2 / np - P->kld_mean * P->kld_mean) / (np - 1)) : 0;
-      P->same_top1 = (double)same / np;
+      P->kld_mean = kr.kld_mean, P->kld_se = kr.kld_se, P->kld_max = kr.kld_max;
+      P->kld_final = acc.kld[np - 1];
+      P->same_top1 = kr.same_top;
+      lm_kld_free(&acc);
     }
   }
   rc = 0;
 done:
-  free(ref), free(var);
+  free(ref), free(var), free(tok);
   hybrid_model_free(m);
   return rc;
 }

@@ -3,9 +3,10 @@
  * stream of uniformly drawn token ids, once on the reference numerics (every site on
  * ref: FP64 exp() and scan, FP64 SSM projections, FP32 attention/MoE GEMMs with double
  * softmax sums) and once per variant; at each checkpoint N the next-token distributions
- * of the HYBRID_KLD_POSITIONS positions before N are compared with the reference's:
- * KLD(ref || variant) mean with its standard error, maximum, the KLD of the last
- * position (the "final distribution" after N tokens), same top-1 %.
+ * of the HYBRID_KLD_POSITIONS positions before N are compared with the reference's
+ * (lm/kld.h, llama.cpp's definitions): KLD(ref || variant) mean with its standard error,
+ * maximum, the KLD of the last position (the "final distribution" after N tokens), same
+ * top-1 %.
  * Attribution: hybrid_eval_add_attribution() adds, for a backend B, the variants "ref
  * with only these sites on B": SSM exps (ssm_da, softplus), attention exps (softmax),
  * router softmax, SiLU/sigmoid exps, GEMMs (every matrix product), the SSM state format,

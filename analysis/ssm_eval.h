@@ -91,6 +91,9 @@ double ssm_eval_oct_rms_y(const ssm_eval_oct *o);
 /* Outputs: JSON (schema SSM_EVAL_SCHEMA, docs/report-schema.md), CSV (one row per
  * variant and octave), and the text table printed by `mpbsim ssm eval`. */
 int ssm_eval_write_json(const ssm_eval_result *r, FILE *f);
+/* Read a JSON file written by ssm_eval_write_json (the report's SSM section); errors name
+ * the file and the field. */
+int ssm_eval_read_json(const char *path, ssm_eval_result *r, char *err, size_t errlen);
 int ssm_eval_write_csv(const ssm_eval_result *r, FILE *f);
 void ssm_eval_write_table(const ssm_eval_result *r, FILE *f);
 

@@ -81,6 +81,8 @@ TEST(LmSsmScan, HandComputedOnEveryBackend) {
       {"bf16", 0.02, 0.08},             // bf16 decay factors are exact; state rounds
       {"ref,state=int16", 1e-4, 1e-4},  // one scale per channel
       {"ref,ssm_scan=int8", 1e-14, 0.05}, // the read-out quantizes C and h to int8
+      {"ref,exp.ssm_da=bridge", 1e-14, 1e-14}, // u = -1, -2, -3 in Q8.16: 2^u exact
+      {"bridge", 1e-7, 0.05},           // + fp32 state, int8 read-out on the dot unit
   };
   for (const auto &cs : cases) {
     Numerics nm(cs.spec);
@@ -101,7 +103,7 @@ TEST(LmSsmScan, HandComputedOnEveryBackend) {
 // a^(t-1) b, so the relative error is (1+eps)^(t-1) - 1 with eps = a'/a - 1 the exp
 // site's relative error at that argument: it grows like eps * t (exponent 1).
 TEST(LmSsmScan, ClosedFormGrowthEpsTimesT) {
-  for (const char *spec : {"ref,exp.ssm_da=fp32", "ref,exp.ssm_da=bf16"}) {
+  for (const char *spec : {"ref,exp.ssm_da=fp32", "ref,exp.ssm_da=bf16", "ref,exp.ssm_da=bridge"}) {
     const double dtA = -1e-3, dt = 0.01;
     double A[1] = {dtA / dt}, Bv[1] = {1.0}, Cv[1] = {1.0}, y;
     Numerics nm(spec), ref("ref");
@@ -233,7 +235,7 @@ TEST(LmSsmBlock, StreamingAndBatchAgree) {
   const int T = 150, Dm = W.w->c.d_model;
   auto x = inputs(T, Dm, 7);
   struct { const char *spec; double tol; } cases[] = {
-      {"int8", 0}, {"ref", 1e-13}, {"ref,state=int16", 1e-13}, {"ref,exp=fp16,state=fp16", 1e-12},
+      {"int8", 0}, {"bridge", 0}, {"ref", 1e-13}, {"ref,state=int16", 1e-13}, {"ref,exp=fp16,state=fp16", 1e-12},
       {"fp32", 1e-5}, {"bf16", 2e-2}, {"fp16", 5e-3}};
   for (const auto &cs : cases) {
     Numerics nm(cs.spec);
