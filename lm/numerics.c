@@ -55,16 +55,31 @@ void lm_quantize_row(const float *x, size_t n, int bits, int32_t *q, float *scal
 
 /* ---- recurrent-state formats -------------------------------------------------------- */
 
+/* Round a double to p significand bits, nearest even, for a format with normal exponents
+ * [emin, emax]: a carry-propagating add on the bit pattern where the result is a normal
+ * number of the format; mpb_round_float (subnormals, overflow) elsewhere. */
+static double round_bits(double x, int p, int emin, int emax) {
+  uint64_t u;
+  memcpy(&u, &x, sizeof u);
+  int e = (int)((u >> 52) & 0x7ff) - 1023;
+  if (e < emin || e >= emax) return mpb_round_float(x, p, emin, emax); /* also 0, inf, NaN */
+  int drop = 52 - (p - 1);
+  u += (((uint64_t)1 << (drop - 1)) - 1) + ((u >> drop) & 1);
+  u &= ~(((uint64_t)1 << drop) - 1);
+  memcpy(&x, &u, sizeof u);
+  return x; /* a carry into exponent emax stays finite: 2^emax is in range */
+}
+
 void lm_state_round(lm_state_format f, size_t n, size_t group, double *h) {
   switch (f) {
-  case LM_STATE_FP32:
-    for (size_t i = 0; i < n; i++) h[i] = mpb_round_float(h[i], 24, -126, 127);
+  case LM_STATE_FP32: /* the hardware conversion: nearest even, subnormals, overflow */
+    for (size_t i = 0; i < n; i++) h[i] = (double)(float)h[i];
     return;
   case LM_STATE_BF16:
-    for (size_t i = 0; i < n; i++) h[i] = mpb_round_float(h[i], 8, -126, 127);
+    for (size_t i = 0; i < n; i++) h[i] = round_bits(h[i], 8, -126, 127);
     return;
   case LM_STATE_FP16:
-    for (size_t i = 0; i < n; i++) h[i] = mpb_round_float(h[i], 11, -14, 15);
+    for (size_t i = 0; i < n; i++) h[i] = round_bits(h[i], 11, -14, 15);
     return;
   case LM_STATE_INT16:
     if (group == 0) group = n;

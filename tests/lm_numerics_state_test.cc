@@ -74,6 +74,23 @@ TEST(LmNumericsState, RoundingAndBytes) {
     lm_state_round(LM_STATE_FP64, 1, 1, &c);
     EXPECT_EQ(c, v);
   }
+  // every format against libmpb's rounding, over the whole exponent range of each format
+  // (subnormals, the largest finite values, overflow to inf)
+  for (int i = 0; i < 200000; i++) {
+    double m = (double)(mpb_test_rand(&seed) >> 11) * 0x1p-53 + 0.5;
+    int e = (int)(mpb_test_rand(&seed) % 300) - 160;
+    double v = std::ldexp((mpb_test_rand(&seed) & 1) ? -m : m, e);
+    if (i % 1000 == 0) v = std::ldexp(1.0, (int)(mpb_test_rand(&seed) % 40) - 25) * (1 - 0x1p-12); // ties region
+    struct { lm_state_format f; int p, emin, emax; } fm[] = {
+        {LM_STATE_FP32, 24, -126, 127}, {LM_STATE_BF16, 8, -126, 127}, {LM_STATE_FP16, 11, -14, 15}};
+    for (const auto &F : fm) {
+      double a = v;
+      lm_state_round(F.f, 1, 1, &a);
+      double want = mpb_round_float(v, F.p, F.emin, F.emax);
+      ASSERT_TRUE(a == want || (std::isnan(a) && std::isnan(want)))
+          << lm_state_format_name(F.f) << " " << v << ": " << a << " vs " << want;
+    }
+  }
   // int16 with one scale per group of 4: the group max is exact, the rest within half a step
   double h[8] = {1.0, -0.5, 0.25, 1e-6, 100.0, 3.0, -7.0, 0.0};
   double r[8];
