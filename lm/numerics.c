@@ -20,7 +20,20 @@ float lm_round_bf16(float x) {
   return x;
 }
 
-float lm_round_fp16(float x) { return (float)(_Float16)x; }
+/* Nearest even on the bit pattern where the result is a normal half (no library call);
+ * the compiler's conversion (a libgcc call without F16C) for subnormals, overflow, NaN. */
+float lm_round_fp16(float x) {
+  uint32_t u;
+  memcpy(&u, &x, sizeof u);
+  int e = (int)((u >> 23) & 0xff) - 127;
+  if (e >= -14 && e < 15) {
+    u += 0xfffu + ((u >> 13) & 1u);
+    u &= ~0x1fffu;
+    memcpy(&x, &u, sizeof u);
+    return x;
+  }
+  return (float)(_Float16)x;
+}
 
 void lm_round_dtype(lm_backend b, size_t n, float *x) {
   if (b == LM_BK_BF16)
@@ -57,12 +70,15 @@ void lm_quantize_row(const float *x, size_t n, int bits, int32_t *q, float *scal
 
 /* Round a double to p significand bits, nearest even, for a format with normal exponents
  * [emin, emax]: a carry-propagating add on the bit pattern where the result is a normal
- * number of the format; mpb_round_float (subnormals, overflow) elsewhere. */
-static double round_bits(double x, int p, int emin, int emax) {
+ * number of the format, a multiple of the subnormal quantum q = 2^(emin - p + 1) below
+ * (x / q and the product are exact: powers of two), mpb_round_float for 0, inf, NaN and
+ * the top binade (overflow). */
+static double round_bits(double x, int p, int emin, int emax, double q, double inv_q) {
   uint64_t u;
   memcpy(&u, &x, sizeof u);
   int e = (int)((u >> 52) & 0x7ff) - 1023;
-  if (e < emin || e >= emax) return mpb_round_float(x, p, emin, emax); /* also 0, inf, NaN */
+  if (e < emin && e > -1023) return nearbyint(x * inv_q) * q;
+  if (e < emin || e >= emax) return mpb_round_float(x, p, emin, emax);
   int drop = 52 - (p - 1);
   u += (((uint64_t)1 << (drop - 1)) - 1) + ((u >> drop) & 1);
   u &= ~(((uint64_t)1 << drop) - 1);
@@ -76,10 +92,10 @@ void lm_state_round(lm_state_format f, size_t n, size_t group, double *h) {
     for (size_t i = 0; i < n; i++) h[i] = (double)(float)h[i];
     return;
   case LM_STATE_BF16:
-    for (size_t i = 0; i < n; i++) h[i] = round_bits(h[i], 8, -126, 127);
+    for (size_t i = 0; i < n; i++) h[i] = round_bits(h[i], 8, -126, 127, 0x1p-133, 0x1p133);
     return;
   case LM_STATE_FP16:
-    for (size_t i = 0; i < n; i++) h[i] = round_bits(h[i], 11, -14, 15);
+    for (size_t i = 0; i < n; i++) h[i] = round_bits(h[i], 11, -14, 15, 0x1p-24, 0x1p24);
     return;
   case LM_STATE_INT16:
     if (group == 0) group = n;
