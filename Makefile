@@ -19,6 +19,7 @@ include rtl/module.mk
 include tests/module.mk
 include bench/module.mk
 include lm/models.mk
+include lm/eval.mk
 
 .PHONY: help all run test test-one test-san regress bench fuzz clean
 help:
@@ -27,6 +28,7 @@ help:
 	@echo "  make test     test suite, normal build then ASan+UBSan build"
 	@echo "  make regress  long RTL regressions (seeds x configurations)"
 	@echo "  make bench    benchmarks, ratios measured side by side"
+	@echo "  make eval     closed-loop precision, full grid (docs/model-eval.md)"
 	@echo "  make fuzz     longer fuzzing of every parser"
 	@echo "  make deps     install missing Debian packages"
 

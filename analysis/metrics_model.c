@@ -1,6 +1,7 @@
 /* metrics_model.c — attention-score / softmax-KL and SSM-scan error of the datapath
  * against FP64, and KV-cache format round trips. See metrics_model.h. */
 #include "metrics_model.h"
+#include "kv.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -173,45 +174,17 @@ const char *mpb_kv_format_name(mpb_kv_format f) {
   return (unsigned)f < MPB_NKV ? kv_names[f] : "?";
 }
 
-double mpb_kv_bytes_per_elem(mpb_kv_format f, int group) {
-  if (f == MPB_KV_FP16) return 2.0;
-  return 1.0 + (group > 0 ? 2.0 / group : 0.0);
+/* The formats are defined once, in lm/kv.c (the forward pass's KV cache uses them too). */
+static lm_kv_format lm_format(mpb_kv_format f) {
+  return f == MPB_KV_FP16 ? LM_KV_FP16 : f == MPB_KV_INT8 ? LM_KV_INT8 : LM_KV_LOG8;
 }
 
-static double fp16(double v) { return mpb_round_float(v, 11, -14, 15); }
-
-#define LOG8_FRAC 3 /* fraction bits of the log2 code: step 2^(1/8) */
+double mpb_kv_bytes_per_elem(mpb_kv_format f, int group) {
+  return lm_kv_bytes_per_elem(lm_format(f), group);
+}
 
 int mpb_kv_roundtrip(mpb_kv_format f, const double *v, size_t n, int group, double *out) {
   if (!v || !out || (unsigned)f >= MPB_NKV || group <= 0) return -1;
-  for (size_t g0 = 0; g0 < n; g0 += (size_t)group) {
-    size_t g1 = g0 + (size_t)group < n ? g0 + (size_t)group : n;
-    double mx = 0;
-    for (size_t i = g0; i < g1; i++) mx = fmax(mx, fabs(v[i]));
-    for (size_t i = g0; i < g1; i++) {
-      if (f == MPB_KV_FP16) {
-        out[i] = fp16(v[i]);
-      } else if (f == MPB_KV_INT8) {
-        double sc = fp16(mx / 127.0);
-        double q = sc > 0 ? fmax(-127, fmin(127, nearbyint(v[i] / sc))) : 0;
-        out[i] = q * sc;
-      } else {
-        double sc = fp16(mx); /* code 127 = log2(|v|/sc) = 0 */
-        double a = fabs(v[i]);
-        if (sc <= 0 || a == 0) {
-          out[i] = 0;
-          continue;
-        }
-        double c = 127 + nearbyint(log2(a / sc) * (1 << LOG8_FRAC));
-        if (c > 127) c = 127;
-        if (c < 1) { /* below the code range: zero, or the smallest code if nearer */
-          double smallest = sc * exp2((1 - 127) / (double)(1 << LOG8_FRAC));
-          out[i] = a > smallest / 2 ? copysign(smallest, v[i]) : 0;
-          continue;
-        }
-        out[i] = copysign(sc * exp2((c - 127) / (double)(1 << LOG8_FRAC)), v[i]);
-      }
-    }
-  }
+  lm_kv_roundtrip_d(lm_format(f), group, v, n, out);
   return 0;
 }

@@ -44,7 +44,8 @@ TEST_DEPS += $(RTL_TOGGLES_ALL)
 run-report: $(B)/mpbsim $(DEFAULT_TRACE) $(RTL_TOGGLES)
 	@mkdir -p out/report
 	$(MPBSIM) report --preset default --trace $(DEFAULT_TRACE) --positions 131072 \
-	  $(RTL_TOGGLES:%=--rtl-toggles %) --out out/report
+	  $(RTL_TOGGLES:%=--rtl-toggles %) $(if $(wildcard out/lm-eval.json),--lm-eval out/lm-eval.json) \
+	  --out out/report
 	@echo "run-report: open out/report/report.html (also report.csv, report.json)"
 RUN_TARGETS += run-report
 

@@ -4,6 +4,7 @@
  * section report_trace.c. Writers: report_html.c, report_csv.c, report_json.c. */
 #include "report.h"
 #include "errbuf.h"
+#include "report_lm.h"
 #include "report_trace.h"
 #include "llama_presets.h"
 
@@ -422,6 +423,7 @@ static void make_claims(mpb_report *r) {
   snprintf(c[3].verdict, sizeof c[3].verdict, "%s",
            e128 <= r->goal && fabs(r->fit_max[MPB_RV_BRIDGE].b) < 0.1 ? "holds (no drift)"
                                                                       : "drifts");
+  mpb_report_lm_claims(r, &c[4], &c[5]);
 }
 
 /* ---- build ------------------------------------------------------------------------- */
@@ -429,7 +431,7 @@ static void make_claims(mpb_report *r) {
 int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t n) {
   memset(r, 0, sizeof *r);
   r->opts = *o;
-  r->opts.energy_path = NULL, r->opts.trace_path = NULL;
+  r->opts.energy_path = NULL, r->opts.trace_path = NULL, r->opts.lm_eval_path = NULL;
   for (size_t i = 0; i < MPB_REPORT_NRTL; i++) r->opts.rtl_toggles_paths[i] = NULL;
   r->opts.n_rtl_toggles = 0;
   if (o->pos_max >= (1u << o->cfg.pos_bits)) {
@@ -457,6 +459,7 @@ int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t 
       mpb_report_add_rtl(r, mdl, o->rtl_toggles_paths, o->n_rtl_toggles, err, n))
     goto out;
   if (o->trace_path && mpb_report_add_trace(r, o->trace_path, mdl, tab, err, n)) goto out;
+  if (o->lm_eval_path && mpb_lm_eval_load(o->lm_eval_path, &r->lm, err, n)) goto out;
   system_estimate(tab, r);
   make_claims(r);
   rc = 0;
@@ -476,4 +479,6 @@ void mpb_report_free(mpb_report *r) {
   r->model = NULL;
   mpb_metrics_free(r->trace);
   r->trace = NULL;
+  mpb_lm_eval_free(r->lm);
+  r->lm = NULL;
 }

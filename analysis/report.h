@@ -39,6 +39,7 @@ typedef struct mpb_report_opts {
   const char *rtl_toggles_paths[MPB_REPORT_NRTL]; /* RTL toggle files, one per unit */
   size_t n_rtl_toggles;     /* 0 = no RTL cross-check                              */
   const char *trace_path;   /* NULL = no trace section (traces/replay.h)            */
+  const char *lm_eval_path; /* NULL = no closed-loop section (`mpbsim lm eval --json`) */
   uint64_t seed;            /* synthetic workload and activity reference            */
   size_t attn_keys;         /* keys per query in the attention check (default 256)  */
   size_t ssm_tokens;        /* tokens of the SSM scan check (default 4096)          */
@@ -55,7 +56,7 @@ typedef struct mpb_claim {
   char measured[512];    /* what this configuration and workload show     */
   char verdict[96];      /* "holds", "not reached (2.0x)", ...            */
 } mpb_claim;
-#define MPB_NCLAIM 4
+#define MPB_NCLAIM 6 /* the last two: model level (report_lm.c) */
 
 /* The RTL toggle cross-check of one unit: the file's counts beside the model's on the same
  * reference stimulus. A block agrees when both counts are equal (exactly: the model and
@@ -115,6 +116,7 @@ typedef struct mpb_report {
   double sys_ctx, sys_macs, sys_exps, sys_rots;
   double sys_compute_j[2], sys_dram_j[2]; /* [0] FP32 pipeline, [1] int8 + bridge        */
   mpb_claim claims[MPB_NCLAIM];
+  struct mpb_lm_eval *lm; /* closed-loop section (report_lm.h), NULL without a file */
 } mpb_report;
 
 int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t n);

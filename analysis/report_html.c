@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_lm.h"
 #include "report_trace.h"
 #include "svg.h"
 
@@ -365,6 +366,7 @@ int mpb_report_write_html(const mpb_report *r, FILE *f) {
   write_precision(f, r);
   write_energy(f, r);
   write_model(f, r);
+  mpb_report_lm_html(r, f);
   write_trace(f, r);
   write_rtl(f, r);
   fputs("</body></html>\n", f);

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "report.h"
+#include "report_lm.h"
 #include "report_trace.h"
 
 static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
@@ -205,6 +206,7 @@ int mpb_report_write_json(const mpb_report *r, FILE *f) {
                                         "measured", r->claims[i].measured, "verdict",
                                         r->claims[i].verdict));
   json_object_set_new(root, "claims", cl);
+  json_object_set_new(root, "lm_eval", (json_t *)mpb_report_lm_json(r));
   int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(8));
   fputc('\n', f);
   json_decref(root);

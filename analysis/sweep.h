@@ -65,6 +65,24 @@ typedef struct sweep_trace {
 
 typedef enum { SWEEP_GRID = 0, SWEEP_RANDOM = 1 } sweep_sampling;
 
+/* Model-level objective (model_eval = { model; tokens; ctx; chunks; offset; numerics;
+ * metric; max; }, analysis/sweep_lm.c, docs/sweeps.md): every point's configuration is
+ * the bridge of a closed-loop evaluation (lm/eval.h) — `numerics` names the sites it
+ * computes — on `chunks` windows of `ctx` tokens at position offset `offset`, against the
+ * FP32 reference at offset 0. Five columns: lm_kld_mean, lm_kld_p99, lm_kld_p999,
+ * lm_kld_max, lm_same_top. With max > 0 the verdict also names the cheapest point whose
+ * `metric` (one of the four KLD columns) is <= max. */
+#define SWEEP_LM_VALUES 5
+typedef struct sweep_lm {
+  bool on;
+  char model[512], tokens[512], numerics[256];
+  int ctx, chunks;
+  long long offset;
+  int metric; /* 0..3: lm_kld_mean, lm_kld_p99, lm_kld_p999, lm_kld_max */
+  double max; /* constraint metric <= max; 0 = report the columns only */
+} sweep_lm;
+extern const char *const sweep_lm_metric_names[SWEEP_LM_VALUES];
+
 /* RTL in the loop (rtl_check = { cycles; seeds; workloads; cache; }): every point's
  * configuration is co-simulated (sim/cosim/, lock-step against the C model) on the
  * geometry of each selected workload, seeds 1..seeds, cycles each. The binaries are built
@@ -125,6 +143,7 @@ typedef struct sweep_spec {
   char energy_table[512];   /* energy table file for mpb_energy_load ("" = default) */
   char output[512];         /* default output directory */
   sweep_rtl rtl;            /* co-simulation of every point (off unless rtl_check is given) */
+  sweep_lm lm;              /* model-level objective (off unless model_eval is given)     */
   uint64_t hash;            /* FNV-1a of everything in the spec that determines the results
                                (plus MPB_VERSION and the energy table's text); not of the
                                model's code: after changing it, use a fresh directory */
@@ -160,15 +179,18 @@ void sweep_plan_free(sweep_plan *p);
 /* ---- evaluation ------------------------------------------------------------------------ */
 #define SWEEP_NVALUES \
   (SWEEP_NMETRIC + SWEEP_MAX_WORKLOADS + SWEEP_TRACE_VALUES * SWEEP_MAX_TRACES + \
-   SWEEP_RTL_VALUES)
+   SWEEP_LM_VALUES + SWEEP_RTL_VALUES)
 typedef struct sweep_result {
   uint64_t index;
-  double v[SWEEP_NVALUES]; /* metrics, max_err per workload, the trace columns, then
-                              rtl_check and rtl_cycles (if rtl_check is on) */
+  double v[SWEEP_NVALUES]; /* metrics, max_err per workload, the trace columns, the
+                              model_eval columns (if on), then rtl_check and rtl_cycles
+                              (if rtl_check is on) */
   char rtl_detail[SWEEP_RTL_DETAIL]; /* rtl_check: the mismatch or the reason of a skip */
 } sweep_result;
 /* Index of the first value column of trace k. */
 int sweep_trace_col(const sweep_spec *s, int k);
+/* Index of the first model_eval column (lm_kld_mean), or -1 if model_eval is off. */
+int sweep_lm_col(const sweep_spec *s);
 /* Index of the rtl_check column (rtl_cycles follows), or -1 if rtl_check is off. */
 int sweep_rtl_col(const sweep_spec *s);
 /* "pass", "fail", "skipped" for an rtl_check value; "" for NaN (not stored). */
@@ -257,6 +279,8 @@ typedef struct sweep_verdict {
   int rejected;         /* cheaper candidates that met the goal on samples but failed it */
   bool all;             /* every candidate was checked (verify-all) */
   int checked, failed;  /* candidates checked exhaustively, and how many failed */
+  long best_lm;         /* model_eval with max: lowest energy (ties: area) meeting the
+                           model-level constraint, index into t->r; -1 if none */
 } sweep_verdict;
 /* Choose the best point: candidates meeting the goal on the sampled positions (and not
  * failing rtl_check), lowest energy first (ties: lower area); with verify_max set on a

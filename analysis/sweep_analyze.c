@@ -178,5 +178,19 @@ mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max
   }
   v->all = all && any_verify && rc == MPB_OK;
   free(out);
+  /* model-level constraint: the cheapest point meeting it (no exhaustive re-check: the
+   * closed loop measures the model itself) */
+  v->best_lm = -1;
+  int lc = sweep_lm_col(s);
+  for (size_t i = 0; lc >= 0 && s->lm.max > 0 && i < t->n; i++) {
+    const double *x = t->r[i].v;
+    if (!(x[lc + s->lm.metric] <= s->lm.max)) continue;
+    if (rtl_col >= 0 && x[rtl_col] == SWEEP_RTL_FAIL) continue;
+    long b = v->best_lm;
+    if (b < 0 || x[SWEEP_M_ENERGY] < t->r[b].v[SWEEP_M_ENERGY] ||
+        (x[SWEEP_M_ENERGY] == t->r[b].v[SWEEP_M_ENERGY] &&
+         x[SWEEP_M_AREA] < t->r[b].v[SWEEP_M_AREA]))
+      v->best_lm = (long)i;
+  }
   return rc;
 }

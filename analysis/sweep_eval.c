@@ -11,17 +11,20 @@
 #include "energy.h"
 #include "replay.h"
 #include "sweep.h"
+#include "sweep_lm.h"
 
 struct sweep_evaluator {
   const sweep_spec *s;
   double *ref[SWEEP_MAX_WORKLOADS]; /* cos, sin per (position, pair) */
   mpb_energy_table *energy;
+  sweep_lm_ctx *lm; /* model_eval: model, tokens, reference logits */
 };
 
 void sweep_evaluator_free(sweep_evaluator *e) {
   if (!e) return;
   for (int k = 0; k < SWEEP_MAX_WORKLOADS; k++) free(e->ref[k]);
   mpb_energy_free(e->energy);
+  sweep_lm_close(e->lm);
   free(e);
 }
 
@@ -34,6 +37,10 @@ sweep_evaluator *sweep_evaluator_new(const sweep_spec *s, char *err, size_t errl
   e->s = s;
   e->energy = mpb_energy_load(s->energy_table[0] ? s->energy_table : NULL, err, errlen);
   if (!e->energy) {
+    sweep_evaluator_free(e);
+    return NULL;
+  }
+  if (s->lm.on && !(e->lm = sweep_lm_open(s, err, errlen))) {
     sweep_evaluator_free(e);
     return NULL;
   }
@@ -145,6 +152,10 @@ mpb_status sweep_eval_point(sweep_evaluator *e, uint64_t index, sweep_result *r,
     v[2] = rr.kind[TRACE_GEMM].max_abs;
     v[3] = (double)(rr.dot_wrap_events + rr.dot_sat_events);
     replay_result_free(&rr);
+  }
+  if (s->lm.on) {
+    mpb_status st = sweep_lm_point(e->lm, &cfg, &r->v[sweep_lm_col(s)], err, errlen);
+    if (st) return st;
   }
   return sweep_rtl_check(s, &cfg, r, err, errlen);
 }

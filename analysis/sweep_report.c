@@ -243,6 +243,14 @@ static mpb_status write_json(const char *dir, const sweep_spec *s, const sweep_p
   } else {
     json_object_set_new(j, "best", json_null());
   }
+  if (s->lm.on && s->lm.max > 0) { /* the model-level choice, next to the per-op one */
+    json_t *b = v->best_lm >= 0 ? point_json(s, &t->r[v->best_lm]) : json_null();
+    if (v->best_lm >= 0) {
+      json_object_set_new(b, "constraint_metric", json_string(sweep_lm_metric_names[s->lm.metric]));
+      json_object_set_new(b, "constraint_max", jnum(s->lm.max));
+    }
+    json_object_set_new(j, "best_model_level", b);
+  }
   json_t *sens = json_array();
   for (int a = 0; a < s->naxes; a++) {
     json_t *sa = json_object();
@@ -442,6 +450,25 @@ static mpb_status write_html(const char *dir, const sweep_spec *s, const sweep_p
     fputs(" Full configuration: best.cfg.</p>\n", f);
   } else if (s->goal > 0) {
     fputs("<h2>Chosen configuration</h2>\n<p>No point meets the goal.</p>\n", f);
+  }
+  if (s->lm.on && s->lm.max > 0) {
+    fprintf(f, "<h2>Model-level choice</h2>\n<p>Closed loop (docs/model-eval.md): the point's "
+               "configuration as the bridge on <code>%s</code>, %d window(s) of %d tokens at "
+               "offset %lld, KL divergence to the FP32 reference at offset 0; constraint %s "
+               "&le; %.3g. ", s->lm.numerics, s->lm.chunks, s->lm.ctx, s->lm.offset,
+            sweep_lm_metric_names[s->lm.metric], s->lm.max);
+    if (v->best_lm >= 0) {
+      char ax[1024];
+      const sweep_result *b = &t->r[v->best_lm];
+      int lc = sweep_lm_col(s);
+      axes_text(s, b->index, ax, sizeof ax);
+      fprintf(f, "Lowest modelled energy meeting it: point %llu (<code>%s</code>): %s %.3g, "
+                 "mean KLD %.3g, %.4g pJ per rotation, max |cos/sin error| %.4g.</p>\n",
+              (unsigned long long)b->index, ax, sweep_lm_metric_names[s->lm.metric],
+              b->v[lc + s->lm.metric], b->v[lc], b->v[SWEEP_M_ENERGY], b->v[SWEEP_M_MAX_ERR]);
+    } else {
+      fputs("No point meets it.</p>\n", f);
+    }
   }
   if (s->rtl.on) html_rtl(f, s, t, v);
   sweep_svg_write(f, pe);

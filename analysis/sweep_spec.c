@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "energy.h"
+#include "numerics.h"
 #include "sweep.h"
 
 static const sweep_metric_info metric_info[SWEEP_NMETRIC] = {
@@ -26,13 +27,21 @@ const sweep_metric_info *sweep_metric_get(int m) {
   return m >= 0 && m < SWEEP_NMETRIC ? &metric_info[m] : NULL;
 }
 
-int sweep_nvalues(const sweep_spec *s) {
-  return SWEEP_NMETRIC + s->nworkloads + SWEEP_TRACE_VALUES * s->ntraces +
-         (s->rtl.on ? SWEEP_RTL_VALUES : 0);
+const char *const sweep_lm_metric_names[SWEEP_LM_VALUES] = {
+    "lm_kld_mean", "lm_kld_p99", "lm_kld_p999", "lm_kld_max", "lm_same_top"};
+
+static int lm_first(const sweep_spec *s) {
+  return SWEEP_NMETRIC + s->nworkloads + SWEEP_TRACE_VALUES * s->ntraces;
 }
 
+int sweep_nvalues(const sweep_spec *s) {
+  return lm_first(s) + (s->lm.on ? SWEEP_LM_VALUES : 0) + (s->rtl.on ? SWEEP_RTL_VALUES : 0);
+}
+
+int sweep_lm_col(const sweep_spec *s) { return s->lm.on ? lm_first(s) : -1; }
+
 int sweep_rtl_col(const sweep_spec *s) {
-  return s->rtl.on ? SWEEP_NMETRIC + s->nworkloads + SWEEP_TRACE_VALUES * s->ntraces : -1;
+  return s->rtl.on ? lm_first(s) + (s->lm.on ? SWEEP_LM_VALUES : 0) : -1;
 }
 
 const char *sweep_rtl_status_name(double v) {
@@ -47,9 +56,11 @@ int sweep_trace_col(const sweep_spec *s, int k) {
 void sweep_value_name(const sweep_spec *s, int k, char *buf, size_t len) {
   static const char *const trace_stat[SWEEP_TRACE_VALUES] = {"rope_err", "exp_err", "dot_err",
                                                              "dot_events"};
-  int rc = sweep_rtl_col(s);
+  int rc = sweep_rtl_col(s), lc = sweep_lm_col(s);
   if (rc >= 0 && k >= rc) {
     snprintf(buf, len, "%s", k == rc ? "rtl_check" : "rtl_cycles");
+  } else if (lc >= 0 && k >= lc) {
+    snprintf(buf, len, "%s", sweep_lm_metric_names[k - lc]);
   } else if (k < SWEEP_NMETRIC) {
     snprintf(buf, len, "%s", metric_info[k].name);
   } else if (k < SWEEP_NMETRIC + s->nworkloads) {
@@ -388,6 +399,15 @@ static mpb_status hash_spec(ctx *c, sweep_spec *s) {
     if (hash_file(&h, s->tr[k].path))
       return fail(c, NULL, "trace %s: cannot read %s", s->tr[k].name, s->tr[k].path);
   }
+  if (s->lm.on) { /* (absent: the hash of specs without model_eval is unchanged) */
+    snprintf(buf, sizeof buf, "model_eval %d %d %lld %d %.17g", s->lm.ctx, s->lm.chunks,
+             s->lm.offset, s->lm.metric, s->lm.max);
+    hash_str(&h, buf);
+    hash_str(&h, s->lm.numerics);
+    if (hash_file(&h, s->lm.tokens))
+      return fail(c, NULL, "model_eval: cannot read %s", s->lm.tokens);
+    hash_str(&h, s->lm.model); /* the model by name: hashing ~100 MB per run is too slow */
+  }
   if (s->rtl.on) { /* (absent: the hash of specs without rtl_check is unchanged) */
     snprintf(buf, sizeof buf, "rtl_check %llu %d %x", (unsigned long long)s->rtl.cycles,
              s->rtl.seeds, (unsigned)s->rtl.workloads);
@@ -470,11 +490,90 @@ static mpb_status parse_rtl_check(ctx *c, config_setting_t *st, sweep_spec *s) {
   return MPB_OK;
 }
 
+/* model_eval = { model; tokens; ctx; chunks; offset; numerics; metric; max; } */
+static mpb_status parse_model_eval(ctx *c, config_setting_t *st, sweep_spec *s) {
+  static const char *const known[] = {"model", "tokens", "ctx", "chunks", "offset",
+                                      "numerics", "metric", "max", NULL};
+  sweep_lm *l = &s->lm;
+  if (!config_setting_is_group(st))
+    return fail(c, st, "'model_eval' must be a group { model; tokens; ctx; chunks; offset; "
+                "numerics; metric; max; }");
+  for (int i = 0; i < config_setting_length(st); i++) {
+    config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+    bool ok = false;
+    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
+    if (!ok)
+      return fail(c, e, "model_eval: unknown field '%s' (known: model, tokens, ctx, chunks, "
+                  "offset, numerics, metric, max)", config_setting_name(e));
+  }
+  const char *str;
+  l->on = true;
+  if (!config_setting_lookup_string(st, "model", &str) || !*str)
+    return fail(c, st, "model_eval.model must name a GGUF file");
+  resolve_path(c->path, str, l->model, sizeof l->model);
+  if (!is_regular(l->model))
+    return fail(c, st, "model_eval.model: cannot read %s (run `make models`)", l->model);
+  if (!config_setting_lookup_string(st, "tokens", &str) || !*str)
+    return fail(c, st, "model_eval.tokens must name a token-id file");
+  resolve_path(c->path, str, l->tokens, sizeof l->tokens);
+  if (!is_regular(l->tokens)) return fail(c, st, "model_eval.tokens: cannot read %s", l->tokens);
+  long long v = 64;
+  config_setting_t *e = config_setting_get_member(st, "ctx");
+  if (e && (!is_number(e) || (v = (long long)number_of(e)) < 4 || v > 8192))
+    return fail(c, e, "model_eval.ctx must be an integer in [4, 8192]");
+  l->ctx = (int)v;
+  v = 1;
+  e = config_setting_get_member(st, "chunks");
+  if (e && (!is_number(e) || (v = (long long)number_of(e)) < 1 || v > 1024))
+    return fail(c, e, "model_eval.chunks must be an integer in [1, 1024]");
+  l->chunks = (int)v;
+  l->offset = 0;
+  e = config_setting_get_member(st, "offset");
+  if (e) {
+    const char *os = config_setting_get_string(e);
+    char *end = NULL;
+    long k = os && os[0] == '2' && os[1] == '^' ? strtol(os + 2, &end, 10) : -1;
+    if (is_number(e) && number_of(e) >= 0 && number_of(e) < 4294967296.0)
+      l->offset = (long long)number_of(e);
+    else if (k >= 0 && k <= 31 && end && (!*end || !strcmp(end, "-n")))
+      l->offset = (1LL << k) - (*end ? l->ctx : 0);
+    else
+      return fail(c, e, "model_eval.offset must be an integer >= 0, \"2^K\" or \"2^K-n\" "
+                  "(n = ctx)");
+    if (l->offset < 0) return fail(c, e, "model_eval.offset is negative");
+  }
+  snprintf(l->numerics, sizeof l->numerics, "ref,rope=bridge,exp=bridge");
+  if (config_setting_lookup_string(st, "numerics", &str))
+    snprintf(l->numerics, sizeof l->numerics, "%s", str);
+  lm_numerics_spec ns;
+  char e2[256];
+  lm_numerics_spec_init(&ns, LM_BK_REF);
+  if (lm_numerics_spec_parse(&ns, l->numerics, e2, sizeof e2))
+    return fail(c, config_setting_get_member(st, "numerics"), "model_eval.numerics: %s", e2);
+  l->metric = 2;
+  if (config_setting_lookup_string(st, "metric", &str)) {
+    l->metric = -1;
+    for (int m = 0; m < 4; m++)
+      if (!strcmp(str, sweep_lm_metric_names[m] + 3)) l->metric = m;
+    if (l->metric < 0)
+      return fail(c, config_setting_get_member(st, "metric"), "model_eval.metric = '%s' is "
+                  "not one of {kld_mean, kld_p99, kld_p999, kld_max}", str);
+  }
+  e = config_setting_get_member(st, "max");
+  if (e) {
+    if (!is_number(e) || !(number_of(e) > 0))
+      return fail(c, e, "model_eval.max must be a number > 0 (nats)");
+    l->max = number_of(e);
+  }
+  return MPB_OK;
+}
+
 static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   config_setting_t *root = config_root_setting(cf);
   static const char *const known[] = {"name", "base", "set", "params", "sampling", "samples",
                                       "seed", "workloads", "traces", "metrics", "goal",
-                                      "energy_table", "output", "rtl_check", NULL};
+                                      "energy_table", "output", "rtl_check", "model_eval",
+                                      NULL};
   for (int i = 0; i < config_setting_length(root); i++) {
     config_setting_t *e = config_setting_get_elem(root, (unsigned)i);
     bool ok = false;
@@ -482,7 +581,7 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
     if (!ok)
       return fail(c, e, "unknown field '%s' (known: name, base, set, params, sampling, "
                   "samples, seed, workloads, traces, metrics, goal, energy_table, output, "
-                  "rtl_check)",
+                  "rtl_check, model_eval)",
                   config_setting_name(e));
   }
   const char *str;
@@ -639,6 +738,8 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   }
   config_setting_t *rtl = config_lookup(cf, "rtl_check");
   if (rtl && (rc = parse_rtl_check(c, rtl, s))) return rc;
+  config_setting_t *me = config_lookup(cf, "model_eval");
+  if (me && (rc = parse_model_eval(c, me, s))) return rc;
   snprintf(s->output, sizeof s->output, "out/sweep-%s", s->name);
   if (config_lookup_string(cf, "output", &str)) snprintf(s->output, sizeof s->output, "%s", str);
   return hash_spec(c, s);

@@ -24,3 +24,16 @@ $(B)/bench/bench_batch: bench/bench_batch.c bench/fma_peak.c bench/fma_peak.h $(
 bench-batch: $(B)/bench/bench_batch
 	$(B)/bench/bench_batch
 BENCH_TARGETS += bench-batch
+
+# bench_lm: the closed-loop evaluation's speed (docs/model-eval.md): the FP32 reference
+# prefill against the machine's FMA peak (bench/fma_peak.c), and the bridge-everything
+# eval's time over the reference eval's. Skipped without `make models`.
+$(B)/bench/bench_lm: bench/bench_lm.c bench/fma_peak.c bench/fma_peak.h $(LIBLM) $(LIBMPB) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibench -o $@ bench/bench_lm.c bench/fma_peak.c $(LIBLM) \
+	  $(LIBMPB) $(PKG_LDLIBS) $(LDLIBS)
+
+.PHONY: bench-lm
+bench-lm: $(B)/bench/bench_lm models-try
+	$(B)/bench/bench_lm
+BENCH_TARGETS += bench-lm

@@ -3,7 +3,7 @@
 DEPS_PKGS := g++ make pkg-config python3 python3-pip unzip \
   verilator iverilog libsystemc-dev \
   libgsl-dev libmpfr-dev libgmp-dev libgtest-dev \
-  libzstd-dev zlib1g-dev libjansson-dev libconfig-dev libopenblas-dev \
+  libzstd-dev zlib1g-dev libjansson-dev libconfig-dev \
   slurm-wlm munge \
   chromium libpng-dev \
   clang libclang-rt-14-dev \

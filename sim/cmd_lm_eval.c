@@ -36,8 +36,10 @@ static void help(void) {
          "  --ctx N            window length n (default 128)\n"
          "  --chunks N         number of windows (default 1)\n"
          "  --kv-cap N         KV capacity a window may use (default: the model's context)\n"
-         "  --backends LIST    comma list of ref, fp32, bf16, fp16, bridge, int8 (default all)\n"
-         "  --attr LIST        attribution groups: rope, exp, gemm, kv, all (default all)\n"
+         "  --backends LIST    comma list of ref, fp32, bf16, fp16, bridge, int8 (default all\n"
+         "                     six), each crossed with --attr; B:G for one group only\n"
+         "  --attr LIST        attribution groups: rope, exp, gemm, kv, all (default all);\n"
+         "                     B with group G = the reference with only G's sites on B\n"
          "  --spec TEXT        an extra numerics spec, e.g. 'ref,rope=bridge' (repeatable)\n"
          "  --offsets LIST     position offsets p0: integers, 2^K, 2^K-n (n = --ctx)\n"
          "                     (default " DEFAULT_OFFSETS "; defaults beyond a\n"
@@ -235,39 +237,67 @@ typedef struct eval_opts {
   long ctx, chunks, kv_cap;
 } eval_opts;
 
-/* Build the variant list: backends x groups, then --spec. */
+static int known_group(const char *g) {
+  for (int k = 0; k < LM_NATTR; k++)
+    if (!strcmp(g, kGroups[k])) return 1;
+  fprintf(stderr, "mpbsim " CMD ": '%s' is not one of rope, exp, gemm, kv, all\n", g);
+  return 0;
+}
+
+/* One (backend, group) variant; variants equal to the reference are left out, except the
+ * reference itself (ref, all). */
+static int add_variant(const char *bname, const char *group, const lm_numerics_spec *base,
+                       variant *vs, int *nv) {
+  char err[512];
+  lm_backend b;
+  if (lm_backend_parse(bname, &b, err, sizeof err)) {
+    fprintf(stderr, "mpbsim " CMD ": option --backends: %s\n", err);
+    return MPB_EXIT_USAGE;
+  }
+  if (!known_group(group)) return MPB_EXIT_USAGE;
+  variant *v = &vs[*nv];
+  lm_numerics_spec_attr(&v->sp, base, b, group, err, sizeof err);
+  if (lm_numerics_spec_is_ref(&v->sp) && !(b == LM_BK_REF && !strcmp(group, "all"))) return 0;
+  for (int i = 0; i < *nv; i++)
+    if (!strcmp(vs[i].backend, bname) && !strcmp(vs[i].attr, group)) return 0; /* repeated */
+  if (*nv == MAX_VARIANTS) {
+    fprintf(stderr, "mpbsim " CMD ": at most %d variants\n", MAX_VARIANTS);
+    return MPB_EXIT_USAGE;
+  }
+  snprintf(v->backend, sizeof v->backend, "%s", bname);
+  snprintf(v->attr, sizeof v->attr, "%s", group);
+  lm_numerics_spec_format(&v->sp, v->spec, sizeof v->spec);
+  v->label = v->backend;
+  (*nv)++;
+  return 0;
+}
+
+/* Build the variant list: each --backends item B crossed with the --attr groups, or B:G
+ * for one group; then every --spec. */
 static int make_variants(eval_opts *o, const lm_numerics_spec *base, variant *vs, int *nv) {
-  char err[512], *bs[LM_NBK * 2], *gs[LM_NATTR * 2];
-  int nb = split(o->backends, bs, LM_NBK * 2), ng = split(o->attrs, gs, LM_NATTR * 2);
+  char err[512], *bs[64], *gs[LM_NATTR * 2];
+  int nb = split(o->backends, bs, 64), ng = split(o->attrs, gs, LM_NATTR * 2), rc;
   if (nb <= 0 || ng <= 0) {
-    fprintf(stderr, "mpbsim " CMD ": --backends and --attr need 1..%d names\n", LM_NBK);
+    fprintf(stderr, "mpbsim " CMD ": --backends needs 1..64 items, --attr 1..%d groups\n",
+            2 * LM_NATTR);
     return MPB_EXIT_USAGE;
   }
   *nv = 0;
   for (int i = 0; i < nb; i++) {
-    lm_backend b;
-    if (lm_backend_parse(bs[i], &b, err, sizeof err)) {
-      fprintf(stderr, "mpbsim " CMD ": option --backends: %s\n", err);
-      return MPB_EXIT_USAGE;
+    char *colon = strchr(bs[i], ':');
+    if (colon) {
+      *colon = '\0';
+      if ((rc = add_variant(bs[i], colon + 1, base, vs, nv))) return rc;
+      continue;
     }
-    for (int g = 0; g < ng; g++) {
-      int known = 0;
-      for (int k = 0; k < LM_NATTR; k++) known |= !strcmp(gs[g], kGroups[k]);
-      if (!known) {
-        fprintf(stderr, "mpbsim " CMD ": option --attr: '%s' is not one of rope, exp, gemm, "
-                "kv, all\n", gs[g]);
-        return MPB_EXIT_USAGE;
-      }
-      if (b == LM_BK_REF && strcmp(gs[g], "all")) continue; /* ref-only groups are ref */
-      variant *v = &vs[(*nv)++];
-      snprintf(v->backend, sizeof v->backend, "%s", bs[i]);
-      snprintf(v->attr, sizeof v->attr, "%s", gs[g]);
-      lm_numerics_spec_attr(&v->sp, base, b, gs[g], err, sizeof err);
-      lm_numerics_spec_format(&v->sp, v->spec, sizeof v->spec);
-      v->label = v->backend;
-    }
+    for (int g = 0; g < ng; g++)
+      if ((rc = add_variant(bs[i], gs[g], base, vs, nv))) return rc;
   }
   for (int i = 0; i < o->nspecs; i++) {
+    if (*nv == MAX_VARIANTS) {
+      fprintf(stderr, "mpbsim " CMD ": at most %d variants\n", MAX_VARIANTS);
+      return MPB_EXIT_USAGE;
+    }
     variant *v = &vs[(*nv)++];
     v->sp = *base;
     if (lm_numerics_spec_parse(&v->sp, o->specs[i], err, sizeof err)) {

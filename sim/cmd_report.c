@@ -31,6 +31,9 @@ static void help(void) {
          "                     per op, layer, head and position, attention scores from its\n"
          "                     Q/K records, energy of its actions; the trace's RoPE geometry\n"
          "                     replaces --geometry\n"
+         "  --lm-eval FILE     closed-loop results (mpbsim lm eval --json): a section with\n"
+         "                     their table and KLD-vs-position plot, and the model-level\n"
+         "                     claims rows (docs/model-eval.md)\n"
          "  --seed S           seed of the synthetic workload (default 0x5eed2026)\n"
          "  --keys N           keys per query in the attention check (default 256)\n"
          "  --tokens T         tokens of the SSM scan check (default 4096)\n"
@@ -76,6 +79,7 @@ int cmd_report(int argc, char **argv) {
                                        {"energy", required_argument, 0, 'e'},
                                        {"rtl-toggles", required_argument, 0, 't'},
                                        {"trace", required_argument, 0, 'R'},
+                                       {"lm-eval", required_argument, 0, 'L'},
                                        {"seed", required_argument, 0, 's'},
                                        {"keys", required_argument, 0, 'K'},
                                        {"tokens", required_argument, 0, 'T'},
@@ -108,6 +112,7 @@ int cmd_report(int argc, char **argv) {
         rtl_paths[nrtl++] = optarg;
         break;
       case 'R': ro.trace_path = optarg; break;
+      case 'L': ro.lm_eval_path = optarg; break;
       case 'p':
         if (cli_parse_long("report", "positions", optarg, 1, (1L << 24) - 1, &v))
           return MPB_EXIT_USAGE;

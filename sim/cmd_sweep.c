@@ -268,6 +268,27 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
     printf("no point meets the goal max_err <= %.6g\n", s->goal);
     rc = MPB_EXIT_FAIL;
   }
+  if (s->lm.on && s->lm.max > 0) {
+    int lc = sweep_lm_col(s);
+    printf("model level (%s <= %.3g, %s at offset %lld): ", sweep_lm_metric_names[s->lm.metric],
+           s->lm.max, s->lm.numerics, s->lm.offset);
+    if (v.best_lm >= 0) {
+      const sweep_result *b = &t.r[v.best_lm];
+      mpb_config cfg;
+      char e[256], val[64];
+      sweep_point_config(s, b->index, &cfg, e, sizeof e);
+      printf("point %llu:", (unsigned long long)b->index);
+      for (int a = 0; a < s->naxes; a++) {
+        mpb_param_format(&cfg, s->axis[a].param, val, sizeof val);
+        printf(" %s=%s", mpb_param_get(s->axis[a].param)->name, val);
+      }
+      printf("\n  %s %.3g, mean KLD %.3g, %.4g pJ/rotation, max_err %.4g\n",
+             sweep_lm_metric_names[s->lm.metric], b->v[lc + s->lm.metric], b->v[lc],
+             b->v[SWEEP_M_ENERGY], b->v[SWEEP_M_MAX_ERR]);
+    } else {
+      printf("no point meets it\n");
+    }
+  }
   if (s->rtl.on && report_rtl(s, &t, v.best)) rc = MPB_EXIT_FAIL;
   sweep_table_free(&t);
   return rc;
