@@ -5,6 +5,7 @@
 #include "report.h"
 #include "errbuf.h"
 #include "report_lm.h"
+#include "report_ssm.h"
 #include "report_trace.h"
 #include "llama_presets.h"
 
@@ -432,6 +433,7 @@ int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t 
   memset(r, 0, sizeof *r);
   r->opts = *o;
   r->opts.energy_path = NULL, r->opts.trace_path = NULL, r->opts.lm_eval_path = NULL;
+  r->opts.ssm_eval_path = NULL, r->opts.hybrid_eval_path = NULL;
   for (size_t i = 0; i < MPB_REPORT_NRTL; i++) r->opts.rtl_toggles_paths[i] = NULL;
   r->opts.n_rtl_toggles = 0;
   if (o->pos_max >= (1u << o->cfg.pos_bits)) {
@@ -460,6 +462,7 @@ int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t 
     goto out;
   if (o->trace_path && mpb_report_add_trace(r, o->trace_path, mdl, tab, err, n)) goto out;
   if (o->lm_eval_path && mpb_lm_eval_load(o->lm_eval_path, &r->lm, err, n)) goto out;
+  if (mpb_report_add_ssm(r, o->ssm_eval_path, o->hybrid_eval_path, err, n)) goto out;
   system_estimate(tab, r);
   make_claims(r);
   rc = 0;
@@ -481,4 +484,5 @@ void mpb_report_free(mpb_report *r) {
   r->trace = NULL;
   mpb_lm_eval_free(r->lm);
   r->lm = NULL;
+  mpb_report_ssm_free(r);
 }

@@ -40,6 +40,8 @@ typedef struct mpb_report_opts {
   size_t n_rtl_toggles;     /* 0 = no RTL cross-check                              */
   const char *trace_path;   /* NULL = no trace section (traces/replay.h)            */
   const char *lm_eval_path; /* NULL = no closed-loop section (`mpbsim lm eval --json`) */
+  const char *ssm_eval_path;    /* NULL = no SSM section (`mpbsim ssm eval --json`)   */
+  const char *hybrid_eval_path; /* NULL = no hybrid section (`mpbsim ssm hybrid --json`) */
   uint64_t seed;            /* synthetic workload and activity reference            */
   size_t attn_keys;         /* keys per query in the attention check (default 256)  */
   size_t ssm_tokens;        /* tokens of the SSM scan check (default 4096)          */
@@ -117,6 +119,8 @@ typedef struct mpb_report {
   double sys_compute_j[2], sys_dram_j[2]; /* [0] FP32 pipeline, [1] int8 + bridge        */
   mpb_claim claims[MPB_NCLAIM];
   struct mpb_lm_eval *lm; /* closed-loop section (report_lm.h), NULL without a file */
+  struct ssm_eval_result *ssm_eval;       /* SSM sections (report_ssm.h), NULL without */
+  struct hybrid_eval_result *hybrid_eval; /* a file                                    */
 } mpb_report;
 
 int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t n);

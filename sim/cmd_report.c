@@ -34,6 +34,10 @@ static void help(void) {
          "  --lm-eval FILE     closed-loop results (mpbsim lm eval --json): a section with\n"
          "                     their table and KLD-vs-position plot, and the model-level\n"
          "                     claims rows (docs/model-eval.md)\n"
+         "  --ssm-eval FILE    SSM closed-loop results (mpbsim ssm eval --json): the error of\n"
+         "                     the state against the step per variant and the growth table\n"
+         "  --hybrid-eval FILE hybrid closed-loop results (mpbsim ssm hybrid --json): the KLD\n"
+         "                     table at each checkpoint with its attribution\n"
          "  --seed S           seed of the synthetic workload (default 0x5eed2026)\n"
          "  --keys N           keys per query in the attention check (default 256)\n"
          "  --tokens T         tokens of the SSM scan check (default 4096)\n"
@@ -80,6 +84,8 @@ int cmd_report(int argc, char **argv) {
                                        {"rtl-toggles", required_argument, 0, 't'},
                                        {"trace", required_argument, 0, 'R'},
                                        {"lm-eval", required_argument, 0, 'L'},
+                                       {"ssm-eval", required_argument, 0, 'M'},
+                                       {"hybrid-eval", required_argument, 0, 'H'},
                                        {"seed", required_argument, 0, 's'},
                                        {"keys", required_argument, 0, 'K'},
                                        {"tokens", required_argument, 0, 'T'},
@@ -113,6 +119,8 @@ int cmd_report(int argc, char **argv) {
         break;
       case 'R': ro.trace_path = optarg; break;
       case 'L': ro.lm_eval_path = optarg; break;
+      case 'M': ro.ssm_eval_path = optarg; break;
+      case 'H': ro.hybrid_eval_path = optarg; break;
       case 'p':
         if (cli_parse_long("report", "positions", optarg, 1, (1L << 24) - 1, &v))
           return MPB_EXIT_USAGE;
