@@ -203,14 +203,12 @@ int lm_linear_apply(lm_linear *l, size_t rows, const float *x, size_t ldx, float
 static int matmul_int8(lm_numerics *nm, lm_lin_site site, lm_backend b, size_t M, size_t N,
                        size_t K, float alpha, const float *A, size_t lda, const float *B,
                        size_t ldb, float *C, size_t ldc, char *err, size_t errlen) {
-  int8_t *qa = malloc(M * K), *qb = malloc(N * K);
-  float *sa = malloc(M * sizeof(float)), *sb = malloc(N * sizeof(float));
-  int32_t *q = malloc((K ? K : 1) * sizeof(int32_t));
-  int rc = -1;
-  if (!qa || !qb || !sa || !sb || !q) {
-    fail(err, errlen, "out of memory for a %zu x %zu x %zu int8 matmul", M, N, K);
-    goto done;
-  }
+  /* scratch 0..3 (lm_bridge_gemm uses 4 and 5) */
+  int8_t *qa = lm_scratch(nm, 0, M * K + 1, err, errlen);
+  int8_t *qb = lm_scratch(nm, 1, N * K + 1, err, errlen);
+  float *sa = lm_scratch(nm, 2, (M + N) * sizeof(float), err, errlen), *sb = sa ? sa + M : NULL;
+  int32_t *q = lm_scratch(nm, 3, (K + 1) * sizeof(int32_t), err, errlen);
+  if (!qa || !qb || !sa || !q) return -1;
   for (size_t r = 0; r < M; r++) {
     lm_quantize_row(A + r * lda, K, 8, q, &sa[r]);
     for (size_t i = 0; i < K; i++) qa[r * K + i] = (int8_t)q[i];
@@ -221,7 +219,7 @@ static int matmul_int8(lm_numerics *nm, lm_lin_site site, lm_backend b, size_t M
   }
   nm->stats.gemm_macs[site] += M * N * K;
   if (b == LM_BK_BRIDGE) {
-    if (lm_bridge_gemm(nm, site, M, N, K, K, qa, sa, qb, sb, C, ldc, err, errlen)) goto done;
+    if (lm_bridge_gemm(nm, site, M, N, K, K, qa, sa, qb, sb, C, ldc, err, errlen)) return -1;
     if (alpha != 1.0f)
       for (size_t i = 0; i < M; i++)
         for (size_t j = 0; j < N; j++) C[i * ldc + j] *= alpha;
@@ -233,10 +231,7 @@ static int matmul_int8(lm_numerics *nm, lm_lin_site site, lm_backend b, size_t M
         C[i * ldc + j] = (float)((double)acc * sa[i] * sb[j] * alpha);
       }
   }
-  rc = 0;
-done:
-  free(qa), free(qb), free(sa), free(sb), free(q);
-  return rc;
+  return 0;
 }
 
 int lm_matmul(lm_numerics *nm, lm_lin_site site, int b_trans, size_t M, size_t N, size_t K,

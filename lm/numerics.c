@@ -50,18 +50,15 @@ void lm_quantize_row(const float *x, size_t n, int bits, int32_t *q, float *scal
     m = a > m ? a : m; /* NaN ignored */
   }
   float s = m > 0.0f && isfinite(m) ? m / lim : 1.0f;
+  /* clamp to +-lim (NaN -> 0), then roundf (half away from zero): v - trunc(v) is exact;
+   * branch-free so that the loop vectorizes */
   for (size_t i = 0; i < n; i++) {
     float v = x[i] / s;
-    int32_t t;
-    if (v >= lim) t = (int32_t)lim;
-    else if (v <= -lim) t = -(int32_t)lim;
-    else if (v != v) t = 0;
-    else { /* roundf (half away from zero): v - trunc(v) is exact */
-      t = (int32_t)v;
-      float f = v - (float)t;
-      t += f >= 0.5f ? 1 : f <= -0.5f ? -1 : 0;
-    }
-    q[i] = t;
+    v = v == v ? v : 0.0f;
+    v = v > lim ? lim : v < -lim ? -lim : v;
+    int32_t t = (int32_t)v;
+    float f = v - (float)t;
+    q[i] = t + (f >= 0.5f) - (f <= -0.5f);
   }
   *scale = s;
 }

@@ -16,14 +16,14 @@ struct ssm_scan {
   int E, N;
   const double *A, *D;
   lm_state_format fmt;
-  double *h, *da;       /* E*N: the stored state, this step's decay factors */
+  double *h;            /* E*N: the stored state                              */
   float *xf, *yf;       /* E*N: exp site operands                            */
   float *cf, *hf, *rf;  /* read-out operands: C (N), h (E*N), C.h (E)        */
 };
 
 void ssm_scan_free(ssm_scan *s) {
   if (!s) return;
-  free(s->h), free(s->da), free(s->xf), free(s->yf), free(s->cf), free(s->hf), free(s->rf);
+  free(s->h), free(s->xf), free(s->yf), free(s->cf), free(s->hf), free(s->rf);
   free(s);
 }
 
@@ -36,7 +36,7 @@ int ssm_scan_new(ssm_scan **out, lm_numerics *nm, int E, int N, const double *A,
   if ((unsigned)fmt >= LM_NSTATE) return fail(err, errlen, "scan: state format %d out of range", (int)fmt);
   ssm_scan *s = calloc(1, sizeof *s);
   size_t n = (size_t)E * N;
-  if (!s || !(s->h = calloc(n, sizeof *s->h)) || !(s->da = malloc(n * sizeof *s->da)) ||
+  if (!s || !(s->h = calloc(n, sizeof *s->h)) ||
       !(s->xf = malloc(n * sizeof *s->xf)) || !(s->yf = malloc(n * sizeof *s->yf)) ||
       !(s->cf = malloc((size_t)N * sizeof *s->cf)) || !(s->hf = malloc(n * sizeof *s->hf)) ||
       !(s->rf = malloc((size_t)E * sizeof *s->rf))) {
@@ -58,22 +58,27 @@ int ssm_scan_step(ssm_scan *s, const double *dt, const double *B, const double *
   const lm_numerics_spec *sp = lm_numerics_get_spec(s->nm);
   int E = s->E, N = s->N;
   size_t n = (size_t)E * N;
-  /* decay factors: one exp() call for the whole step */
+  /* decay factors: one exp() call for the whole step; the state update in FP64 */
   if (sp->exp[LM_EXP_SSM_DA] == LM_BK_REF) {
-    for (int e = 0; e < E; e++)
-      for (int k = 0; k < N; k++) s->da[(size_t)e * N + k] = exp(dt[e] * s->A[(size_t)e * N + k]);
+    for (int e = 0; e < E; e++) {
+      double *he = s->h + (size_t)e * N;
+      const double *Ae = s->A + (size_t)e * N;
+      for (int k = 0; k < N; k++) he[k] = exp(dt[e] * Ae[k]) * he[k] + (dt[e] * B[k]) * u[e];
+    }
   } else {
-    for (int e = 0; e < E; e++)
-      for (int k = 0; k < N; k++) s->xf[(size_t)e * N + k] = (float)(dt[e] * s->A[(size_t)e * N + k]);
+    for (int e = 0; e < E; e++) {
+      float *xe = s->xf + (size_t)e * N;
+      const double *Ae = s->A + (size_t)e * N;
+      for (int k = 0; k < N; k++) xe[k] = (float)(dt[e] * Ae[k]);
+    }
     if (lm_exp(s->nm, LM_EXP_SSM_DA, n, s->xf, s->yf, err, errlen)) return -1;
-    for (size_t i = 0; i < n; i++) s->da[i] = s->yf[i];
+    for (int e = 0; e < E; e++) {
+      double *he = s->h + (size_t)e * N;
+      const float *de = s->yf + (size_t)e * N;
+      for (int k = 0; k < N; k++) he[k] = (double)de[k] * he[k] + (dt[e] * B[k]) * u[e];
+    }
   }
-  /* state update in FP64, then rounded once to the storage format */
-  for (int e = 0; e < E; e++) {
-    double *he = s->h + (size_t)e * N;
-    const double *de = s->da + (size_t)e * N;
-    for (int k = 0; k < N; k++) he[k] = de[k] * he[k] + (dt[e] * B[k]) * u[e];
-  }
+  /* rounded once to the storage format */
   lm_state_round(s->fmt, n, (size_t)N, s->h);
   /* read-out y = C.h (+ D u) */
   if (sp->lin[LM_LIN_SSM_SCAN] == LM_BK_REF) {

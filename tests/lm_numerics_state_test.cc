@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "gtest_c.h"
 #include "numerics.h"
@@ -126,6 +127,75 @@ TEST(LmNumericsState, MatmulInt8ReadOut) {
   EXPECT_NEAR(y[1], -64 * 127 * sc * (1.0 / 127), 1e-6);
   EXPECT_NEAR(y[2], (127 - 64 + 32) * 127 * sc * (1.0 / 127), 1e-6);
   EXPECT_NE(lm_matmul(nm, LM_LIN_SSM_SCAN, 0, 1, 3, 4, 1.0f, C, 4, h, 3, y, 3, err, sizeof err), 0);
+  lm_numerics_free(nm);
+}
+
+} // namespace
+
+// The bridge's and the quantizer's fast paths against the formulations they replace:
+// roundf(x / s) with the clamp, nearbyint for the Q8.16 input, ldexpf for 2^u's value.
+extern "C" {
+#include "numerics_internal.h" // internal: no C++ guards of its own
+}
+
+namespace {
+
+TEST(LmNumericsFastPaths, EqualTheLibmFormulations) {
+  uint64_t seed = mpb_test_seed("LmNumericsFastPaths.EqualTheLibmFormulations");
+  std::vector<float> x(4096);
+  std::vector<int32_t> q(4096);
+  for (int rep = 0; rep < 200; rep++) {
+    for (size_t i = 0; i < x.size(); i++) {
+      double m = (double)(mpb_test_rand(&seed) >> 11) * 0x1p-53 - 0.5;
+      x[i] = (float)std::ldexp(m, (int)(mpb_test_rand(&seed) % 40) - 20);
+      if (i % 97 == 0) x[i] = (float)(((int)(mpb_test_rand(&seed) % 255) - 127) + 0.5) / 127.0f;
+    }
+    x[rep % x.size()] = rep % 3 ? x[0] : NAN;
+    for (int bits : {8, 16}) {
+      float s;
+      lm_quantize_row(x.data(), x.size(), bits, q.data(), &s);
+      float lim = (float)((1 << (bits - 1)) - 1);
+      for (size_t i = 0; i < x.size(); i++) {
+        float v = x[i] / s;
+        int32_t want = v != v ? 0 : v >= lim ? (int32_t)lim : v <= -lim ? -(int32_t)lim
+                                                                      : (int32_t)roundf(v);
+        ASSERT_EQ(q[i], want) << x[i] << " / " << s;
+      }
+    }
+  }
+  std::vector<double> xd(100000);
+  std::vector<int32_t> u(xd.size());
+  for (size_t i = 0; i < xd.size(); i++) {
+    double m = (double)(mpb_test_rand(&seed) >> 11) * 0x1p-53 - 0.5;
+    xd[i] = std::ldexp(m, (int)(mpb_test_rand(&seed) % 70) - 60);
+    if (i % 10 == 0) // exact ties of u: (k + 1/2) / 2^16 / log2(e)
+      xd[i] = ((double)((int64_t)(mpb_test_rand(&seed) % 200000) - 100000) + 0.5) / 65536.0 /
+              1.4426950408889634074;
+  }
+  xd[0] = NAN, xd[1] = INFINITY, xd[2] = -INFINITY, xd[3] = 1e300;
+  lm_bridge_u(xd.size(), xd.data(), u.data());
+  for (size_t i = 0; i < xd.size(); i++) {
+    double v = std::nearbyint(xd[i] * 65536.0 * 1.4426950408889634074);
+    int32_t want = !(v <= 8388607.0) ? 8388607 : v < -8388608.0 ? -8388608 : (int32_t)v;
+    ASSERT_EQ(u[i], want) << xd[i];
+  }
+  // 2^u's value for every u in steps of 7 over Q8.16 (and the ends)
+  lm_numerics_spec sp;
+  lm_numerics_spec_init(&sp, LM_BK_BRIDGE);
+  lm_numerics *nm;
+  char err[256];
+  ASSERT_EQ(lm_numerics_new(&nm, &sp, err, sizeof err), 0) << err;
+  std::vector<int32_t> us;
+  for (int64_t v = -8388608; v <= 8388607; v += 7) us.push_back((int32_t)v);
+  us.push_back(8388607);
+  std::vector<float> y(us.size());
+  ASSERT_EQ(lm_bridge_exp2(nm, us.size(), us.data(), y.data(), err, sizeof err), 0) << err;
+  for (size_t i = 0; i < us.size(); i++) {
+    mpb_exp_req rq = {us[i]};
+    mpb_exp_resp rs;
+    mpb_exp_eval(nm->unit, &rq, &rs, nullptr);
+    ASSERT_EQ(y[i], ldexpf((float)rs.mant, rs.e - MPB_EXP_MANT_FRAC)) << us[i];
+  }
   lm_numerics_free(nm);
 }
 
