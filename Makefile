@@ -20,15 +20,17 @@ include tests/module.mk
 include bench/module.mk
 include lm/models.mk
 include lm/eval.mk
+include lm/ssm.mk
 
-.PHONY: help all run test test-one test-san regress bench fuzz clean
+.PHONY: help all run eval test test-one test-san regress bench fuzz clean
 help:
 	@echo "mpbsim make targets:"
 	@echo "  make run      main job on the embedded default (writes out/)"
 	@echo "  make test     test suite, normal build then ASan+UBSan build"
 	@echo "  make regress  long RTL regressions (seeds x configurations)"
 	@echo "  make bench    benchmarks, ratios measured side by side"
-	@echo "  make eval     closed-loop precision, full grid (docs/model-eval.md)"
+	@echo "  make eval     closed-loop precision, full grids: Llama (docs/model-eval.md), SSM"
+	@echo "                and the Bit-Axon hybrid at 64k steps (docs/workloads.md)"
 	@echo "  make fuzz     longer fuzzing of every parser"
 	@echo "  make deps     install missing Debian packages"
 
@@ -57,6 +59,12 @@ regress: deps
 
 bench: deps
 	@for t in $(BENCH_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+# `make eval`: the long closed-loop evaluations (lm/eval.mk, lm/ssm.mk), then their report
+# (eval-report, always last).
+eval: deps
+	@for t in $(filter-out eval-report,$(EVAL_TARGETS)) $(filter eval-report,$(EVAL_TARGETS)); do \
+	  $(MAKE) --no-print-directory $$t || exit 1; done
 
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
