@@ -18,6 +18,8 @@ static const ssm_preset kPresets[] = {
      {768, 1536, 16, 4, 48, 1e-3, 1e-1}},
     {"bitaxon", "Bit-Axon SSM block, reduced width (d_model 640, expand 2, dt_rank 1)",
      {640, 1280, 16, 4, 1, 1e-3, 1e-1}},
+    {"scan", "the scan's numerics at low cost (sweeps): d_model 16, 256 channels, d_state 16",
+     {16, 256, 16, 4, 1, 1e-3, 1e-1}},
     {"tiny", "small geometry for tests (d_model 8, d_inner 16, d_state 4)",
      {8, 16, 4, 4, 2, 1e-3, 1e-1}},
 };

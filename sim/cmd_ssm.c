@@ -35,7 +35,7 @@ static void help(void) {
          "                     with only the SSM exps (ssm_da, softplus), the attention softmax,\n"
          "                     the router softmax, the SiLU/sigmoid exps, the GEMMs, the SSM\n"
          "                     state, or every site on B\n"
-         "  --model NAME       eval: SSM geometry mamba130m (default) | bitaxon | tiny;\n"
+         "  --model NAME       eval: SSM geometry mamba130m (default) | bitaxon | scan | tiny;\n"
          "                     hybrid: bitaxon (default, reduced width) | bitaxon-tiny\n"
          "  --steps N          eval: steps, 1..%u (default 8192)\n"
          "  --tokens N         hybrid: tokens, 1..%u (default 8192)\n"

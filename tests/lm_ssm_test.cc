@@ -109,7 +109,7 @@ TEST(LmSsm, GeometryAndDtRangeChecks) {
   for (const char *bad : {"0:1e-2", "-1e-3:1e-2", "1e-2:1e-3", "1e-3", "a:b", "1e-3:20", "1e-3:1e-2x"})
     EXPECT_NE(ssm_dt_range_parse(bad, &lo, &hi, err, sizeof err), 0) << bad;
   EXPECT_EQ(ssm_preset_find("nope"), nullptr);
-  EXPECT_EQ(ssm_preset_count(), 3u);
+  EXPECT_EQ(ssm_preset_count(), 4u);
 }
 
 } // namespace
