@@ -69,7 +69,6 @@ static const struct {
     {"router", "exp.router=%s"},
     {"silu", "exp.silu=%s"},
     {"gemm", "gemm=%s"},
-    {"state", "state=%s"},
     {"all", "all=%s"},
 };
 

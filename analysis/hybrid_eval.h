@@ -9,8 +9,8 @@
  * top-1 %.
  * Attribution: hybrid_eval_add_attribution() adds, for a backend B, the variants "ref
  * with only these sites on B": SSM exps (ssm_da, softplus), attention exps (softmax),
- * router softmax, SiLU/sigmoid exps, GEMMs (every matrix product), the SSM state format,
- * and all (every site).
+ * router softmax, SiLU/sigmoid exps, GEMMs (every matrix product), and all (every site:
+ * also RoPE, the KV cache and the SSM state format).
  * Library rules: errors returned in err, nothing printed. */
 #ifndef MPB_HYBRID_EVAL_H
 #define MPB_HYBRID_EVAL_H

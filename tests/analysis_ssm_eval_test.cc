@@ -156,7 +156,7 @@ TEST(HybridEval, ReferenceVariantHasZeroKld) {
   // the attribution set: one variant per group, the last is all=B
   hybrid_eval_opts_default(&o);
   ASSERT_EQ(hybrid_eval_add_attribution(&o, LM_BK_BRIDGE, nullptr, err, sizeof err), 0) << err;
-  ASSERT_EQ(o.nvar, 7);
+  ASSERT_EQ(o.nvar, 6);
   EXPECT_STREQ(o.group[0], "ssm_exp");
   EXPECT_EQ(o.spec[0].exp[LM_EXP_SSM_DA], LM_BK_BRIDGE);
   EXPECT_EQ(o.spec[0].exp[LM_EXP_SOFTPLUS], LM_BK_BRIDGE);
@@ -164,7 +164,9 @@ TEST(HybridEval, ReferenceVariantHasZeroKld) {
   EXPECT_EQ(o.spec[0].lin[LM_LIN_SSM_IN], LM_BK_REF);
   EXPECT_EQ(o.spec[4].lin[LM_LIN_SSM_SCAN], LM_BK_BRIDGE); // gemm
   EXPECT_EQ(o.spec[4].exp[LM_EXP_SOFTMAX], LM_BK_REF);
-  EXPECT_STREQ(o.group[6], "all");
+  EXPECT_STREQ(o.group[5], "all");
+  EXPECT_EQ(o.spec[5].state, LM_STATE_FP32);
+  EXPECT_EQ(o.spec[5].kv, LM_KV_LOG8);
   // bad checkpoints
   o.tokens = 10, o.ncheck = 1, o.check[0] = 11;
   EXPECT_NE(hybrid_eval_run(&o, &r, nullptr, nullptr, err, sizeof err), 0);
