@@ -6,7 +6,8 @@
  *  - int8 GEMM (mpb_gemm_i8, default configuration: the exact path) in GOP/s against
  *    OpenBLAS cblas_sgemm GFLOP/s on the same shapes (C = A B^T, A M x K, B N x K);
  *  - the machine's FP32 FMA peak (bench/fma_peak.c) and sgemm's fraction of it.
- * Each figure is the best of 5 rounds (see time_best). Prints numbers and ratios;
+ * Times are the thread's CPU time (the machine is shared: time spent waiting for a core
+ * is not counted), each figure the best of many short rounds (see time_pair). Prints numbers and ratios;
  * asserts nothing. Usage: bench_batch [quick]  (quick: shorter rounds, two GEMM shapes) */
 #include <cblas.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 
 static double now(void) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); /* CPU time: not the time the thread waits */
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
@@ -39,25 +40,44 @@ static void *xmalloc(size_t n) {
   return p;
 }
 
-/* Each figure is the best of ROUNDS timed rounds of at least min_time / ROUNDS seconds:
- * on a shared machine the best round is the one least disturbed by other processes. */
-static double min_time = 0.6;
-#define ROUNDS 5
+/* Each figure is the best of many short timed rounds (a round: calls for about 2 ms, at
+ * least one), run for min_time and at least 5 rounds: on a shared machine the best round
+ * is the one least disturbed by other processes. Compared calls alternate rounds. */
+static double min_time = 1.0;
+
+/* Seconds per call of fa(a) and fb(b), timed in alternating rounds so that both see the
+ * same disturbance: the fastest round of each. */
+static void time_pair(void (*fa)(void *), void *a, double *ta, void (*fb)(void *), void *b,
+                      double *tb) {
+  void (*fn[2])(void *) = {fa, fb};
+  void *arg[2] = {a, b};
+  long per_round[2];
+  double best[2] = {1e300, 1e300};
+  for (int k = 0; k < 2; k++) {
+    double t0 = now();
+    fn[k](arg[k]); /* warm up, and calibrate the round */
+    double one = now() - t0;
+    per_round[k] = one > 0.002 ? 1 : (long)(0.002 / (one > 1e-7 ? one : 1e-7)) + 1;
+  }
+  double start = now();
+  for (int r = 0; r < 10 || now() - start < 2 * min_time; r++) {
+    int k = r % 2;
+    double t0 = now();
+    for (long c = 0; c < per_round[k]; c++) fn[k](arg[k]);
+    double dt = (now() - t0) / (double)per_round[k];
+    if (dt < best[k]) best[k] = dt;
+  }
+  *ta = best[0];
+  if (tb) *tb = best[1];
+}
+
+static void nothing(void *p) { (void)p; }
 
 /* Seconds per call of fn(arg): the fastest round. */
 static double time_best(void (*fn)(void *), void *arg) {
-  fn(arg); /* warm up */
-  double best = 1e300;
-  for (int r = 0; r < ROUNDS; r++) {
-    long calls = 0;
-    double t0 = now(), dt;
-    do {
-      fn(arg);
-      calls++;
-    } while ((dt = now() - t0) < min_time / ROUNDS);
-    if (dt / (double)calls < best) best = dt / (double)calls;
-  }
-  return best;
+  double t;
+  time_pair(fn, arg, &t, nothing, NULL, NULL);
+  return t;
 }
 
 #define NOPS 65536
@@ -173,9 +193,13 @@ static void run_sgemm(void *p) {
 
 int main(int argc, char **argv) {
   bool quick = argc > 1 && strcmp(argv[1], "quick") == 0;
-  if (quick) min_time = 0.1;
+  if (quick) min_time = 0.2;
   openblas_set_num_threads(1);
-  printf("bench batch (single thread; best ISA on this CPU: %s)\n", mpb_isa_name(mpb_isa_best()));
+  double load[1] = {0};
+  if (getloadavg(load, 1) < 1) load[0] = -1;
+  printf("bench batch (single thread; best ISA on this CPU: %s; OpenBLAS core: %s; "
+         "load average %.2f)\n",
+         mpb_isa_name(mpb_isa_best()), openblas_get_corename(), load[0]);
 
   /* ---- rope and exp ---- */
   ops_data d;
@@ -222,7 +246,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < na; i++) g.Af[i] = g.A[i] = (int8_t)(rng(&seed) & 0xFF);
     for (size_t i = 0; i < nb; i++) g.Bf[i] = g.B[i] = (int8_t)(rng(&seed) & 0xFF);
     double ops = 2.0 * (double)g.M * (double)g.N * (double)g.K;
-    double fs = ops / time_best(run_sgemm, &g) * 1e-9;
+    double fs = 0;
     char dims[48];
     snprintf(dims, sizeof dims, "%zux%zux%zu", g.M, g.N, g.K);
     for (int isa = MPB_NISA - 1; isa >= 0; isa--) {
@@ -237,7 +261,10 @@ int main(int argc, char **argv) {
         continue;
       }
       g.isa = (mpb_isa)isa;
-      double is = ops / time_best(run_gemm_i8, &g) * 1e-9;
+      double ts, ti;
+      time_pair(run_sgemm, &g, &ts, run_gemm_i8, &g, &ti);
+      fs = ops / ts * 1e-9; /* sgemm timed alternately with this ISA's GEMM */
+      double is = ops / ti * 1e-9;
       int64_t chk = 0; /* the same products, so the same sums */
       for (size_t i = 0; i < nc; i += nc / 7 + 1) chk += g.C[i] - (int64_t)g.Cf[i];
       printf("  %-16s %-18s %12.1f %11.1f%% %12.1f %13.2fx  (%s%s)\n", shapes[s].what, dims, fs,

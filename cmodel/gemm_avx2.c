@@ -17,8 +17,8 @@
 
 #define MR 4
 #define NR 16
-#define KC 2048
-#define MC 192
+#define KC 8192
+#define MC 512
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 

@@ -6,9 +6,10 @@
  * u8, and the product is corrected by 128 * (row sum of A):
  *   sum_t a_t b_t = sum_t a_t (b_t + 128) - 128 sum_t a_t.
  * Blocking: K in equal chunks of at most KCMAX (int32 lanes stay exact: KCMAX * 128 *
- * 255 < 2^31), A in blocks of MC rows (MC x KC bytes stay in L2), B in tiles of NR = 48
- * rows packed as [K/4][48 rows][4 bytes] (48 x KC bytes, in L1) and reused by every
- * MR = 8 rows of the A block; the micro-kernel keeps 8 x 3 zmm accumulators (8 rows x 48
+ * 255 < 2^31), A in blocks of MC rows, B in tiles of NR = 48 rows packed as
+ * [K/4][48 rows][4 bytes] and reused by every MR = 8 rows of the A block (MC = 512,
+ * KCMAX = 8192 measured best on Zen 5, make bench-batch: the B tile stays in L2, the
+ * broadcasts of A stream well from L3, and larger K chunks save C's read-modify-write); the micro-kernel keeps 8 x 3 zmm accumulators (8 rows x 48
  * columns) and broadcasts 4 bytes of A per row from A itself (no packing of A). Each zmm
  * holds 16 consecutive columns of one C row, stored as int64.
  * Other GEMMs: the beat-by-beat accumulator of gemm_beats.h. */
@@ -21,8 +22,8 @@
 #define MR 8
 #define NR 48
 #define NV (NR / 16)
-#define KCMAX 768
-#define MC 192
+#define KCMAX 8192
+#define MC 512
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 

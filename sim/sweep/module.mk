@@ -46,13 +46,22 @@ REGRESS_TARGETS += test-slurm
 
 # `make fuzz` (and the fuzz smoke run of `make test`): libFuzzer on the sweep spec parser
 # and planner, seeded with the shipped example specs.
+# libmpb's SIMD kernels need their instruction-set flags (cmodel/module.mk): they are
+# compiled alone with them, the rest in one command.
+FUZZ_SWEEP_SIMD := $(filter cmodel/%_avx2.c cmodel/%_avx512.c,$(CMODEL_SRCS))
 FUZZ_sweep_SRCS := analysis/fuzz_sweep.c analysis/sweep_spec.c analysis/sweep_points.c \
-  analysis/energy.c analysis/energy_default.c $(CMODEL_SRCS)
-$(B)/fuzz/fuzz_sweep: $(FUZZ_sweep_SRCS) analysis/sweep.h cmodel/mpb.h configs/energy-45nm.cfg | deps
+  analysis/energy.c analysis/energy_default.c lm/numerics_spec.c \
+  $(filter-out $(FUZZ_SWEEP_SIMD),$(CMODEL_SRCS))
+FUZZ_SWEEP_CC := clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Icmodel -Ilm -Ianalysis \
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(B)/fuzz/simd/%.o: cmodel/%.c cmodel/*.h | deps
 	@mkdir -p $(dir $@)
-	clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Icmodel -Ianalysis \
-	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ \
-	  $(FUZZ_sweep_SRCS) -lconfig -lm
+	$(FUZZ_SWEEP_CC) $(if $(findstring avx512,$*),$(AVX512_FLAGS),$(AVX2_FLAGS)) -c $< -o $@
+$(B)/fuzz/fuzz_sweep: $(FUZZ_sweep_SRCS) $(FUZZ_SWEEP_SIMD:cmodel/%.c=$(B)/fuzz/simd/%.o) \
+    analysis/sweep.h cmodel/mpb.h configs/energy-45nm.cfg | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_SWEEP_CC) -o $@ $(FUZZ_sweep_SRCS) $(FUZZ_SWEEP_SIMD:cmodel/%.c=$(B)/fuzz/simd/%.o) \
+	  -lconfig -lm
 $(B)/fuzz/corpus-sweep/.seeded: $(wildcard examples/*.cfg)
 	@mkdir -p $(dir $@)
 	cp examples/*.cfg $(dir $@)
