@@ -21,16 +21,18 @@ include bench/module.mk
 include python/module.mk
 include lm/models.mk
 include lm/eval.mk
+include lm/ssm.mk
 include mk/test.mk
 
-.PHONY: help all run regress bench fuzz clean
+.PHONY: help all run eval regress bench fuzz clean
 help:
 	@echo "mpbsim make targets:"
 	@echo "  make run      main job on the embedded default (writes out/)"
 	@echo "  make test     test suite, plain and ASan+UBSan builds, on every core"
 	@echo "  make regress  long RTL regressions (seeds x configurations)"
 	@echo "  make bench    benchmarks, ratios measured side by side"
-	@echo "  make eval     closed-loop precision, full grid (docs/model-eval.md)"
+	@echo "  make eval     closed-loop precision, full grids: Llama (docs/model-eval.md), SSM"
+	@echo "                and the Bit-Axon hybrid at 64k steps (docs/workloads.md)"
 	@echo "  make eval-long  passkey retrieval grid, Gemma 3 1k..32k (docs/models.md; hours)"
 	@echo "  make fuzz     longer fuzzing of every parser"
 	@echo "  make python   the mpbsim Python package in build/venv (docs/python.md)"
@@ -52,6 +54,12 @@ regress: deps
 
 bench: deps
 	@for t in $(BENCH_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+# `make eval`: the long closed-loop evaluations (lm/eval.mk, lm/ssm.mk), then their report
+# (eval-report, always last).
+eval: deps
+	@for t in $(filter-out eval-report,$(EVAL_TARGETS)) $(filter eval-report,$(EVAL_TARGETS)); do \
+	  $(MAKE) --no-print-directory $$t || exit 1; done
 
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done

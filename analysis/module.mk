@@ -49,9 +49,23 @@ run-report: $(B)/mpbsim $(DEFAULT_TRACE) $(RTL_TOGGLES)
 	@mkdir -p out/report
 	$(MPBSIM) report --preset default --trace $(DEFAULT_TRACE) --positions 131072 \
 	  $(RTL_TOGGLES:%=--rtl-toggles %) $(if $(wildcard out/lm-eval.json),--lm-eval out/lm-eval.json) \
+	  $(if $(wildcard out/ssm-eval.json),--ssm-eval out/ssm-eval.json) \
+	  $(if $(wildcard out/hybrid-eval.json),--hybrid-eval out/hybrid-eval.json) \
 	  $(addprefix --gate ,$(wildcard $(GATE_JSON))) --out out/report
 	@echo "run-report: open out/report/report.html (also report.csv, report.json)"
 RUN_TARGETS += run-report
+
+# `make eval` ends with the report of the long runs that exist (lm/eval.mk, lm/ssm.mk).
+.PHONY: eval-report
+eval-report: $(B)/mpbsim
+	@mkdir -p out/report-eval
+	$(MPBSIM) report --preset default --positions 131072 \
+	  $(if $(wildcard out/lm-eval-full.json),--lm-eval out/lm-eval-full.json) \
+	  $(if $(wildcard out/ssm-eval-64k.json),--ssm-eval out/ssm-eval-64k.json) \
+	  $(if $(wildcard out/hybrid-eval-64k.json),--hybrid-eval out/hybrid-eval-64k.json) \
+	  --out out/report-eval
+	@echo "eval-report: open out/report-eval/report.html"
+EVAL_TARGETS += eval-report
 
 # Second simulator: the Icarus testbench rtl/tb/tb_toggles.v counts the rope unit's mac8,
 # horner and rotate buses on the same stimulus (written by `mpbsim energy --stimulus`);

@@ -5,6 +5,7 @@
 #include "report.h"
 #include "errbuf.h"
 #include "report_lm.h"
+#include "report_ssm.h"
 #include "report_trace.h"
 #include "llama_presets.h"
 
@@ -483,6 +484,7 @@ int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t 
   memset(r, 0, sizeof *r);
   r->opts = *o;
   r->opts.energy_path = NULL, r->opts.trace_path = NULL, r->opts.lm_eval_path = NULL;
+  r->opts.ssm_eval_path = NULL, r->opts.hybrid_eval_path = NULL;
   for (size_t i = 0; i < MPB_REPORT_NRTL; i++) r->opts.rtl_toggles_paths[i] = NULL;
   r->opts.n_rtl_toggles = 0;
   for (size_t i = 0; i < MPB_REPORT_NGATE; i++) r->opts.gate_paths[i] = NULL;
@@ -525,6 +527,7 @@ int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t 
   if (o->lm_eval_path && mpb_lm_eval_load(o->lm_eval_path, &r->lm, err, n)) goto out;
   if (o->n_gate && mpb_report_add_gate(r, o->gate_paths, o->n_gate, err, n)) goto out;
   if (system_estimate(tab, &br, r, err, n)) goto out;
+  if (mpb_report_add_ssm(r, o->ssm_eval_path, o->hybrid_eval_path, err, n)) goto out;
   make_claims(r);
   rc = 0;
 out:
@@ -548,4 +551,5 @@ void mpb_report_free(mpb_report *r) {
   free(r->gate);
   r->gate = NULL;
   r->n_gate = 0;
+  mpb_report_ssm_free(r);
 }

@@ -46,6 +46,8 @@ typedef struct mpb_report_opts {
   const char *gate_paths[MPB_REPORT_NGATE]; /* gate-level results (`mpbsim gate`)    */
   size_t n_gate;            /* 0 = no gate-level section figures                   */
   double decode_tps;        /* stated workload: decode tokens/s (0: the default 20) */
+  const char *ssm_eval_path;    /* NULL = no SSM section (`mpbsim ssm eval --json`)   */
+  const char *hybrid_eval_path; /* NULL = no hybrid section (`mpbsim ssm hybrid --json`) */
   uint64_t seed;            /* synthetic workload and activity reference            */
   size_t attn_keys;         /* keys per query in the attention check (default 256)  */
   size_t ssm_tokens;        /* tokens of the SSM scan check (default 4096)          */
@@ -167,6 +169,8 @@ typedef struct mpb_report {
   /* the claims table: a list (mpb_report_add_claim) */
   size_t nclaims;
   mpb_claim claims[MPB_MAX_CLAIMS];
+  struct ssm_eval_result *ssm_eval;       /* SSM sections (report_ssm.h), NULL without */
+  struct hybrid_eval_result *hybrid_eval; /* a file                                    */
 } mpb_report;
 
 int mpb_report_build(const mpb_report_opts *o, mpb_report *r, char *err, size_t n);

@@ -4,6 +4,7 @@
 
 #include "report.h"
 #include "report_lm.h"
+#include "report_ssm.h"
 
 static void row(FILE *f, const char *sec, const char *subj, const char *metric, double v) {
   fprintf(f, "%s,%s,%s,%.9g\n", sec, subj, metric, v);
@@ -148,5 +149,6 @@ int mpb_report_write_csv(const mpb_report *r, FILE *f) {
     row(f, "rtl_toggles", "all", "differ", r->rtl_differ);
   }
   mpb_report_lm_csv(r, f);
+  mpb_report_ssm_csv(r, f);
   return ferror(f) ? -1 : 0;
 }

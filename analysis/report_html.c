@@ -8,6 +8,7 @@
 
 #include "report.h"
 #include "report_lm.h"
+#include "report_ssm.h"
 #include "report_trace.h"
 #include "svg.h"
 
@@ -502,6 +503,7 @@ int mpb_report_write_html(const mpb_report *r, FILE *f) {
   write_gate(f, r);
   write_model(f, r);
   mpb_report_lm_html(r, f);
+  mpb_report_ssm_html(r, f);
   write_trace(f, r);
   write_rtl(f, r);
   fputs("</body></html>\n", f);

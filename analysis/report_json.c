@@ -5,6 +5,7 @@
 
 #include "report.h"
 #include "report_lm.h"
+#include "report_ssm.h"
 #include "report_trace.h"
 
 static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
@@ -296,6 +297,8 @@ int mpb_report_write_json(const mpb_report *r, FILE *f) {
                                         r->claims[i].verdict));
   json_object_set_new(root, "claims", cl);
   json_object_set_new(root, "lm_eval", (json_t *)mpb_report_lm_json(r));
+  json_object_set_new(root, "ssm_eval", (json_t *)mpb_report_ssm_json(r));
+  json_object_set_new(root, "hybrid_eval", (json_t *)mpb_report_hybrid_json(r));
   int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(8));
   fputc('\n', f);
   json_decref(root);

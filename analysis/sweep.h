@@ -83,6 +83,25 @@ typedef struct sweep_lm {
 } sweep_lm;
 extern const char *const sweep_lm_metric_names[SWEEP_LM_VALUES];
 
+/* SSM objective (ssm_eval = { model; steps; dt_range; numerics; seed; metric; max; },
+ * analysis/sweep_ssm.c, docs/sweeps.md): every point's configuration is the bridge of the
+ * SSM closed-loop study (analysis/ssm_eval.h) — `numerics` names the sites it computes —
+ * on one block of geometry `model` for `steps` steps against the FP64 reference. Four
+ * columns: ssm_h_rel and ssm_y_rel (RMS relative error of the state and of the output in
+ * the last octave), ssm_near_zero (max relative error of the dt*A~0 channel's state in the
+ * last octave), ssm_h_b (growth exponent of the state's error). With max > 0 the verdict
+ * also names the cheapest point whose `metric` (one of the first three) is <= max. */
+#define SWEEP_SSM_VALUES 4
+typedef struct sweep_ssm {
+  bool on;
+  char model[32], numerics[256];
+  uint64_t steps, seed;
+  double dt_min, dt_max;
+  int metric; /* 0..2: ssm_h_rel, ssm_y_rel, ssm_near_zero */
+  double max; /* constraint metric <= max; 0 = report the columns only */
+} sweep_ssm;
+extern const char *const sweep_ssm_metric_names[SWEEP_SSM_VALUES];
+
 /* RTL in the loop (rtl_check = { cycles; seeds; workloads; cache; }): every point's
  * configuration is co-simulated (sim/cosim/, lock-step against the C model) on the
  * geometry of each selected workload, seeds 1..seeds, cycles each. The binaries are built
@@ -187,6 +206,7 @@ typedef struct sweep_spec {
   char output[512];         /* default output directory */
   sweep_rtl rtl;            /* co-simulation of every point (off unless rtl_check is given) */
   sweep_lm lm;              /* model-level objective (off unless model_eval is given)     */
+  sweep_ssm ssm;            /* SSM objective (off unless ssm_eval is given)              */
   uint64_t hash;            /* FNV-1a of everything in the spec that determines the results
                                (plus MPB_VERSION and the energy table's text); not of the
                                model's code: after changing it, use a fresh directory */
@@ -224,18 +244,20 @@ void sweep_plan_free(sweep_plan *p);
 /* ---- evaluation ------------------------------------------------------------------------ */
 #define SWEEP_NVALUES \
   (SWEEP_NMETRIC + SWEEP_MAX_WORKLOADS + SWEEP_TRACE_VALUES * SWEEP_MAX_TRACES + \
-   SWEEP_LM_VALUES + SWEEP_RTL_VALUES)
+   SWEEP_LM_VALUES + SWEEP_SSM_VALUES + SWEEP_RTL_VALUES)
 typedef struct sweep_result {
   uint64_t index;
   double v[SWEEP_NVALUES]; /* metrics, max_err per workload, the trace columns, the
-                              model_eval columns (if on), then rtl_check and rtl_cycles
-                              (if rtl_check is on) */
+                              model_eval columns (if on), the ssm_eval columns (if on),
+                              then rtl_check and rtl_cycles (if rtl_check is on) */
   char rtl_detail[SWEEP_RTL_DETAIL]; /* rtl_check: the mismatch or the reason of a skip */
 } sweep_result;
 /* Index of the first value column of trace k. */
 int sweep_trace_col(const sweep_spec *s, int k);
 /* Index of the first model_eval column (lm_kld_mean), or -1 if model_eval is off. */
 int sweep_lm_col(const sweep_spec *s);
+/* Index of the first ssm_eval column (ssm_h_rel), or -1 if ssm_eval is off. */
+int sweep_ssm_col(const sweep_spec *s);
 /* Index of the rtl_check column (rtl_cycles follows), or -1 if rtl_check is off. */
 int sweep_rtl_col(const sweep_spec *s);
 /* "pass", "fail", "skipped" for an rtl_check value; "" for NaN (not stored). */
@@ -338,6 +360,7 @@ typedef struct sweep_verdict {
   int checked, failed;  /* candidates checked exhaustively, and how many failed */
   long best_lm;         /* model_eval with max: lowest energy (ties: area) meeting the
                            model-level constraint, index into t->r; -1 if none */
+  long best_ssm;        /* ssm_eval with max: the same for the SSM constraint */
 } sweep_verdict;
 /* Choose the best point: candidates meeting the goal on the sampled positions (and not
  * failing rtl_check), lowest energy first (ties: lower area); with verify_max set on a

@@ -193,5 +193,18 @@ mpb_status sweep_verdict_make(const sweep_spec *s, const sweep_table *t, int max
          x[SWEEP_M_AREA] < t->r[b].v[SWEEP_M_AREA]))
       v->best_lm = (long)i;
   }
+  /* SSM constraint: the same rule */
+  v->best_ssm = -1;
+  int sc = sweep_ssm_col(s);
+  for (size_t i = 0; sc >= 0 && s->ssm.max > 0 && i < t->n; i++) {
+    const double *x = t->r[i].v;
+    if (!(x[sc + s->ssm.metric] <= s->ssm.max)) continue;
+    if (rtl_col >= 0 && x[rtl_col] == SWEEP_RTL_FAIL) continue;
+    long b = v->best_ssm;
+    if (b < 0 || x[SWEEP_M_ENERGY] < t->r[b].v[SWEEP_M_ENERGY] ||
+        (x[SWEEP_M_ENERGY] == t->r[b].v[SWEEP_M_ENERGY] &&
+         x[SWEEP_M_AREA] < t->r[b].v[SWEEP_M_AREA]))
+      v->best_ssm = (long)i;
+  }
   return rc;
 }

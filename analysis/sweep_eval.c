@@ -12,6 +12,7 @@
 #include "replay.h"
 #include "sweep.h"
 #include "sweep_lm.h"
+#include "sweep_ssm.h"
 
 struct sweep_evaluator {
   const sweep_spec *s;
@@ -180,6 +181,10 @@ mpb_status sweep_eval_point(sweep_evaluator *e, uint64_t index, sweep_result *r,
   }
   if (s->lm.on) {
     mpb_status st = sweep_lm_point(e->lm, &cfg, &r->v[sweep_lm_col(s)], err, errlen);
+    if (st) return st;
+  }
+  if (s->ssm.on) {
+    mpb_status st = sweep_ssm_point(s, &cfg, &r->v[sweep_ssm_col(s)], err, errlen);
     if (st) return st;
   }
   return sweep_rtl_check(s, &cfg, r, err, errlen);

@@ -251,6 +251,14 @@ static mpb_status write_json(const char *dir, const sweep_spec *s, const sweep_p
     }
     json_object_set_new(j, "best_model_level", b);
   }
+  if (s->ssm.on && s->ssm.max > 0) { /* the SSM choice */
+    json_t *b = v->best_ssm >= 0 ? point_json(s, &t->r[v->best_ssm]) : json_null();
+    if (v->best_ssm >= 0) {
+      json_object_set_new(b, "constraint_metric", json_string(sweep_ssm_metric_names[s->ssm.metric]));
+      json_object_set_new(b, "constraint_max", jnum(s->ssm.max));
+    }
+    json_object_set_new(j, "best_ssm", b);
+  }
   json_t *sens = json_array();
   for (int a = 0; a < s->naxes; a++) {
     json_t *sa = json_object();
@@ -466,6 +474,25 @@ static mpb_status write_html(const char *dir, const sweep_spec *s, const sweep_p
                  "mean KLD %.3g, %.4g pJ per rotation, max |cos/sin error| %.4g.</p>\n",
               (unsigned long long)b->index, ax, sweep_lm_metric_names[s->lm.metric],
               b->v[lc + s->lm.metric], b->v[lc], b->v[SWEEP_M_ENERGY], b->v[SWEEP_M_MAX_ERR]);
+    } else {
+      fputs("No point meets it.</p>\n", f);
+    }
+  }
+  if (s->ssm.on && s->ssm.max > 0) {
+    fprintf(f, "<h2>SSM choice</h2>\n<p>SSM closed loop (docs/workloads.md): the point's "
+               "configuration as the bridge on <code>%s</code>, one %s block for %llu steps "
+               "(dt in [%g, %g]) against the FP64 reference; constraint %s &le; %.3g. ",
+            s->ssm.numerics, s->ssm.model, (unsigned long long)s->ssm.steps, s->ssm.dt_min,
+            s->ssm.dt_max, sweep_ssm_metric_names[s->ssm.metric], s->ssm.max);
+    if (v->best_ssm >= 0) {
+      char ax[1024];
+      const sweep_result *b = &t->r[v->best_ssm];
+      int sc = sweep_ssm_col(s);
+      axes_text(s, b->index, ax, sizeof ax);
+      fprintf(f, "Lowest modelled energy meeting it: point %llu (<code>%s</code>): %s %.3g, "
+                 "growth exponent %.2f, %.4g pJ per rotation, area %.4g.</p>\n",
+              (unsigned long long)b->index, ax, sweep_ssm_metric_names[s->ssm.metric],
+              b->v[sc + s->ssm.metric], b->v[sc + 3], b->v[SWEEP_M_ENERGY], b->v[SWEEP_M_AREA]);
     } else {
       fputs("No point meets it.</p>\n", f);
     }

@@ -13,6 +13,8 @@
 #include "energy.h"
 #include "numerics.h"
 #include "passkey.h"
+#include "ssm.h"
+#include "ssm_eval.h"
 #include "sweep.h"
 
 static const sweep_metric_info metric_info[SWEEP_NMETRIC] = {
@@ -37,15 +39,21 @@ static int lm_first(const sweep_spec *s) {
   return SWEEP_NMETRIC + s->nworkloads + SWEEP_TRACE_VALUES * s->ntraces;
 }
 
+const char *const sweep_ssm_metric_names[SWEEP_SSM_VALUES] = {"ssm_h_rel", "ssm_y_rel",
+                                                               "ssm_near_zero", "ssm_h_b"};
+
+static int ssm_first(const sweep_spec *s) { return lm_first(s) + (s->lm.on ? SWEEP_LM_VALUES : 0); }
+
 int sweep_nvalues(const sweep_spec *s) {
   if (s->task == SWEEP_TASK_PASSKEY) return SWEEP_PK_NVALUES;
-  return lm_first(s) + (s->lm.on ? SWEEP_LM_VALUES : 0) + (s->rtl.on ? SWEEP_RTL_VALUES : 0);
+  return ssm_first(s) + (s->ssm.on ? SWEEP_SSM_VALUES : 0) + (s->rtl.on ? SWEEP_RTL_VALUES : 0);
 }
 
 int sweep_lm_col(const sweep_spec *s) { return s->lm.on ? lm_first(s) : -1; }
+int sweep_ssm_col(const sweep_spec *s) { return s->ssm.on ? ssm_first(s) : -1; }
 
 int sweep_rtl_col(const sweep_spec *s) {
-  return s->rtl.on ? lm_first(s) + (s->lm.on ? SWEEP_LM_VALUES : 0) : -1;
+  return s->rtl.on ? ssm_first(s) + (s->ssm.on ? SWEEP_SSM_VALUES : 0) : -1;
 }
 
 const char *sweep_rtl_status_name(double v) {
@@ -63,11 +71,13 @@ void sweep_value_name(const sweep_spec *s, int k, char *buf, size_t len) {
   static const char *const pk_name[SWEEP_PK_NVALUES] = {
       "accuracy", "digit_accuracy", "margin_mean", "margin_min", "logprob_mean", "kld_mean",
       "kld_max", "key_at"};
-  int rc = sweep_rtl_col(s), lc = sweep_lm_col(s);
+  int rc = sweep_rtl_col(s), lc = sweep_lm_col(s), sc = sweep_ssm_col(s);
   if (s->task == SWEEP_TASK_PASSKEY) {
     snprintf(buf, len, "%s", k >= 0 && k < SWEEP_PK_NVALUES ? pk_name[k] : "?");
   } else if (rc >= 0 && k >= rc) {
     snprintf(buf, len, "%s", k == rc ? "rtl_check" : "rtl_cycles");
+  } else if (sc >= 0 && k >= sc) {
+    snprintf(buf, len, "%s", sweep_ssm_metric_names[k - sc]);
   } else if (lc >= 0 && k >= lc) {
     snprintf(buf, len, "%s", sweep_lm_metric_names[k - lc]);
   } else if (k < SWEEP_NMETRIC) {
@@ -434,6 +444,14 @@ static mpb_status hash_spec(ctx *c, sweep_spec *s) {
       return fail(c, NULL, "model_eval: cannot read %s", s->lm.tokens);
     hash_str(&h, s->lm.model); /* the model by name: hashing ~100 MB per run is too slow */
   }
+  if (s->ssm.on) { /* (absent: the hash of specs without ssm_eval is unchanged) */
+    char sb[256];
+    snprintf(sb, sizeof sb, "ssm_eval %s %llu %llu %.17g %.17g %d %.17g", s->ssm.model,
+             (unsigned long long)s->ssm.steps, (unsigned long long)s->ssm.seed, s->ssm.dt_min,
+             s->ssm.dt_max, s->ssm.metric, s->ssm.max);
+    hash_str(&h, sb);
+    hash_str(&h, s->ssm.numerics);
+  }
   if (s->rtl.on) { /* (absent: the hash of specs without rtl_check is unchanged) */
     snprintf(buf, sizeof buf, "rtl_check %llu %d %x", (unsigned long long)s->rtl.cycles,
              s->rtl.seeds, (unsigned)s->rtl.workloads);
@@ -648,12 +666,91 @@ static mpb_status parse_config(ctx *c, config_setting_t *grp, mpb_config *cfg, c
   return MPB_OK;
 }
 
+/* ssm_eval = { model; steps; dt_range; numerics; seed; metric; max; } */
+static mpb_status parse_ssm_eval(ctx *c, config_setting_t *st, sweep_spec *s) {
+  static const char *const known[] = {"model", "steps", "dt_range", "numerics", "seed",
+                                      "metric", "max", NULL};
+  sweep_ssm *l = &s->ssm;
+  if (!config_setting_is_group(st))
+    return fail(c, st, "'ssm_eval' must be a group { model; steps; dt_range; numerics; seed; "
+                "metric; max; }");
+  for (int i = 0; i < config_setting_length(st); i++) {
+    config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+    bool ok = false;
+    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
+    if (!ok)
+      return fail(c, e, "ssm_eval: unknown field '%s' (known: model, steps, dt_range, "
+                  "numerics, seed, metric, max)", config_setting_name(e));
+  }
+  const char *str;
+  l->on = true;
+  snprintf(l->model, sizeof l->model, "scan");
+  if (config_setting_lookup_string(st, "model", &str)) {
+    if (!ssm_preset_find(str)) {
+      char names[128] = "";
+      for (size_t i = 0, o = 0; i < ssm_preset_count(); i++)
+        o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "",
+                              ssm_preset_at(i)->name);
+      return fail(c, config_setting_get_member(st, "model"), "ssm_eval.model = '%s' is not "
+                  "one of {%s}", str, names);
+    }
+    snprintf(l->model, sizeof l->model, "%s", str);
+  }
+  const ssm_config *pc = &ssm_preset_find(l->model)->c;
+  l->dt_min = pc->dt_min, l->dt_max = pc->dt_max;
+  l->steps = 65536;
+  config_setting_t *e = config_setting_get_member(st, "steps");
+  if (e && (!is_number(e) || number_of(e) < 1 || number_of(e) > SSM_EVAL_MAX_STEPS ||
+            number_of(e) != (double)(uint64_t)number_of(e)))
+    return fail(c, e, "ssm_eval.steps must be an integer in [1, %u]", SSM_EVAL_MAX_STEPS);
+  if (e) l->steps = (uint64_t)number_of(e);
+  e = config_setting_get_member(st, "dt_range");
+  if (e) {
+    config_setting_t *a = config_setting_get_elem(e, 0), *b = config_setting_get_elem(e, 1);
+    if (!config_setting_is_array(e) || config_setting_length(e) != 2 || !is_number(a) ||
+        !is_number(b) || !(number_of(a) >= SSM_DT_LO && number_of(a) <= number_of(b) &&
+                           number_of(b) <= SSM_DT_HI))
+      return fail(c, e, "ssm_eval.dt_range must be [LO, HI] with %g <= LO <= HI <= %g",
+                  SSM_DT_LO, SSM_DT_HI);
+    l->dt_min = number_of(a), l->dt_max = number_of(b);
+  }
+  l->seed = 1;
+  e = config_setting_get_member(st, "seed");
+  if (e && (!is_number(e) || number_of(e) < 0))
+    return fail(c, e, "ssm_eval.seed must be an integer >= 0");
+  if (e) l->seed = (uint64_t)number_of(e);
+  snprintf(l->numerics, sizeof l->numerics, "ref,exp.ssm_da=bridge");
+  if (config_setting_lookup_string(st, "numerics", &str))
+    snprintf(l->numerics, sizeof l->numerics, "%s", str);
+  lm_numerics_spec ns;
+  char e2[256];
+  lm_numerics_spec_init(&ns, LM_BK_REF);
+  if (lm_numerics_spec_parse(&ns, l->numerics, e2, sizeof e2))
+    return fail(c, config_setting_get_member(st, "numerics"), "ssm_eval.numerics: %s", e2);
+  l->metric = 0;
+  if (config_setting_lookup_string(st, "metric", &str)) {
+    l->metric = -1;
+    for (int m = 0; m < 3; m++)
+      if (!strcmp(str, sweep_ssm_metric_names[m] + 4)) l->metric = m;
+    if (l->metric < 0)
+      return fail(c, config_setting_get_member(st, "metric"), "ssm_eval.metric = '%s' is "
+                  "not one of {h_rel, y_rel, near_zero}", str);
+  }
+  e = config_setting_get_member(st, "max");
+  if (e) {
+    if (!is_number(e) || !(number_of(e) > 0))
+      return fail(c, e, "ssm_eval.max must be a number > 0 (relative error)");
+    l->max = number_of(e);
+  }
+  return MPB_OK;
+}
+
 static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   config_setting_t *root = config_root_setting(cf);
   static const char *const known[] = {"name", "base", "set", "params", "sampling", "samples",
                                       "seed", "workloads", "traces", "metrics", "goal",
                                       "energy_table", "output", "rtl_check", "model_eval",
-                                      "task", NULL};
+                                      "task", "ssm_eval", NULL};
   for (int i = 0; i < config_setting_length(root); i++) {
     config_setting_t *e = config_setting_get_elem(root, (unsigned)i);
     bool ok = false;
@@ -661,7 +758,7 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
     if (!ok)
       return fail(c, e, "unknown field '%s' (known: name, base, set, params, sampling, "
                   "samples, seed, workloads, traces, metrics, goal, energy_table, output, "
-                  "rtl_check, model_eval, task)",
+                  "rtl_check, model_eval, task, ssm_eval)",
                   config_setting_name(e));
   }
   const char *str;
@@ -818,6 +915,8 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   if (rtl && (rc = parse_rtl_check(c, rtl, s))) return rc;
   config_setting_t *me = config_lookup(cf, "model_eval");
   if (me && (rc = parse_model_eval(c, me, s))) return rc;
+  config_setting_t *se = config_lookup(cf, "ssm_eval");
+  if (se && (rc = parse_ssm_eval(c, se, s))) return rc;
   snprintf(s->output, sizeof s->output, "out/sweep-%s", s->name);
   if (config_lookup_string(cf, "output", &str)) snprintf(s->output, sizeof s->output, "%s", str);
   return hash_spec(c, s);

@@ -5,9 +5,9 @@
 #              backends plus the bridge's RoPE-only and KV-only attribution (the
 #              claims rows use them), offsets 0 .. 2^20-n; prints the table, writes
 #              out/lm-eval.{json,csv,txt}; run-report then reads out/lm-eval.json.
-#   make eval  the full grid: 4 windows of 256 tokens (508 scored), every backend x
-#              attribution group (rope, exp, gemm, kv, all) x offset, and its report
-#              (out/lm-eval-full.*, out/report-eval/).
+#   make eval  includes eval-lm: the full grid: 4 windows of 256 tokens (508 scored),
+#              every backend x attribution group (rope, exp, gemm, kv, all) x offset
+#              (out/lm-eval-full.*); eval-report then reads out/lm-eval-full.json.
 # Text: GPL-3 as Debian's base-files ships it (/usr/share/common-licenses, 7656 tokens),
 # tokenized with the model's BPE merges; skipped with a message without the model.
 EVAL_TEXT := /usr/share/common-licenses/GPL-3
@@ -20,7 +20,7 @@ $(EVAL_TOKENS): $(EVAL_TEXT) $(B)/mpbsim | $(SMOLLM2_GGUF)
 	@mkdir -p $(dir $@)
 	$(B)/mpbsim lm tokenize --text $(EVAL_TEXT) -o $@
 
-.PHONY: run-lm-eval eval
+.PHONY: run-lm-eval eval-lm
 run-lm-eval: $(B)/mpbsim models-try
 	@mkdir -p out
 	@if [ -f $(SMOLLM2_GGUF) ]; then \
@@ -30,11 +30,10 @@ run-lm-eval: $(B)/mpbsim models-try
 	else echo "run-lm-eval: skipped, $(SMOLLM2_GGUF) is absent (make models)"; fi
 RUN_TARGETS += run-lm-eval
 
-eval: deps $(B)/mpbsim models
+eval-lm: deps $(B)/mpbsim models
 	@mkdir -p out
 	$(MAKE) --no-print-directory $(EVAL_TOKENS)
 	$(B)/mpbsim lm eval --tokens $(EVAL_TOKENS) $(LM_EVAL_FULL) --json out/lm-eval-full.json \
 	  --csv out/lm-eval-full.csv | tee out/lm-eval-full.txt
-	$(B)/mpbsim report --preset default --positions 131072 --lm-eval out/lm-eval-full.json \
-	  --out out/report-eval
-	@echo "eval: out/lm-eval-full.txt, out/report-eval/report.html"
+	@echo "eval-lm: out/lm-eval-full.txt"
+EVAL_TARGETS += eval-lm

@@ -197,11 +197,54 @@ int lm_linear_apply(lm_linear *l, size_t rows, const float *x, size_t ldx, float
   }
 }
 
+/* An activation x activation product on int8 operands (the ssm_scan read-out): A's rows
+ * and B's rows quantized to int8 with one absmax scale per row; exact integer sums (int8)
+ * or the dot unit (bridge), times both scales and alpha. */
+static int matmul_int8(lm_numerics *nm, lm_lin_site site, lm_backend b, size_t M, size_t N,
+                       size_t K, float alpha, const float *A, size_t lda, const float *B,
+                       size_t ldb, float *C, size_t ldc, char *err, size_t errlen) {
+  /* scratch 0..3 (lm_bridge_gemm uses 4 and 5) */
+  int8_t *qa = lm_scratch(nm, 0, M * K + 1, err, errlen);
+  int8_t *qb = lm_scratch(nm, 1, N * K + 1, err, errlen);
+  float *sa = lm_scratch(nm, 2, (M + N) * sizeof(float), err, errlen), *sb = sa ? sa + M : NULL;
+  int32_t *q = lm_scratch(nm, 3, (K + 1) * sizeof(int32_t), err, errlen);
+  if (!qa || !qb || !sa || !q) return -1;
+  for (size_t r = 0; r < M; r++) {
+    lm_quantize_row(A + r * lda, K, 8, q, &sa[r]);
+    for (size_t i = 0; i < K; i++) qa[r * K + i] = (int8_t)q[i];
+  }
+  for (size_t r = 0; r < N; r++) {
+    lm_quantize_row(B + r * ldb, K, 8, q, &sb[r]);
+    for (size_t i = 0; i < K; i++) qb[r * K + i] = (int8_t)q[i];
+  }
+  nm->stats.gemm_macs[site] += M * N * K;
+  if (b == LM_BK_BRIDGE) {
+    if (lm_bridge_gemm(nm, site, M, N, K, K, qa, sa, qb, sb, C, ldc, err, errlen)) return -1;
+    if (alpha != 1.0f)
+      for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) C[i * ldc + j] *= alpha;
+  } else {
+    for (size_t i = 0; i < M; i++)
+      for (size_t j = 0; j < N; j++) {
+        int64_t acc = 0;
+        for (size_t k = 0; k < K; k++) acc += (int32_t)qa[i * K + k] * qb[j * K + k];
+        C[i * ldc + j] = (float)((double)acc * sa[i] * sb[j] * alpha);
+      }
+  }
+  return 0;
+}
+
 int lm_matmul(lm_numerics *nm, lm_lin_site site, int b_trans, size_t M, size_t N, size_t K,
               float alpha, const float *A, size_t lda, const float *B, size_t ldb, float *C,
               size_t ldc, char *err, size_t errlen) {
   lm_backend b = nm->spec.lin[site];
   if (M == 0 || N == 0) return 0;
+  if (b == LM_BK_INT8 || b == LM_BK_BRIDGE) {
+    if (!b_trans)
+      return fail(err, errlen, "matmul %s: int8 operands need B as rows ([N][K])",
+                  lm_lin_site_name(site));
+    return matmul_int8(nm, site, b, M, N, K, alpha, A, lda, B, ldb, C, ldc, err, errlen);
+  }
   if (b == LM_BK_BF16 || b == LM_BK_FP16) {
     size_t nb = b_trans ? N * K : K * N, wb = b_trans ? K : N;
     float *ar = lm_scratch(nm, 0, M * K * sizeof(float), err, errlen);

@@ -8,6 +8,7 @@
  * and rotate with rope_base_local. Every RoPE, exp(), matrix product, activation rounding
  * and KV store goes through the state's numerics (numerics.h, kv.h). */
 #include "llama.h"
+#include "attention.h"
 #include "errbuf.h"
 
 #include <math.h>
@@ -97,7 +98,6 @@ void llama_state_free(llama_state *s) {
   if (s->own_nm) lm_numerics_free(s->nm);
   free(s->x), free(s->xn), free(s->q), free(s->k), free(s->v), free(s->xb), free(s->x2);
   free(s->hb), free(s->hb2), free(s->att), free(s->rope_in), free(s->tmp), free(s->pos), free(s->len);
-  free(s->first);
   free(s->logits);
   free(s);
 }
@@ -154,12 +154,11 @@ int llama_state_new_numerics(llama_state **out, const llama_model *m, int cap, i
   s->rope_in = malloc(qd * sizeof(float));
   s->tmp = malloc(ff * sizeof(float));
   s->pos = malloc(B * sizeof *s->pos);
-  s->len = malloc(B * sizeof *s->len);
-  s->first = malloc(B * sizeof *s->first);
+  s->len = malloc(2 * B * sizeof *s->len); /* lm_attention's scratch: 2 x rows */
   s->logits = malloc((size_t)c->n_vocab * sizeof(float));
   s->lin = calloc((size_t)c->n_layer * LLAMA_NPROJ + 1, sizeof *s->lin);
   if (!s->x || !s->xn || !s->x2 || !s->q || !s->k || !s->v || !s->xb || !s->hb || !s->hb2 ||
-      !s->att || !s->rope_in || !s->tmp || !s->pos || !s->len || !s->first || !s->logits ||
+      !s->att || !s->rope_in || !s->tmp || !s->pos || !s->len || !s->logits ||
       !s->lin) {
     llama_state_free(s);
     return fail(err, errlen, "out of memory for a state of %d tokens (batch %d)", cap, max_batch);
@@ -234,40 +233,28 @@ static int rope(llama_state *s, int l, int kind, float *v, size_t rows, int nh, 
   return 0;
 }
 
-/* Causal attention of `rows` queries (cache slots n_past..n_past+rows-1) over the cache.
- * Row r sees slots [first[r], n_past + r]: all earlier slots, or on a sliding-window layer
- * the last swa_window (llama.cpp masks key position p0 for query position p1 when
- * p1 - p0 >= n_swa; positions are consecutive with the slots). The scores are computed
- * for the slots [c0, T) some row sees, c0 = first[0]. */
+/* The llama hooks' scores callback for lm_attention (which reports head and row). */
+typedef struct scores_ctx {
+  llama_state *s;
+  int layer;
+} scores_ctx;
+static void scores_hook(void *user, int head, size_t row, const float *sc, int n) {
+  scores_ctx *x = user;
+  x->s->hooks->scores(x->s->hooks->user, x->layer, head, x->s->pos[row], sc, n);
+}
+
+/* Causal attention of `rows` queries (cache slots n_past..n_past+rows-1) over the cache;
+ * on a Gemma 3 sliding-window layer each row sees only the last swa_window keys
+ * (attention.h). */
 static int attention(llama_state *s, int l, size_t rows, char *err, size_t errlen) {
   const llama_config *c = &s->m->c;
-  size_t hd = (size_t)c->head_dim, kvd = (size_t)c->n_head_kv * hd, qd = (size_t)c->n_head * hd;
-  size_t T = (size_t)s->n_past + rows; /* keys visible to the last row */
-  int group = c->n_head / c->n_head_kv, window = llama_layer_window(c, l);
-  for (size_t r = 0; r < rows; r++) {
-    s->len[r] = s->n_past + (int32_t)r + 1;
-    s->first[r] = window && s->len[r] > window ? s->len[r] - window : 0;
-  }
-  size_t c0 = (size_t)s->first[0], N = T - c0;
-  for (size_t r = 0; r < rows; r++) s->len[r] -= (int32_t)c0, s->first[r] -= (int32_t)c0;
-  const float *kc = lm_kv_keys(s->kv, l) + c0 * kvd, *vc = lm_kv_values(s->kv, l) + c0 * kvd;
-  float scale = (float)(1.0 / sqrt((double)hd)); /* Gemma: 1/sqrt(key_length) */
-  for (int h = 0; h < c->n_head; h++) {
-    size_t kvh = (size_t)(h / group); /* GQA: heads [kvh*group, (kvh+1)*group) share kvh */
-    if (lm_matmul(s->nm, LM_LIN_QK, 1, rows, N, hd, scale, s->q + h * hd, qd, kc + kvh * hd,
-                  kvd, s->att, N, err, errlen))
-      return -1;
-    if (s->hooks && s->hooks->scores)
-      for (size_t r = 0; r < rows; r++)
-        s->hooks->scores(s->hooks->user, l, h, s->pos[r], s->att + r * N + s->first[r],
-                         s->len[r] - s->first[r]);
-    if (lm_softmax_span(s->nm, LM_EXP_SOFTMAX, rows, N, window ? s->first : NULL, s->len,
-                        s->att, N, err, errlen) ||
-        lm_matmul(s->nm, LM_LIN_PV, 0, rows, hd, N, 1.0f, s->att, N, vc + kvh * hd, kvd,
-                  s->xb + h * hd, qd, err, errlen))
-      return -1;
-  }
-  return 0;
+  lm_attn_shape a = {c->n_head, c->n_head_kv, c->head_dim, llama_layer_window(c, l)};
+  size_t qd = (size_t)c->n_head * c->head_dim;
+  scores_ctx x = {s, l};
+  int hooked = s->hooks && s->hooks->scores;
+  return lm_attention(s->nm, &a, lm_kv_keys(s->kv, l), lm_kv_values(s->kv, l), s->n_past,
+                      rows, s->q, qd, s->xb, qd, s->att, s->len, hooked ? scores_hook : NULL,
+                      &x, err, errlen);
 }
 
 /* g * sigmoid(a * g'), the FFN gate for one row, with exp through the activation's site:

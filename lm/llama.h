@@ -102,8 +102,7 @@ typedef struct llama_state {
   float *rope_in;             /* hooks: one row of heads before RoPE                  */
   float *tmp;                 /* [n_ff] exp(-gate) of one row                         */
   int64_t *pos;               /* [max_batch] positions of the rows                   */
-  int32_t *len;               /* [max_batch] keys visible per row (end of its span)  */
-  int32_t *first;             /* [max_batch] first key of a row's span (sliding window) */
+  int32_t *len;               /* [2 x max_batch] lm_attention scratch (keys per row)   */
   float *logits;              /* [n_vocab] logits of the last row fed                */
   const llama_hooks *hooks;
 } llama_state;

@@ -20,13 +20,35 @@ float lm_round_bf16(float x) {
   return x;
 }
 
-float lm_round_fp16(float x) { return (float)(_Float16)x; }
+/* Nearest even on the bit pattern where the result is a normal half (no library call);
+ * the compiler's conversion (a libgcc call without F16C) for subnormals, overflow, NaN. */
+float lm_round_fp16(float x) {
+  uint32_t u;
+  memcpy(&u, &x, sizeof u);
+  int e = (int)((u >> 23) & 0xff) - 127;
+  if (e >= -14 && e < 15) {
+    u += 0xfffu + ((u >> 13) & 1u);
+    u &= ~0x1fffu;
+    memcpy(&x, &u, sizeof u);
+    return x;
+  }
+  return (float)(_Float16)x;
+}
 
 void lm_round_dtype(lm_backend b, size_t n, float *x) {
   if (b == LM_BK_BF16)
     for (size_t i = 0; i < n; i++) x[i] = lm_round_bf16(x[i]);
   else if (b == LM_BK_FP16)
     for (size_t i = 0; i < n; i++) x[i] = lm_round_fp16(x[i]);
+}
+
+static inline int32_t quantize_one(float x, float s, float lim) {
+  float v = x / s;
+  v = v == v ? v : 0.0f;
+  v = v > lim ? lim : v < -lim ? -lim : v;
+  int32_t t = (int32_t)v;
+  float f = v - (float)t;
+  return t + (f >= 0.5f) - (f <= -0.5f);
 }
 
 void lm_quantize_row(const float *x, size_t n, int bits, int32_t *q, float *scale) {
@@ -37,20 +59,71 @@ void lm_quantize_row(const float *x, size_t n, int bits, int32_t *q, float *scal
     m = a > m ? a : m; /* NaN ignored */
   }
   float s = m > 0.0f && isfinite(m) ? m / lim : 1.0f;
-  for (size_t i = 0; i < n; i++) {
-    float v = x[i] / s;
-    int32_t t;
-    if (v >= lim) t = (int32_t)lim;
-    else if (v <= -lim) t = -(int32_t)lim;
-    else if (v != v) t = 0;
-    else { /* roundf (half away from zero): v - trunc(v) is exact */
-      t = (int32_t)v;
-      float f = v - (float)t;
-      t += f >= 0.5f ? 1 : f <= -0.5f ? -1 : 0;
-    }
-    q[i] = t;
-  }
+  /* clamp to +-lim (NaN -> 0), then roundf (half away from zero): v - trunc(v) is exact;
+   * branch-free, in blocks of 8 so that the compiler vectorizes it */
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (size_t j = i; j < i + 8; j++) q[j] = quantize_one(x[j], s, lim);
+  for (; i < n; i++) q[i] = quantize_one(x[i], s, lim);
   *scale = s;
+}
+
+/* ---- recurrent-state formats -------------------------------------------------------- */
+
+/* Round a double to p significand bits, nearest even, for a format with normal exponents
+ * [emin, emax]: a carry-propagating add on the bit pattern where the result is a normal
+ * number of the format, a multiple of the subnormal quantum q = 2^(emin - p + 1) below
+ * (x / q and the product are exact: powers of two), mpb_round_float for 0, inf, NaN and
+ * the top binade (overflow). */
+static double round_bits(double x, int p, int emin, int emax, double q, double inv_q) {
+  uint64_t u;
+  memcpy(&u, &x, sizeof u);
+  int e = (int)((u >> 52) & 0x7ff) - 1023;
+  if (e < emin && e > -1023) return nearbyint(x * inv_q) * q;
+  if (e < emin || e >= emax) return mpb_round_float(x, p, emin, emax);
+  int drop = 52 - (p - 1);
+  u += (((uint64_t)1 << (drop - 1)) - 1) + ((u >> drop) & 1);
+  u &= ~(((uint64_t)1 << drop) - 1);
+  memcpy(&x, &u, sizeof u);
+  return x; /* a carry into exponent emax stays finite: 2^emax is in range */
+}
+
+void lm_state_round(lm_state_format f, size_t n, size_t group, double *h) {
+  switch (f) {
+  case LM_STATE_FP32: /* the hardware conversion: nearest even, subnormals, overflow */
+    for (size_t i = 0; i < n; i++) h[i] = (double)(float)h[i];
+    return;
+  case LM_STATE_BF16:
+    for (size_t i = 0; i < n; i++) h[i] = round_bits(h[i], 8, -126, 127, 0x1p-133, 0x1p133);
+    return;
+  case LM_STATE_FP16:
+    for (size_t i = 0; i < n; i++) h[i] = round_bits(h[i], 11, -14, 15, 0x1p-24, 0x1p24);
+    return;
+  case LM_STATE_INT16:
+    if (group == 0) group = n;
+    for (size_t g0 = 0; g0 < n; g0 += group) {
+      size_t g1 = g0 + group < n ? g0 + group : n;
+      double m = 0;
+      for (size_t i = g0; i < g1; i++) m = fmax(m, fabs(h[i]));
+      float sc = m > 0 && isfinite(m) ? (float)(m / 32767.0) : 1.0f;
+      for (size_t i = g0; i < g1; i++) {
+        double q = nearbyint(h[i] / sc);
+        h[i] = (q > 32767 ? 32767 : q < -32767 ? -32767 : q) * (double)sc;
+      }
+    }
+    return;
+  default: /* fp64 */
+    return;
+  }
+}
+
+double lm_state_bytes_per_elem(lm_state_format f, size_t group) {
+  switch (f) {
+  case LM_STATE_FP64: return 8;
+  case LM_STATE_FP32: return 4;
+  case LM_STATE_INT16: return 2.0 + (group ? 4.0 / (double)group : 0.0);
+  default: return 2;
+  }
 }
 
 /* ---- the object --------------------------------------------------------------------- */

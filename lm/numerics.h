@@ -74,12 +74,34 @@ typedef enum {
   LM_LIN_Q = 0, LM_LIN_K, LM_LIN_V, LM_LIN_O, /* attention projections             */
   LM_LIN_GATE, LM_LIN_UP, LM_LIN_DOWN,        /* MLP                               */
   LM_LIN_SSM_IN, LM_LIN_SSM_X, LM_LIN_SSM_DT, LM_LIN_SSM_OUT, /* SSM projections   */
+  LM_LIN_SSM_SCAN,                            /* SSM read-out y = C.h (lm_matmul)  */
   LM_LIN_ROUTER,                              /* MoE router                        */
   LM_LIN_HEAD,                                /* output head (logits)              */
   LM_LIN_QK, LM_LIN_PV,                       /* attention matmuls (lm_matmul)     */
   LM_NLIN
 } lm_lin_site;
 const char *lm_lin_site_name(lm_lin_site s); /* "q", "k", ..., "head", "qk", "pv" */
+
+/* ---- recurrent-state formats (the SSM's h) ------------------------------------------ */
+typedef enum {
+  LM_STATE_FP64 = 0, /* double: the reference                                          */
+  LM_STATE_FP32,
+  LM_STATE_BF16,
+  LM_STATE_FP16,
+  LM_STATE_INT16,    /* int16, one FP32 absmax/32767 scale per group (an SSM channel's
+                        d_state values), rescaled at every store                       */
+  LM_NSTATE
+} lm_state_format;
+const char *lm_state_format_name(lm_state_format f);
+int lm_state_format_parse(const char *s, lm_state_format *out, char *err, size_t errlen);
+/* The format a backend implies when `state=BACKEND` or `all=BACKEND` is given:
+ * ref -> fp64, fp32 -> fp32, bf16 -> bf16, fp16 -> fp16, bridge -> fp32, int8 -> int16. */
+lm_state_format lm_state_format_of(lm_backend b);
+/* Round n state values in place to what the format stores (doubles holding the stored
+ * values), int16 in groups of `group` consecutive values (the last may be shorter). */
+void lm_state_round(lm_state_format f, size_t n, size_t group, double *h);
+/* Storage per element in bytes, scales included. */
+double lm_state_bytes_per_elem(lm_state_format f, size_t group);
 
 /* ---- KV-cache formats --------------------------------------------------------------- */
 typedef enum {
@@ -105,6 +127,7 @@ typedef struct lm_numerics_spec {
   lm_backend act;            /* activation storage (residual stream, norm outputs):
                                 ref/fp32 keep FP32, bf16/fp16 round                    */
   lm_kv_format kv;
+  lm_state_format state;     /* SSM state storage                                     */
   int kv_group;              /* elements per scale for int8/log8 KV (default 64)      */
   int gemm_group;            /* bridge/int8 GEMM operand quantization: 0 = one scale
                                 per row, or 32 / 64 elements per scale                 */
@@ -125,11 +148,13 @@ void lm_numerics_spec_init(lm_numerics_spec *s, lm_backend all);
  *   gemm=B            every matrix product (linear + head + attn)
  *   linear=B          every weight projection except the head
  *   head=B            the output head;    SITE=B one site (q, k, v, o, gate, up, down,
- *                                        ssm_in, ssm_x, ssm_dt, ssm_out, router, qk, pv)
+ *                                        ssm_in, ssm_x, ssm_dt, ssm_out, ssm_scan, router,
+ *                                        qk, pv)
  *   attn=B            the attention matmuls qk and pv (ref, fp32, bf16, fp16 only;
  *                     through gemm= / all= the bridge and int8 map them to fp32)
  *   act=B             activation storage (ref, fp32, bf16, fp16; likewise)
  *   kv=F              KV format (fp32, fp16, bf16, int8, log8) or a backend name
+ *   state=F           SSM state format (fp64, fp32, bf16, fp16, int16) or a backend name
  *   kv_group=N        1..1024;  group=N  GEMM quantization group: row, 32 or 64
  * Errors name the item and the valid choices. */
 int lm_numerics_spec_parse(lm_numerics_spec *s, const char *text, char *err, size_t errlen);
@@ -213,7 +238,10 @@ int lm_linear_apply(lm_linear *l, size_t rows, const float *x, size_t ldx, float
 size_t lm_linear_bytes(const lm_linear *l);
 
 /* C[M][N] = alpha * A[M][K] B^T (b_trans = 1, B is [N][K]) or alpha * A B (b_trans = 0,
- * B is [K][N]) for an activation x activation site (qk, pv) on its backend. */
+ * B is [K][N]) for an activation x activation site (qk, pv, ssm_scan) on its backend.
+ * On int8 and bridge (ssm_scan; b_trans = 1 only) both operands are quantized to int8
+ * with one absmax scale per row of A and of B, and the integer sums are exact (int8) or
+ * the dot unit's (bridge). */
 int lm_matmul(lm_numerics *nm, lm_lin_site site, int b_trans, size_t M, size_t N, size_t K,
               float alpha, const float *A, size_t lda, const float *B, size_t ldb, float *C,
               size_t ldc, char *err, size_t errlen);

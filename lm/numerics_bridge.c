@@ -18,7 +18,10 @@ uint64_t lm_bridge_u(size_t n, const double *x, int32_t *u) {
   const double lim = 8388607.0, scale = 65536.0 * 1.4426950408889634074; /* 2^16 log2(e) */
   uint64_t sat = 0;
   for (size_t i = 0; i < n; i++) {
-    double v = nearbyint(x[i] * scale);
+    /* nearbyint (nearest even) by the 1.5 * 2^52 addition, exact below 2^51 in magnitude;
+     * anything larger saturates anyway */
+    double v = x[i] * scale;
+    if (fabs(v) < 0x1p51) v = (v + 0x1.8p52) - 0x1.8p52;
     if (!(v <= lim)) v = lim, sat++; /* also NaN */
     else if (v < -lim - 1) v = -lim - 1, sat++;
     u[i] = (int32_t)v;
@@ -32,7 +35,17 @@ int lm_bridge_exp2(lm_numerics *nm, size_t n, const int32_t *u, float *y, char *
   uint32_t *mant = lm_scratch(nm, 5, n * sizeof(uint32_t), err, errlen);
   if (!e || !mant) return -1;
   mpb_exp_batch(nm->unit, n, u, e, mant);
-  for (size_t i = 0; i < n; i++) y[i] = ldexpf((float)mant[i], e[i] - MPB_EXP_MANT_FRAC);
+  for (size_t i = 0; i < n; i++) {
+    /* mant * 2^(e-15), mant in [2^15, 2^16): a normal float's bits directly, ldexpf for
+     * subnormal or overflowing results */
+    int ex = e[i] + 127;
+    if (ex >= 1 && ex <= 254 && mant[i] >= 32768u && mant[i] < 65536u) {
+      uint32_t b = (uint32_t)ex << 23 | (mant[i] - 32768u) << 8;
+      memcpy(&y[i], &b, sizeof b);
+    } else {
+      y[i] = ldexpf((float)mant[i], e[i] - MPB_EXP_MANT_FRAC);
+    }
+  }
   return 0;
 }
 

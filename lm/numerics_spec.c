@@ -13,14 +13,18 @@ static const char *const kBackend[LM_NBK] = {"ref", "fp32", "bf16", "fp16", "bri
 static const char *const kExpSite[LM_NEXP] = {"softmax",  "silu",   "gelu",
                                               "softplus", "ssm_da", "router"};
 static const char *const kLinSite[LM_NLIN] = {
-    "q",      "k",     "v",      "o",       "gate",   "up",   "down", "ssm_in",
-    "ssm_x", "ssm_dt", "ssm_out", "router", "head",   "qk",   "pv"};
+    "q",      "k",     "v",      "o",        "gate",   "up",   "down", "ssm_in",
+    "ssm_x", "ssm_dt", "ssm_out", "ssm_scan", "router", "head", "qk",   "pv"};
 static const char *const kKv[LM_NKV] = {"fp32", "fp16", "bf16", "int8", "log8"};
+static const char *const kState[LM_NSTATE] = {"fp64", "fp32", "bf16", "fp16", "int16"};
 
 const char *lm_backend_name(lm_backend b) { return (unsigned)b < LM_NBK ? kBackend[b] : "?"; }
 const char *lm_exp_site_name(lm_exp_site s) { return (unsigned)s < LM_NEXP ? kExpSite[s] : "?"; }
 const char *lm_lin_site_name(lm_lin_site s) { return (unsigned)s < LM_NLIN ? kLinSite[s] : "?"; }
 const char *lm_kv_format_name(lm_kv_format f) { return (unsigned)f < LM_NKV ? kKv[f] : "?"; }
+const char *lm_state_format_name(lm_state_format f) {
+  return (unsigned)f < LM_NSTATE ? kState[f] : "?";
+}
 
 static int find_name(const char *const *names, int n, const char *s) {
   for (int i = 0; i < n; i++)
@@ -55,6 +59,27 @@ int lm_kv_format_parse(const char *s, lm_kv_format *out, char *err, size_t errle
   }
   *out = (lm_kv_format)i;
   return 0;
+}
+
+int lm_state_format_parse(const char *s, lm_state_format *out, char *err, size_t errlen) {
+  int i = find_name(kState, LM_NSTATE, s);
+  if (i < 0) {
+    char names[128];
+    list_names(kState, LM_NSTATE, names, sizeof names);
+    return fail(err, errlen, "unknown state format '%s' (one of %s)", s, names);
+  }
+  *out = (lm_state_format)i;
+  return 0;
+}
+
+lm_state_format lm_state_format_of(lm_backend b) {
+  switch (b) {
+  case LM_BK_REF: return LM_STATE_FP64;
+  case LM_BK_BF16: return LM_STATE_BF16;
+  case LM_BK_FP16: return LM_STATE_FP16;
+  case LM_BK_INT8: return LM_STATE_INT16;
+  default: return LM_STATE_FP32; /* fp32, bridge */
+  }
 }
 
 lm_kv_format lm_kv_format_of(lm_backend b) {
@@ -92,6 +117,7 @@ static void set_all(lm_numerics_spec *s, lm_backend b) {
   set_gemm(s, b, 1, 1, 1);
   s->act = fp_only(b);
   s->kv = lm_kv_format_of(b);
+  s->state = lm_state_format_of(b);
 }
 
 void lm_numerics_spec_init(lm_numerics_spec *s, lm_backend all) {
@@ -124,6 +150,18 @@ static int apply_item(lm_numerics_spec *s, const char *key, const char *val, cha
       return fail(err, errlen, "numerics 'kv=%s': not a KV format (fp32, fp16, bf16, int8, "
                   "log8) or a backend (ref, fp32, bf16, fp16, bridge, int8)", val);
     s->kv = lm_kv_format_of(b);
+    return 0;
+  }
+  if (!strcmp(key, "state")) {
+    lm_state_format f;
+    if (!lm_state_format_parse(val, &f, NULL, 0)) {
+      s->state = f;
+      return 0;
+    }
+    if (lm_backend_parse(val, &b, NULL, 0))
+      return fail(err, errlen, "numerics 'state=%s': not a state format (fp64, fp32, bf16, "
+                  "fp16, int16) or a backend (ref, fp32, bf16, fp16, bridge, int8)", val);
+    s->state = lm_state_format_of(b);
     return 0;
   }
   if (!strcmp(key, "kv_group") || !strcmp(key, "group")) {
@@ -169,7 +207,7 @@ static int apply_item(lm_numerics_spec *s, const char *key, const char *val, cha
     char sites[256];
     list_names(kLinSite, LM_NLIN, sites, sizeof sites);
     return fail(err, errlen, "numerics: unknown site '%s' (all, rope, exp, exp.SITE, gemm, "
-                "linear, attn, act, kv, kv_group, group, or one of %s)", key, sites);
+                "linear, attn, act, kv, state, kv_group, group, or one of %s)", key, sites);
   }
   return 0;
 }
@@ -223,6 +261,7 @@ int lm_numerics_spec_format(const lm_numerics_spec *s, char *buf, size_t len) {
     if (s->lin[i] != base.lin[i]) OUT(",%s=%s", kLinSite[i], kBackend[s->lin[i]]);
   if (s->act != base.act) OUT(",act=%s", kBackend[s->act]);
   if (s->kv != base.kv) OUT(",kv=%s", kKv[s->kv]);
+  if (s->state != base.state) OUT(",state=%s", kState[s->state]);
   if (s->kv_group != base.kv_group) OUT(",kv_group=%d", s->kv_group);
   if (s->gemm_group != base.gemm_group) OUT(",group=%d", s->gemm_group);
 #undef OUT
@@ -237,7 +276,7 @@ int lm_numerics_spec_is_ref(const lm_numerics_spec *s) {
   for (int i = 0; i < LM_NLIN; i++)
     if (s->lin[i] != LM_BK_REF && s->lin[i] != LM_BK_FP32) return 0; /* fp32 GEMM = ref */
   if (s->act != LM_BK_REF && s->act != LM_BK_FP32) return 0;
-  return s->kv == LM_KV_FP32;
+  return s->kv == LM_KV_FP32 && s->state == LM_STATE_FP64;
 }
 
 int lm_numerics_spec_attr(lm_numerics_spec *s, const lm_numerics_spec *base, lm_backend b,

@@ -33,8 +33,10 @@ TEST_RES := $(B)/test-res
 TEST_RESULTS :=
 TEST_BINS :=
 TEST_DEPS :=
-# Phony targets run in order by `make run`, `make regress`, `make bench`, `make fuzz`.
+# Phony targets run in order by `make run`, `make eval`, `make regress`, `make bench`,
+# `make fuzz`.
 RUN_TARGETS :=
+EVAL_TARGETS :=
 REGRESS_TARGETS :=
 BENCH_TARGETS :=
 FUZZ_TARGETS :=

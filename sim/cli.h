@@ -63,5 +63,6 @@ int cmd_sweep(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_ssm(int argc, char **argv);
 
 #endif

@@ -37,6 +37,10 @@ static void help(void) {
          "  --gate FILE        gate-level results of `mpbsim gate` (JSON) to show beside the\n"
          "                     action model; once per configuration (at most 4)\n"
          "  --decode-tps R     stated workload: decode tokens/s (default 20)\n"
+         "  --ssm-eval FILE    SSM closed-loop results (mpbsim ssm eval --json): the error of\n"
+         "                     the state against the step per variant and the growth table\n"
+         "  --hybrid-eval FILE hybrid closed-loop results (mpbsim ssm hybrid --json): the KLD\n"
+         "                     table at each checkpoint with its attribution\n"
          "  --seed S           seed of the synthetic workload (default 0x5eed2026)\n"
          "  --keys N           keys per query in the attention check (default 256)\n"
          "  --tokens T         tokens of the SSM scan check (default 4096)\n"
@@ -83,6 +87,8 @@ int cmd_report(int argc, char **argv) {
                                        {"rtl-toggles", required_argument, 0, 't'},
                                        {"trace", required_argument, 0, 'R'},
                                        {"lm-eval", required_argument, 0, 'L'},
+                                       {"ssm-eval", required_argument, 0, 'M'},
+                                       {"hybrid-eval", required_argument, 0, 'H'},
                                        {"seed", required_argument, 0, 's'},
                                        {"keys", required_argument, 0, 'K'},
                                        {"tokens", required_argument, 0, 'T'},
@@ -129,6 +135,8 @@ int cmd_report(int argc, char **argv) {
         if (cli_parse_long("report", "decode-tps", optarg, 1, 1000000, &v)) return MPB_EXIT_USAGE;
         ro.decode_tps = (double)v;
         break;
+      case 'M': ro.ssm_eval_path = optarg; break;
+      case 'H': ro.hybrid_eval_path = optarg; break;
       case 'p':
         if (cli_parse_long("report", "positions", optarg, 1, (1L << 24) - 1, &v))
           return MPB_EXIT_USAGE;

@@ -400,6 +400,27 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
       printf("no point meets it\n");
     }
   }
+  if (s->ssm.on && s->ssm.max > 0) {
+    int sc = sweep_ssm_col(s);
+    printf("SSM (%s <= %.3g, %s, %s block, %llu steps): ", sweep_ssm_metric_names[s->ssm.metric],
+           s->ssm.max, s->ssm.numerics, s->ssm.model, (unsigned long long)s->ssm.steps);
+    if (v.best_ssm >= 0) {
+      const sweep_result *b = &t.r[v.best_ssm];
+      mpb_config cfg;
+      char e[256], val[64];
+      sweep_point_config(s, b->index, &cfg, e, sizeof e);
+      printf("point %llu:", (unsigned long long)b->index);
+      for (int a = 0; a < s->naxes; a++) {
+        mpb_param_format(&cfg, s->axis[a].param, val, sizeof val);
+        printf(" %s=%s", mpb_param_get(s->axis[a].param)->name, val);
+      }
+      printf("\n  %s %.3g, growth exponent %.2f, %.4g pJ/rotation, area %.4g\n",
+             sweep_ssm_metric_names[s->ssm.metric], b->v[sc + s->ssm.metric], b->v[sc + 3],
+             b->v[SWEEP_M_ENERGY], b->v[SWEEP_M_AREA]);
+    } else {
+      printf("no point meets it\n");
+    }
+  }
   if (s->rtl.on && report_rtl(s, &t, v.best)) rc = MPB_EXIT_FAIL;
   sweep_table_free(&t);
   return rc;

@@ -18,6 +18,7 @@ static const command commands[] = {
     {"config", cmd_config, "print the resolved configuration; validate a configuration file"},
     {"exp", cmd_exp, "relative error of the exp unit against FP64, FP32, BF16 and FP16"},
     {"lm", cmd_lm, "FP32 Llama forward pass on a GGUF model: perplexity, generation"},
+    {"ssm", cmd_ssm, "SSM and Bit-Axon hybrid in closed loop: error growth over steps, KLD"},
     {"sweep", cmd_sweep, "what-if sweeps: parallel, resumable, Slurm; Pareto and HTML report"},
     {"gen", cmd_gen, "generate a workload trace (Mamba, Bit-Axon, Llama, RoPE-only)"},
     {"trace", cmd_trace, "trace info, validate, cat; import .npy/safetensors tensors"},

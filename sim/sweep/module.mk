@@ -50,7 +50,7 @@ REGRESS_TARGETS += test-slurm
 # compiled alone with them, the rest in one command.
 FUZZ_SWEEP_SIMD := $(filter cmodel/%_avx2.c cmodel/%_avx512.c,$(CMODEL_SRCS))
 FUZZ_sweep_SRCS := analysis/fuzz_sweep.c analysis/sweep_spec.c analysis/sweep_points.c \
-  analysis/energy.c analysis/energy_node.c analysis/energy_default.c lm/numerics_spec.c \
+  analysis/energy.c analysis/energy_node.c analysis/energy_default.c lm/numerics_spec.c lm/ssm_synth.c \
   $(filter-out $(FUZZ_SWEEP_SIMD),$(CMODEL_SRCS))
 FUZZ_SWEEP_CC := clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Icmodel -Ilm -Ianalysis \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
