@@ -476,6 +476,59 @@ static void resolve_path(const char *spec, const char *rel, char *out, size_t le
     snprintf(out, len, "%.*s/%s", (int)(slash - spec), spec, rel);
 }
 
+/* Every member of group st is named in known (NULL-terminated); the first that is not is
+ * refused as "WHAT: unknown field 'x' (known: a, b, ...)" (what "" for the root). */
+static mpb_status check_known(ctx *c, config_setting_t *st, const char *what,
+                              const char *const *known) {
+  for (int i = 0; i < config_setting_length(st); i++) {
+    config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+    bool ok = false;
+    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
+    if (ok) continue;
+    char list[512] = "";
+    for (size_t k = 0, o = 0; known[k] && o < sizeof list; k++)
+      o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", k ? ", " : "", known[k]);
+    return fail(c, e, "%s%sunknown field '%s' (known: %s)", what, *what ? ": " : "",
+                config_setting_name(e), list);
+  }
+  return MPB_OK;
+}
+
+/* The tail shared by the model-level objectives (model_eval, ssm_eval): `numerics` (a
+ * closed-loop numerics spec, default dflt), `metric` (one of names[0..n) without their
+ * first `skip` characters, default *metric as set by the caller) and `max` (> 0, in unit). */
+static mpb_status parse_objective(ctx *c, config_setting_t *st, const char *what,
+                                  char *numerics, size_t nlen, const char *dflt, int *metric,
+                                  const char *const *names, int n, size_t skip, double *max,
+                                  const char *unit) {
+  const char *str;
+  snprintf(numerics, nlen, "%s", dflt);
+  if (config_setting_lookup_string(st, "numerics", &str)) snprintf(numerics, nlen, "%s", str);
+  lm_numerics_spec ns;
+  char e2[256];
+  lm_numerics_spec_init(&ns, LM_BK_REF);
+  if (lm_numerics_spec_parse(&ns, numerics, e2, sizeof e2))
+    return fail(c, config_setting_get_member(st, "numerics"), "%s.numerics: %s", what, e2);
+  if (config_setting_lookup_string(st, "metric", &str)) {
+    *metric = -1;
+    char list[256] = "";
+    for (int m = 0, o = 0; m < n; m++) {
+      if (!strcmp(str, names[m] + skip)) *metric = m;
+      o += snprintf(list + o, sizeof list - (size_t)o, "%s%s", m ? ", " : "", names[m] + skip);
+    }
+    if (*metric < 0)
+      return fail(c, config_setting_get_member(st, "metric"), "%s.metric = '%s' is not one "
+                  "of {%s}", what, str, list);
+  }
+  config_setting_t *e = config_setting_get_member(st, "max");
+  if (e) {
+    if (!is_number(e) || !(number_of(e) > 0))
+      return fail(c, e, "%s.max must be a number > 0 (%s)", what, unit);
+    *max = number_of(e);
+  }
+  return MPB_OK;
+}
+
 /* rtl_check = { cycles = N; seeds = K; workloads = ["name", ...]; cache = "dir"; }:
  * co-simulate every point against the RTL (docs/sweeps.md). Workloads must be parsed. */
 static mpb_status parse_rtl_check(ctx *c, config_setting_t *st, sweep_spec *s) {
@@ -483,14 +536,8 @@ static mpb_status parse_rtl_check(ctx *c, config_setting_t *st, sweep_spec *s) {
     return fail(c, st, "'rtl_check' must be a group { cycles = N; seeds = K; workloads = "
                 "[...]; cache = \"dir\"; }");
   static const char *const known[] = {"cycles", "seeds", "workloads", "cache", NULL};
-  for (int i = 0; i < config_setting_length(st); i++) {
-    config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
-    bool ok = false;
-    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
-    if (!ok)
-      return fail(c, e, "rtl_check: unknown field '%s' (known: cycles, seeds, workloads, "
-                  "cache)", config_setting_name(e));
-  }
+  mpb_status kr = check_known(c, st, "rtl_check", known);
+  if (kr) return kr;
   sweep_rtl *r = &s->rtl;
   r->on = true;
   r->cycles = 20000;
@@ -545,14 +592,8 @@ static mpb_status parse_model_eval(ctx *c, config_setting_t *st, sweep_spec *s) 
   if (!config_setting_is_group(st))
     return fail(c, st, "'model_eval' must be a group { model; tokens; ctx; chunks; offset; "
                 "numerics; metric; max; }");
-  for (int i = 0; i < config_setting_length(st); i++) {
-    config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
-    bool ok = false;
-    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
-    if (!ok)
-      return fail(c, e, "model_eval: unknown field '%s' (known: model, tokens, ctx, chunks, "
-                  "offset, numerics, metric, max)", config_setting_name(e));
-  }
+  mpb_status kr = check_known(c, st, "model_eval", known);
+  if (kr) return kr;
   const char *str;
   l->on = true;
   if (!config_setting_lookup_string(st, "model", &str) || !*str)
@@ -589,30 +630,10 @@ static mpb_status parse_model_eval(ctx *c, config_setting_t *st, sweep_spec *s) 
                   "(n = ctx)");
     if (l->offset < 0) return fail(c, e, "model_eval.offset is negative");
   }
-  snprintf(l->numerics, sizeof l->numerics, "ref,rope=bridge,exp=bridge");
-  if (config_setting_lookup_string(st, "numerics", &str))
-    snprintf(l->numerics, sizeof l->numerics, "%s", str);
-  lm_numerics_spec ns;
-  char e2[256];
-  lm_numerics_spec_init(&ns, LM_BK_REF);
-  if (lm_numerics_spec_parse(&ns, l->numerics, e2, sizeof e2))
-    return fail(c, config_setting_get_member(st, "numerics"), "model_eval.numerics: %s", e2);
   l->metric = 2;
-  if (config_setting_lookup_string(st, "metric", &str)) {
-    l->metric = -1;
-    for (int m = 0; m < 4; m++)
-      if (!strcmp(str, sweep_lm_metric_names[m] + 3)) l->metric = m;
-    if (l->metric < 0)
-      return fail(c, config_setting_get_member(st, "metric"), "model_eval.metric = '%s' is "
-                  "not one of {kld_mean, kld_p99, kld_p999, kld_max}", str);
-  }
-  e = config_setting_get_member(st, "max");
-  if (e) {
-    if (!is_number(e) || !(number_of(e) > 0))
-      return fail(c, e, "model_eval.max must be a number > 0 (nats)");
-    l->max = number_of(e);
-  }
-  return MPB_OK;
+  return parse_objective(c, st, "model_eval", l->numerics, sizeof l->numerics,
+                         "ref,rope=bridge,exp=bridge", &l->metric, sweep_lm_metric_names, 4, 3,
+                         &l->max, "nats");
 }
 
 /* The datapath configuration a group gives: its "base" ("default", "patent" or a file,
@@ -674,14 +695,8 @@ static mpb_status parse_ssm_eval(ctx *c, config_setting_t *st, sweep_spec *s) {
   if (!config_setting_is_group(st))
     return fail(c, st, "'ssm_eval' must be a group { model; steps; dt_range; numerics; seed; "
                 "metric; max; }");
-  for (int i = 0; i < config_setting_length(st); i++) {
-    config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
-    bool ok = false;
-    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
-    if (!ok)
-      return fail(c, e, "ssm_eval: unknown field '%s' (known: model, steps, dt_range, "
-                  "numerics, seed, metric, max)", config_setting_name(e));
-  }
+  mpb_status kr = check_known(c, st, "ssm_eval", known);
+  if (kr) return kr;
   const char *str;
   l->on = true;
   snprintf(l->model, sizeof l->model, "scan");
@@ -719,30 +734,10 @@ static mpb_status parse_ssm_eval(ctx *c, config_setting_t *st, sweep_spec *s) {
   if (e && (!is_number(e) || number_of(e) < 0))
     return fail(c, e, "ssm_eval.seed must be an integer >= 0");
   if (e) l->seed = (uint64_t)number_of(e);
-  snprintf(l->numerics, sizeof l->numerics, "ref,exp.ssm_da=bridge");
-  if (config_setting_lookup_string(st, "numerics", &str))
-    snprintf(l->numerics, sizeof l->numerics, "%s", str);
-  lm_numerics_spec ns;
-  char e2[256];
-  lm_numerics_spec_init(&ns, LM_BK_REF);
-  if (lm_numerics_spec_parse(&ns, l->numerics, e2, sizeof e2))
-    return fail(c, config_setting_get_member(st, "numerics"), "ssm_eval.numerics: %s", e2);
   l->metric = 0;
-  if (config_setting_lookup_string(st, "metric", &str)) {
-    l->metric = -1;
-    for (int m = 0; m < 3; m++)
-      if (!strcmp(str, sweep_ssm_metric_names[m] + 4)) l->metric = m;
-    if (l->metric < 0)
-      return fail(c, config_setting_get_member(st, "metric"), "ssm_eval.metric = '%s' is "
-                  "not one of {h_rel, y_rel, near_zero}", str);
-  }
-  e = config_setting_get_member(st, "max");
-  if (e) {
-    if (!is_number(e) || !(number_of(e) > 0))
-      return fail(c, e, "ssm_eval.max must be a number > 0 (relative error)");
-    l->max = number_of(e);
-  }
-  return MPB_OK;
+  return parse_objective(c, st, "ssm_eval", l->numerics, sizeof l->numerics,
+                         "ref,exp.ssm_da=bridge", &l->metric, sweep_ssm_metric_names, 3, 4,
+                         &l->max, "relative error");
 }
 
 static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
@@ -751,16 +746,8 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
                                       "seed", "workloads", "traces", "metrics", "goal",
                                       "energy_table", "output", "rtl_check", "model_eval",
                                       "task", "ssm_eval", NULL};
-  for (int i = 0; i < config_setting_length(root); i++) {
-    config_setting_t *e = config_setting_get_elem(root, (unsigned)i);
-    bool ok = false;
-    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
-    if (!ok)
-      return fail(c, e, "unknown field '%s' (known: name, base, set, params, sampling, "
-                  "samples, seed, workloads, traces, metrics, goal, energy_table, output, "
-                  "rtl_check, model_eval, task, ssm_eval)",
-                  config_setting_name(e));
-  }
+  mpb_status kr = check_known(c, root, "", known);
+  if (kr) return kr;
   const char *str;
   mpb_status rc;
   char msg[256];
@@ -1022,15 +1009,8 @@ static mpb_status parse_passkey(ctx *c, config_t *cf, sweep_spec *s) {
   config_setting_t *root = config_root_setting(cf);
   static const char *const known[] = {"task", "name", "model", "filler", "seed", "keys",
                                       "lengths", "depths", "offsets", "backends", "output", NULL};
-  for (int i = 0; i < config_setting_length(root); i++) {
-    config_setting_t *e = config_setting_get_elem(root, (unsigned)i);
-    bool ok = false;
-    for (int k = 0; known[k]; k++) ok |= !strcmp(known[k], config_setting_name(e));
-    if (!ok)
-      return fail(c, e, "unknown field '%s' of a passkey spec (known: task, name, model, "
-                  "filler, seed, keys, lengths, depths, offsets, backends, output)",
-                  config_setting_name(e));
-  }
+  mpb_status kr = check_known(c, root, "passkey spec", known);
+  if (kr) return kr;
   sweep_passkey *k = &s->pk;
   s->task = SWEEP_TASK_PASSKEY;
   const char *str;

@@ -28,23 +28,10 @@ static int has(const gguf_file *g, const char *key) { return gguf_find_kv(g, key
 
 static int read_config(const gguf_file *g, llama_config *c, char *err, size_t errlen) {
   int64_t v;
-  memset(c, 0, sizeof *c);
-#define GETI(key, field, lo, hi)                                                            \
-  if (gguf_get_int(g, key, lo, hi, &v, err, errlen)) return -1;                           \
-  c->field = (int)v;
-  GETI("gemma3.embedding_length", n_embd, 2, 1 << 16)
-  GETI("gemma3.block_count", n_layer, 1, 1024)
-  GETI("gemma3.attention.head_count", n_head, 1, 1024)
-  GETI("gemma3.feed_forward_length", n_ff, 1, 1 << 18)
-  GETI("gemma3.context_length", n_ctx, 1, 1 << 24)
-  GETI("gemma3.attention.sliding_window", swa_window, 1, 1 << 24)
-#undef GETI
-  c->n_head_kv = c->n_head;
-  if (has(g, "gemma3.attention.head_count_kv")) {
-    if (gguf_get_int(g, "gemma3.attention.head_count_kv", 1, c->n_head, &v, err, errlen))
-      return -1;
-    c->n_head_kv = (int)v;
-  }
+  if (llama_gguf_read_common(g, "gemma3", c, err, errlen) ||
+      gguf_get_int(g, "gemma3.attention.sliding_window", 1, 1 << 24, &v, err, errlen))
+    return -1;
+  c->swa_window = (int)v;
   c->head_dim = c->n_embd / c->n_head; /* llama.cpp's default for key_length */
   if (has(g, "gemma3.attention.key_length")) {
     if (gguf_get_int(g, "gemma3.attention.key_length", 2, 1024, &v, err, errlen)) return -1;
@@ -73,20 +60,6 @@ static int read_config(const gguf_file *g, llama_config *c, char *err, size_t er
       return -1;
     c->swa_pattern = (int)v;
   }
-  c->rope_base = 10000.0; /* llama.cpp's default when the key is absent */
-  if (has(g, "gemma3.rope.freq_base") &&
-      gguf_get_float(g, "gemma3.rope.freq_base", 1.0001, 1e9, &c->rope_base, err, errlen))
-    return -1;
-  if (gguf_get_float(g, "gemma3.attention.layer_norm_rms_epsilon", 1e-12, 1e-2, &c->rms_eps, err,
-                     errlen))
-    return -1;
-  const gguf_tensor *te = gguf_find_tensor(g, "token_embd.weight");
-  if (!te) return fail(err, errlen, "%s: tensor 'token_embd.weight' is missing", g->path);
-  if (te->n_dims != 2 || te->ne[0] != (uint64_t)c->n_embd || te->ne[1] > (1u << 20))
-    return fail(err, errlen, "%s: tensor 'token_embd.weight' has shape [%llu, %llu], expected "
-                "[%d, n_vocab <= 2^20]", g->path, (unsigned long long)te->ne[0],
-                (unsigned long long)te->ne[1], c->n_embd);
-  c->n_vocab = (int)te->ne[1];
   c->arch = LLAMA_ARCH_GEMMA3;
   c->pairing = LLAMA_ROPE_HALF;
   c->act = LLAMA_ACT_GELU_TANH;

@@ -113,6 +113,12 @@ int llama_load_gguf(llama_model **out, const char *path, char *err, size_t errle
 /* The 'gemma3' part of llama_load_gguf (gemma3_gguf.c): m->gguf is open; fills m->c from
  * the gemma3.* metadata, then the weights with llama_load_weights. */
 int gemma3_load(llama_model *m, char *err, size_t errlen);
+/* The keys every architecture shares, read as ARCH.<key> (llama_gguf.c): embedding_length,
+ * block_count, attention.head_count, feed_forward_length, context_length,
+ * attention.head_count_kv (default: head_count), rope.freq_base (default 10000),
+ * attention.layer_norm_rms_epsilon; n_vocab from token_embd.weight. Zeroes c first. */
+int llama_gguf_read_common(const gguf_file *g, const char *arch, llama_config *c, char *err,
+                           size_t errlen);
 /* Weights and vocabulary of m->gguf for the geometry in m->c (llama_gguf.c): every tensor
  * the config calls for, shapes checked, dequantized to FP32; output tied to the embedding
  * when the file has no output.weight. */

@@ -5,6 +5,7 @@
  * llama.cpp's converter permutes the rows of Q and K for its NORM rope (see docs/models.md).
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,25 +13,48 @@
 #include "llama.h"
 #include "errbuf.h"
 
-static int read_config(const gguf_file *g, llama_config *c, char *err, size_t errlen) {
+int llama_gguf_read_common(const gguf_file *g, const char *arch, llama_config *c, char *err,
+                           size_t errlen) {
+  static const struct { const char *key; size_t off; int lo, hi; } ints[] = {
+      {"embedding_length", offsetof(llama_config, n_embd), 2, 1 << 16},
+      {"block_count", offsetof(llama_config, n_layer), 1, 1024},
+      {"attention.head_count", offsetof(llama_config, n_head), 1, 1024},
+      {"feed_forward_length", offsetof(llama_config, n_ff), 1, 1 << 18},
+      {"context_length", offsetof(llama_config, n_ctx), 1, 1 << 24},
+  };
+  char key[96];
   int64_t v;
-  double f;
   memset(c, 0, sizeof *c);
-#define GETI(key, field, lo, hi)                                                            \
-  if (gguf_get_int(g, key, lo, hi, &v, err, errlen)) return -1;                           \
-  c->field = (int)v;
-  GETI("llama.embedding_length", n_embd, 2, 1 << 16)
-  GETI("llama.block_count", n_layer, 1, 1024)
-  GETI("llama.attention.head_count", n_head, 1, 1024)
-  GETI("llama.feed_forward_length", n_ff, 1, 1 << 18)
-  GETI("llama.context_length", n_ctx, 1, 1 << 24)
-#undef GETI
+  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+    snprintf(key, sizeof key, "%s.%s", arch, ints[i].key);
+    if (gguf_get_int(g, key, ints[i].lo, ints[i].hi, &v, err, errlen)) return -1;
+    *(int *)((char *)c + ints[i].off) = (int)v;
+  }
   c->n_head_kv = c->n_head;
-  if (gguf_find_kv(g, "llama.attention.head_count_kv")) {
-    if (gguf_get_int(g, "llama.attention.head_count_kv", 1, c->n_head, &v, err, errlen))
-      return -1;
+  snprintf(key, sizeof key, "%s.attention.head_count_kv", arch);
+  if (gguf_find_kv(g, key)) {
+    if (gguf_get_int(g, key, 1, c->n_head, &v, err, errlen)) return -1;
     c->n_head_kv = (int)v;
   }
+  c->rope_base = 10000.0; /* llama.cpp's default when the key is absent */
+  snprintf(key, sizeof key, "%s.rope.freq_base", arch);
+  if (gguf_find_kv(g, key) && gguf_get_float(g, key, 1.0001, 1e9, &c->rope_base, err, errlen))
+    return -1;
+  snprintf(key, sizeof key, "%s.attention.layer_norm_rms_epsilon", arch);
+  if (gguf_get_float(g, key, 1e-12, 1e-2, &c->rms_eps, err, errlen)) return -1;
+  const gguf_tensor *te = gguf_find_tensor(g, "token_embd.weight");
+  if (!te) return fail(err, errlen, "%s: tensor 'token_embd.weight' is missing", g->path);
+  if (te->n_dims != 2 || te->ne[0] != (uint64_t)c->n_embd || te->ne[1] > (1u << 20))
+    return fail(err, errlen, "%s: tensor 'token_embd.weight' has shape [%llu, %llu], expected "
+                "[%d, n_vocab <= 2^20]", g->path, (unsigned long long)te->ne[0],
+                (unsigned long long)te->ne[1], c->n_embd);
+  c->n_vocab = (int)te->ne[1];
+  return 0;
+}
+
+static int read_config(const gguf_file *g, llama_config *c, char *err, size_t errlen) {
+  int64_t v;
+  if (llama_gguf_read_common(g, "llama", c, err, errlen)) return -1;
   if (c->n_embd % c->n_head)
     return fail(err, errlen, "%s: llama.embedding_length = %d is not a multiple of "
                 "llama.attention.head_count = %d", g->path, c->n_embd, c->n_head);
@@ -39,20 +63,6 @@ static int read_config(const gguf_file *g, llama_config *c, char *err, size_t er
     if (gguf_get_int(g, "llama.rope.dimension_count", c->head_dim, c->head_dim, &v, err, errlen))
       return -1; /* partial rotary dimensions are not supported */
   }
-  c->rope_base = 10000.0; /* llama.cpp's default when the key is absent */
-  if (gguf_find_kv(g, "llama.rope.freq_base") &&
-      gguf_get_float(g, "llama.rope.freq_base", 1.0001, 1e9, &c->rope_base, err, errlen))
-    return -1;
-  if (gguf_get_float(g, "llama.attention.layer_norm_rms_epsilon", 1e-12, 1e-2, &f, err, errlen))
-    return -1;
-  c->rms_eps = f;
-  const gguf_tensor *te = gguf_find_tensor(g, "token_embd.weight");
-  if (!te) return fail(err, errlen, "%s: tensor 'token_embd.weight' is missing", g->path);
-  if (te->n_dims != 2 || te->ne[0] != (uint64_t)c->n_embd || te->ne[1] > (1u << 20))
-    return fail(err, errlen, "%s: tensor 'token_embd.weight' has shape [%llu, %llu], expected "
-                "[%d, n_vocab <= 2^20]", g->path, (unsigned long long)te->ne[0],
-                (unsigned long long)te->ne[1], c->n_embd);
-  c->n_vocab = (int)te->ne[1];
   if (gguf_find_kv(g, "llama.vocab_size") &&
       gguf_get_int(g, "llama.vocab_size", c->n_vocab, c->n_vocab, &v, err, errlen))
     return -1;

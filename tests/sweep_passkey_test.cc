@@ -75,7 +75,7 @@ TEST(SweepPasskey, SpecErrorsNameTheField) {
     std::string body, message;
   } cases[] = {
       {"lengths = [300]; depths = [0.5]; backends = ({name=\"r\"; numerics=\"ref\";});\nfoo = 1;\n",
-       "unknown field 'foo' of a passkey spec"},
+       "passkey spec: unknown field 'foo'"},
       {"depths = [0.5]; backends = ({name=\"r\"; numerics=\"ref\";});\n", "passkey: 'lengths' is required"},
       {"lengths = [300]; depths = [1.5]; backends = ({name=\"r\"; numerics=\"ref\";});\n",
        "depths[0] must be a number in [0, 1]"},
