@@ -41,6 +41,17 @@ class Counts:
 class EnergyTable(_mpb.EnergyTable):
     """An energy table; EnergyTable() is the shipped default (Horowitz ISSCC 2014, 45 nm)."""
 
+    def baseline_cost(self, pipe, op, model=None):
+        """One operation (rotation, exp, mac, cossin, rotate) of a side (bridge, fp32, bf16,
+        fp16, int8) by cost class in pJ at the model's clock, as `mpbsim energy` prints it;
+        model None = the default configuration and geometry."""
+        from .model import Model
+        return super().baseline_cost(pipe, op, Model() if model is None else model)
+
+    def baseline_pj(self, pipe, op, model=None):
+        """The total of baseline_cost."""
+        return self.baseline_cost(pipe, op, model)["total"]
+
     def __repr__(self):
         return f"EnergyTable('{self.source()}')"
 
@@ -61,9 +72,12 @@ class EnergyBreakdown:
 _DEFAULT_TABLE = None
 
 
-def energy(counts, config=None, table=None, reference=None):
+def energy(counts, config=None, table=None, reference=None, model=None, unit=None):
     """Price counts with an energy table (mpb_energy_price_activity). reference: Counts of
-    the same unit on random inputs (Model.reference_counts) for the activity figure."""
+    the same unit on random inputs (Model.reference_counts) for the activity figure. With a
+    model and its unit ("rope", "exp", "dot") the unit's register clock and leakage over the
+    counted cycles are added (as `mpbsim energy` prices a unit; config defaults to the
+    model's); without, only the data-dependent classes."""
     global _DEFAULT_TABLE
     if table is None:
         if _DEFAULT_TABLE is None:
@@ -71,9 +85,13 @@ def energy(counts, config=None, table=None, reference=None):
         table = _DEFAULT_TABLE
     elif not isinstance(table, _mpb.EnergyTable):
         table = EnergyTable(table)
-    cfg = as_config(config)
+    if (model is None) != (unit is None):
+        raise ValueError("energy: give model and unit together (the unit's clock and leakage)")
+    cfg = as_config(model.config if config is None and model is not None else config)
+    static = () if model is None else (model, UNITS.index(unit))
     if reference is None:
-        d = table.price(cfg, counts.blocks, counts.totals)
+        d = table.price(cfg, counts.blocks, counts.totals, None, None, *static)
     else:
-        d = table.price(cfg, counts.blocks, counts.totals, reference.blocks, reference.totals)
+        d = table.price(cfg, counts.blocks, counts.totals, reference.blocks, reference.totals,
+                        *static)
     return EnergyBreakdown(d)

@@ -33,17 +33,26 @@ static void Table_dealloc(TableObject *self) {
 }
 
 static PyObject *block_dict(const mpb_energy_block *b) {
-  return Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d}", "mul_pj", b->mul_pj, "add_pj", b->add_pj,
-                       "rom_pj", b->rom_pj, "reg_pj", b->reg_pj, "total_pj", b->total_pj,
-                       "activity", b->activity, "total_act_pj", b->total_act_pj);
+  return Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d}", "mul_pj", b->mul_pj, "add_pj",
+                       b->add_pj, "rom_pj", b->rom_pj, "reg_pj", b->reg_pj, "clock_pj",
+                       b->clock_pj, "leak_pj", b->leak_pj, "total_pj", b->total_pj, "activity",
+                       b->activity, "total_act_pj", b->total_act_pj);
 }
 
-/* price(config, blocks, totals, ref_blocks=None, ref_totals=None) -> dict */
+/* price(config, blocks, totals, ref_blocks=None, ref_totals=None, model=None, unit=-1)
+ * -> dict. With a model and a unit (mpb_unit) the clock and leakage of that unit's
+ * hardware over the counted cycles are added (mpb_energy_add_static), as `mpbsim energy`
+ * prices a unit; without, the dynamic classes only. */
 static PyObject *Table_price(TableObject *self, PyObject *args) {
-  PyObject *cfgo, *blocks, *totals, *rb = Py_None, *rt = Py_None;
-  if (!PyArg_ParseTuple(args, "OOO|OO", &cfgo, &blocks, &totals, &rb, &rt)) return NULL;
+  PyObject *cfgo, *blocks, *totals, *rb = Py_None, *rt = Py_None, *mo = Py_None;
+  int unit = -1;
+  if (!PyArg_ParseTuple(args, "OOO|OOOi", &cfgo, &blocks, &totals, &rb, &rt, &mo, &unit))
+    return NULL;
   const mpb_config *cfg = config_of(cfgo);
   if (!cfg) return NULL;
+  if (mo != Py_None && (!PyObject_TypeCheck(mo, &Model_Type) || unit < 0 || unit > MPB_UNIT_DOT))
+    return PyErr_Format(PyExc_ValueError, "price: model must be an mpbsim.Model with a unit "
+                        "(rope, exp, dot)");
   mpb_counts *c = PyMem_Calloc(2, sizeof *c);
   if (!c) return PyErr_NoMemory();
   PyObject *res = NULL;
@@ -55,6 +64,12 @@ static PyObject *Table_price(TableObject *self, PyObject *args) {
     PyErr_SetString(mpbsim_Error, "energy: the counts or the configuration are invalid");
     goto done;
   }
+  if (mo != Py_None) {
+    mpb_energy_unit_hw hw;
+    mpb_energy_unit_hw_of(((ModelObject *)mo)->mdl, (mpb_unit)unit, &hw);
+    mpb_energy_add_static(self->t, cfg, &hw, mpb_energy_unit_cycles(cfg, (mpb_unit)unit, &c[0]),
+                          &out);
+  }
   PyObject *blk = PyDict_New();
   for (int b = 0; blk && b < MPB_NBLK; b++) {
     PyObject *d = block_dict(&out.blk[b]);
@@ -62,27 +77,68 @@ static PyObject *Table_price(TableObject *self, PyObject *args) {
     Py_XDECREF(d);
   }
   if (blk)
-    res = Py_BuildValue("{s:N,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:O}", "blocks", blk, "total_pj", out.total_pj,
-                        "total_act_pj", out.total_act_pj, "per_op_pj", out.per_op_pj, "per_op_act_pj",
-                        out.per_op_act_pj, "cycles", out.cycles, "seconds", out.seconds, "power_w",
-                        out.power_w, "has_activity", out.has_activity ? Py_True : Py_False);
+    res = Py_BuildValue("{s:N,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:O}", "blocks", blk,
+                        "total_pj", out.total_pj, "total_act_pj", out.total_act_pj, "dynamic_pj",
+                        out.dynamic_pj, "clock_pj", out.clock_pj, "leak_pj", out.leak_pj,
+                        "per_op_pj", out.per_op_pj, "per_op_act_pj", out.per_op_act_pj, "cycles",
+                        out.cycles, "seconds", out.seconds, "power_w", out.power_w,
+                        "has_activity", out.has_activity ? Py_True : Py_False);
 done:
   PyMem_Free(c);
   return res;
 }
 
-/* baseline_pj(pipe, op) with pipe in fp32|bf16|fp16|int8 and op rotation|exp|mac. */
-static PyObject *Table_baseline_pj(TableObject *self, PyObject *args) {
+/* baseline_cost(pipe, op, model=None): one operation of a side (pipe: bridge, fp32, bf16,
+ * fp16 or int8; op: rotation, exp, mac, cossin or rotate) priced by cost class at the
+ * model's clock (mpb_energy_bridge_cost / mpb_energy_baseline_cost: the baselines' rotate
+ * step and INT8 MAC are the bridge's own actions, so they need a model; None = the default
+ * configuration and geometry). Returns a dict of pJ: arith, rom, reg, clock, leak, total. */
+static PyObject *Table_baseline_cost(TableObject *self, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"pipe", "op", "model", NULL};
   const char *pipe, *op;
-  if (!PyArg_ParseTuple(args, "ss", &pipe, &op)) return NULL;
-  int p = -1, o = -1;
+  PyObject *mo = Py_None, *own = NULL, *res = NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "ss|O", kwlist, &pipe, &op, &mo)) return NULL;
+  int p = -2, o = -1;
+  if (!strcmp(pipe, "bridge")) p = -1;
   for (int i = 0; i < MPB_NEPIPE; i++)
     if (!strcmp(pipe, mpb_energy_pipe_name((mpb_energy_pipe)i))) p = i;
   for (int i = 0; i < MPB_NEOP; i++)
     if (!strcmp(op, mpb_energy_op_name((mpb_energy_op)i))) o = i;
-  if (p < 0 || o < 0)
-    return PyErr_Format(PyExc_ValueError, "baseline_pj: unknown pipe '%s' or op '%s'", pipe, op);
-  return PyFloat_FromDouble(mpb_energy_baseline_pj(self->t, (mpb_energy_pipe)p, (mpb_energy_op)o));
+  if (p < -1 || o < 0)
+    return PyErr_Format(PyExc_ValueError, "baseline_cost: unknown pipe '%s' (bridge, fp32, bf16, "
+                        "fp16, int8) or op '%s' (rotation, exp, mac, cossin, rotate)", pipe, op);
+  (void)own;
+  if (!PyObject_TypeCheck(mo, &Model_Type)) {
+    PyErr_SetString(PyExc_TypeError, "baseline_cost: model must be an mpbsim.Model (the Python "
+                    "EnergyTable supplies the default)");
+    goto done;
+  }
+  ModelObject *m = (ModelObject *)mo;
+  mpb_energy_bridge br;
+  mpb_energy_cost c;
+  mpb_energy_bridge_ops(m->mdl, &br);
+  if (p < 0)
+    mpb_energy_bridge_cost(self->t, &br, (mpb_energy_op)o, m->cfg.clock_mhz, &c);
+  else if (mpb_energy_baseline_cost(self->t, (mpb_energy_pipe)p, (mpb_energy_op)o, &br,
+                                    m->cfg.clock_mhz, &c)) {
+    PyErr_Format(mpbsim_Error, "baseline_cost: %s %s cannot be priced", pipe, op);
+    goto done;
+  }
+  res = Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d}", "arith", c.arith_pj, "rom", c.rom_pj, "reg",
+                      c.reg_pj, "clock", c.clock_pj, "leak", c.leak_pj, "total", c.total_pj);
+done:
+  Py_XDECREF(own);
+  return res;
+}
+
+/* baseline_pj(pipe, op, model=None): the total of baseline_cost. */
+static PyObject *Table_baseline_pj(TableObject *self, PyObject *args, PyObject *kw) {
+  PyObject *d = Table_baseline_cost(self, args, kw);
+  if (!d) return NULL;
+  PyObject *t = PyDict_GetItemString(d, "total");
+  Py_XINCREF(t);
+  Py_DECREF(d);
+  return t;
 }
 
 static PyObject *Table_source(TableObject *self, PyObject *unused) {
@@ -92,7 +148,10 @@ static PyObject *Table_source(TableObject *self, PyObject *unused) {
 
 static PyMethodDef Table_methods[] = {
     {"price", (PyCFunction)Table_price, METH_VARARGS, "mpb_energy_price_activity"},
-    {"baseline_pj", (PyCFunction)Table_baseline_pj, METH_VARARGS, "mpb_energy_baseline_pj"},
+    {"baseline_cost", (PyCFunction)(void (*)(void))Table_baseline_cost, METH_VARARGS | METH_KEYWORDS,
+     "baseline_cost(pipe, op, model=None): pJ by cost class (mpb_energy_baseline_cost)"},
+    {"baseline_pj", (PyCFunction)(void (*)(void))Table_baseline_pj, METH_VARARGS | METH_KEYWORDS,
+     "baseline_pj(pipe, op, model=None): total pJ of baseline_cost"},
     {"source", (PyCFunction)Table_source, METH_NOARGS, "the table's name/source line"},
     {NULL, NULL, 0, NULL}};
 

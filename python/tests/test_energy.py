@@ -39,9 +39,15 @@ def test_tables_and_baselines(tmp_path, root):
     t = mpbsim.EnergyTable()
     assert "45" in t.source() and repr(t).startswith("EnergyTable(")
     assert mpbsim.EnergyTable(root / "configs" / "energy-45nm.cfg").source() == t.source()
-    for pipe in ("fp32", "bf16", "fp16", "int8"):
+    for pipe in ("bridge", "fp32", "bf16", "fp16", "int8"):
         assert t.baseline_pj(pipe, "rotation") > 0
+        c = t.baseline_cost(pipe, "rotation")
+        assert c["total"] == pytest.approx(c["arith"] + c["rom"] + c["reg"] + c["clock"] + c["leak"])
+        # the rotate step is the same int8 x 16-bit arithmetic on every side
+        assert t.baseline_pj(pipe, "rotate") == t.baseline_pj("bridge", "rotate")
     assert t.baseline_pj("fp32", "mac") > t.baseline_pj("int8", "mac")
+    # INT8's MAC is the bridge's dot unit, priced the same way
+    assert t.baseline_pj("int8", "mac") == t.baseline_pj("bridge", "mac", mpbsim.Model())
     bad = tmp_path / "bad-energy.cfg"
     bad.write_text("nothing = 1;\n")
     with pytest.raises(mpbsim.ConfigError, match="bad-energy.cfg"):
@@ -58,8 +64,15 @@ def test_agrees_with_cli():
                          check=True).stdout
     model = mpbsim.Model()  # the CLI's default geometry (llama3, half pairing)
     rope_total = float(re.search(r"rope unit.*?total ([0-9.]+) pJ", out, re.S).group(1))
-    e = mpbsim.energy(model.reference_counts("rope", 4096, seed=1))
+    e = mpbsim.energy(model.reference_counts("rope", 4096, seed=1), model=model, unit="rope")
     assert round(e.per_op_pj, 3) == pytest.approx(rope_total, abs=1e-3)
-    fp32 = re.search(r"^  fp32\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)", out, re.M)
+    assert e.total_pj == pytest.approx(e.dynamic_pj + e.clock_pj + e.leak_pj)
+    assert e.clock_pj > 0 and e.leak_pj > 0
+    dyn = mpbsim.energy(model.reference_counts("rope", 4096, seed=1))  # data-dependent classes only
+    assert dyn.total_pj == pytest.approx(e.dynamic_pj) and dyn.clock_pj == 0
+    with pytest.raises(ValueError, match="together"):
+        mpbsim.energy(model.reference_counts("rope", 16, seed=1), model=model)
     t = mpbsim.EnergyTable()
-    assert round(t.baseline_pj("fp32", "rotation"), 2) == pytest.approx(float(fp32.group(1)), abs=0.005)
+    for side in ("bridge", "fp32", "int8"):
+        row = re.search(r"^  %s\s+rotation\s+.*\s([0-9.]+)$" % side, out, re.M)
+        assert round(t.baseline_pj(side, "rotation"), 3) == pytest.approx(float(row.group(1)), abs=1e-3)
