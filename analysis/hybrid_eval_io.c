@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "json_file.h"
 #include "errbuf.h"
 #include "hybrid_eval.h"
 
@@ -55,25 +56,19 @@ int hybrid_eval_write_json(const hybrid_eval_result *r, FILE *f) {
                         "checkpoints", at));
   }
   json_object_set_new(root, "variants", vars);
-  int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(9)) || fputc('\n', f) == EOF;
+  int rc = json_file_dump(root, f);
   json_decref(root);
-  return rc ? -1 : 0;
+  return rc;
 }
 
 int hybrid_eval_read_json(const char *path, hybrid_eval_result *r, char *err, size_t errlen) {
-  json_error_t je;
-  json_t *root = json_load_file(path, 0, &je);
   memset(r, 0, sizeof *r);
-  if (!root) return fail(err, errlen, "%s:%d: %s", path, je.line, je.text);
+  json_t *root = json_file_load(path, HYBRID_EVAL_SCHEMA,
+                                "a file of `mpbsim ssm hybrid --json`", err, errlen);
+  if (!root) return -1;
   int rc = -1;
-  const char *schema = json_string_value(json_object_get(root, "schema"));
   json_t *in = json_object_get(root, "input"), *vars = json_object_get(root, "variants");
   json_t *checks = json_object_get(in, "checkpoints");
-  if (!schema || strcmp(schema, HYBRID_EVAL_SCHEMA)) {
-    fail(err, errlen, "%s: field 'schema' is '%s', expected '%s'", path, schema ? schema : "",
-         HYBRID_EVAL_SCHEMA);
-    goto done;
-  }
   if (!json_is_array(checks) || json_array_size(checks) < 1 ||
       json_array_size(checks) > HYBRID_MAX_CHECKPOINTS || !json_is_array(vars) ||
       json_array_size(vars) > HYBRID_MAX_VARIANTS) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_file.h"
 #include "errbuf.h"
 #include "report.h"
 
@@ -48,16 +49,9 @@ static int get_side(json_t *u, const char *key, const char *path, const char *un
 
 int mpb_report_gate_load(const char *path, mpb_report_gate *g, char *err, size_t n) {
   memset(g, 0, sizeof *g);
-  json_error_t je;
-  json_t *root = json_load_file(path, 0, &je);
-  if (!root) return fail(err, n, "%s:%d: %s", path, je.line, je.text);
+  json_t *root = json_file_load(path, "mpbsim-gate-1", "a file of `mpbsim gate run`", err, n);
+  if (!root) return -1;
   int rc = -1;
-  const char *schema = json_string_value(json_object_get(root, "schema"));
-  if (!schema || strcmp(schema, "mpbsim-gate-1")) {
-    set_err(err, n, "%s: field \"schema\" must be \"mpbsim-gate-1\" (a file of mpbsim gate)",
-            path);
-    goto out;
-  }
   const char *cfg = json_string_value(json_object_get(root, "config"));
   const char *lib = json_string_value(json_object_get(root, "library"));
   const char *src = json_string_value(json_object_get(root, "source"));

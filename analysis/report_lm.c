@@ -1,6 +1,7 @@
 /* report_lm.c — the report's closed-loop section (report_lm.h): load `mpbsim lm eval`'s
  * JSON, write its table and KLD-versus-position plot, and judge the seed's context and
  * KV-memory claims by the model's next-token distribution. */
+#include "json_file.h"
 #include "report_lm.h"
 
 #include <jansson.h>
@@ -26,21 +27,15 @@ static void str(json_t *o, const char *k, char *dst, size_t n) {
 }
 
 int mpb_lm_eval_load(const char *path, mpb_lm_eval **out, char *err, size_t n) {
-  json_error_t je;
   *out = NULL;
-  json_t *root = json_load_file(path, 0, &je);
-  if (!root) return fail(err, n, "%s:%d: %s", path, je.line, je.text);
+  json_t *root = json_file_load(path, MPB_LM_EVAL_SCHEMA, "a file of `mpbsim lm eval --json`",
+                                err, n);
+  if (!root) return -1;
   int rc = -1;
   mpb_lm_eval *e = calloc(1, sizeof *e);
   json_t *pts = json_object_get(root, "points");
-  const char *schema = json_string_value(json_object_get(root, "schema"));
   if (!e) {
     set_err(err, n, "out of memory");
-    goto out;
-  }
-  if (!schema || strcmp(schema, MPB_LM_EVAL_SCHEMA)) {
-    set_err(err, n, "%s: schema is '%s', expected '%s' (a file of `mpbsim lm eval --json`)",
-            path, schema ? schema : "(missing)", MPB_LM_EVAL_SCHEMA);
     goto out;
   }
   if (!json_is_array(pts) || !json_is_integer(json_object_get(root, "n_ctx"))) {

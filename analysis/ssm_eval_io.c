@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "json_file.h"
 #include "errbuf.h"
 #include "ssm_eval.h"
 
@@ -80,24 +81,18 @@ int ssm_eval_write_json(const ssm_eval_result *r, FILE *f) {
                         "near_zero_channel", channel_json(&V->near_zero, r->noct)));
   }
   json_object_set_new(root, "variants", vars);
-  int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(9)) || fputc('\n', f) == EOF;
+  int rc = json_file_dump(root, f);
   json_decref(root);
-  return rc ? -1 : 0;
+  return rc;
 }
 
 int ssm_eval_read_json(const char *path, ssm_eval_result *r, char *err, size_t errlen) {
-  json_error_t je;
-  json_t *root = json_load_file(path, 0, &je);
   memset(r, 0, sizeof *r);
-  if (!root) return fail(err, errlen, "%s:%d: %s", path, je.line, je.text);
+  json_t *root = json_file_load(path, SSM_EVAL_SCHEMA, "a file of `mpbsim ssm eval --json`",
+                                err, errlen);
+  if (!root) return -1;
   int rc = -1;
-  const char *schema = json_string_value(json_object_get(root, "schema"));
   json_t *in = json_object_get(root, "input"), *vars = json_object_get(root, "variants");
-  if (!schema || strcmp(schema, SSM_EVAL_SCHEMA)) {
-    fail(err, errlen, "%s: field 'schema' is '%s', expected '%s'", path, schema ? schema : "",
-         SSM_EVAL_SCHEMA);
-    goto done;
-  }
   if (!json_is_object(in) || !json_is_array(vars) || json_array_size(vars) > SSM_EVAL_MAX_VARIANTS) {
     fail(err, errlen, "%s: fields 'input' (object) and 'variants' (array of at most %d) expected",
          path, SSM_EVAL_MAX_VARIANTS);

@@ -704,4 +704,14 @@ TEST(AnalysisReport, GateSectionFromFile) {
   EXPECT_EQ(mpb_test_run(mpb_test_bin("mpbsim") + " report --positions 4096 --per-octave 32 "
                          "--keys 16 --tokens 64 --gate " + bad + " --out " + dir + "/cli", &out), 3);
   EXPECT_NE(out.find("gate-bad.json"), std::string::npos) << out;
+  // a file of another command (here an lm eval file's schema) is refused by its schema
+  std::string other = mpb_test_path("gate-other.json");
+  std::string od = doc;
+  od.replace(od.find("mpbsim-gate-1"), 13, "mpbsim-lm-eval-1");
+  std::ofstream(other) << od;
+  o.gate_paths[0] = other.c_str();
+  EXPECT_NE(mpb_report_build(&o, &r, err, sizeof err), 0);
+  EXPECT_NE(std::string(err).find(other + ": schema is 'mpbsim-lm-eval-1', expected "
+                                  "'mpbsim-gate-1' (a file of `mpbsim gate run`)"),
+            std::string::npos) << err;
 }
