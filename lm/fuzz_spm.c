@@ -104,7 +104,7 @@ static int valid_utf8(const uint8_t *s, size_t n) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!V) build_vocab();
-  size_t max = size + 16, n;
+  size_t max = TOK_MAX_IDS_PER_BYTE * size + 16, n;
   int32_t *ids = malloc(max * sizeof *ids);
   char *back = malloc(size * 8 + 64), err[512];
   if (!ids || !back) abort();

@@ -35,7 +35,7 @@ void lm_passkey_task_free(lm_passkey_task *t) {
 /* Encode text into a new array; *n tokens. */
 static int encode(const tok_vocab *v, const char *text, size_t len, int32_t **ids, int *n,
                   char *err, size_t errlen) {
-  size_t cap = len + 8, got;
+  size_t cap = TOK_MAX_IDS_PER_BYTE * len + 8, got;
   *ids = malloc(cap * sizeof **ids);
   if (!*ids) return fail(err, errlen, "out of memory");
   if (tok_encode(v, text, len, *ids, cap, &got, err, errlen)) return -1;

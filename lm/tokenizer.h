@@ -50,7 +50,11 @@ int tok_decode(const tok_vocab *v, int32_t id, char *out, size_t outlen);
 
 /* Encode len bytes of text into at most max ids; *n receives the count. Control tokens
  * written literally (e.g. "<|im_start|>") encode to their own id; the text between them
- * is pre-tokenized by v->pre and each piece BPE-merged. Any bytes are accepted. */
+ * is pre-tokenized by v->pre and each piece BPE-merged. Any bytes are accepted. Room for
+ * TOK_MAX_IDS_PER_BYTE * len ids always suffices (a SentencePiece-style vocabulary without
+ * a "▁" piece spells an escaped space with three byte tokens); fewer fails with a message
+ * when they run out. */
+#define TOK_MAX_IDS_PER_BYTE 3
 int tok_encode(const tok_vocab *v, const char *text, size_t len, int32_t *ids, size_t max,
                size_t *n, char *err, size_t errlen);
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,6 +89,16 @@ void cli_out_abort(cli_out *o) {
   free(o->tmp);
   free(o->path);
   memset(o, 0, sizeof *o);
+}
+
+int cli_write_stdout(const char *cmd, const char *text) {
+  errno = 0;
+  if (fputs(text, stdout) != EOF && fflush(stdout) == 0) return MPB_EXIT_OK;
+  fprintf(stderr, "mpbsim %s: cannot write standard output: %s\n", cmd,
+          errno ? strerror(errno) : "write error");
+  __fpurge(stdout); /* what is left cannot be written either: no second message at exit */
+  clearerr(stdout);
+  return MPB_EXIT_IO;
 }
 
 int cli_mkdirs(const char *cmd, const char *dir) {

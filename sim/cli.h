@@ -35,6 +35,12 @@ int cli_out_commit(cli_out *o, const char *cmd);
 void cli_out_abort(cli_out *o);
 /* After a failed write to o->f: print "cannot write PATH: <errno's reason>", abort, -1. */
 int cli_out_fail(cli_out *o, const char *cmd);
+/* Write a whole text to stdout and flush it at once, so that a failure is reported with
+ * its reason ("mpbsim CMD: cannot write standard output: <errno's reason>") while errno
+ * still holds it (a text longer than stdio's buffer fails inside the write, and the
+ * final flush of main() would only see the sticky error). Returns MPB_EXIT_OK or
+ * MPB_EXIT_IO (the error and the unwritten rest are dropped: it has been reported). */
+int cli_write_stdout(const char *cmd, const char *text);
 /* mkdir -p; returns 0 or prints an error and returns -1. */
 int cli_mkdirs(const char *cmd, const char *dir);
 

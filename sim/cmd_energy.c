@@ -151,8 +151,7 @@ int cmd_energy(int argc, char **argv) {
     } else if (c == 'e') {
       path = optarg;
     } else if (c == 'D') {
-      fputs(mpb_energy_default_text(), stdout);
-      return MPB_EXIT_OK;
+      return cli_write_stdout("energy", mpb_energy_default_text());
     } else if (c == 'S') {
       stim = optarg;
     } else if (c == 's') {

@@ -178,6 +178,29 @@ TEST(LmSpmTiny, PreSplitLongestFirstAndByteFallback) {
             "\xc3\xa9 a<ctl>");
 }
 
+// The bound of tokenizer.h: without a "▁" piece an escaped space is spelled by its three
+// UTF-8 bytes, so a text of spaces needs TOK_MAX_IDS_PER_BYTE ids per byte; one id fewer
+// is refused with a message, not overrun (the fuzzer found the bound; fuzz-spm checks it).
+TEST(LmSpmTiny, ThreeIdsPerByteAtMost) {
+  std::vector<Tok> v;
+  for (const Tok &t : tiny_vocab())
+    if (t.text.find(kSpace) == std::string::npos) v.push_back(t);
+  Vocab t(vocab_image(v));
+  ASSERT_EQ(t.rc, 0) << t.err;
+  const std::string s = "  a   ";
+  std::vector<int32_t> ids(TOK_MAX_IDS_PER_BYTE * s.size());
+  size_t n = 0;
+  char e[256] = "";
+  ASSERT_EQ(tok_encode(t.v, s.data(), s.size(), ids.data(), ids.size(), &n, e, sizeof e), 0) << e;
+  EXPECT_EQ(n, 3u * 5 + 1);  // five spaces as 0xE2 0x96 0x81, and "a"
+  EXPECT_EQ(ids[0], kByte0 + 0xe2);
+  // byte tokens decode to their bytes, so the spaces come back escaped (as in llama.cpp)
+  const std::string sp2 = std::string(kSpace) + kSpace;
+  EXPECT_EQ(t.decode(Ids(ids.begin(), ids.begin() + (long)n)), sp2 + "a" + sp2 + kSpace);
+  EXPECT_EQ(tok_encode(t.v, s.data(), s.size(), ids.data(), n - 1, &n, e, sizeof e), -1);
+  EXPECT_NE(std::string(e).find("more than 15 tokens"), std::string::npos) << e;
+}
+
 std::string unescape(std::string s) {
   for (size_t p; (p = s.find(kSpace)) != std::string::npos;) s.replace(p, 3, " ");
   return s;
