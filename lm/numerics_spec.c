@@ -139,7 +139,7 @@ static int parse_backend_item(const char *key, const char *val, lm_backend *b, c
 static int apply_item(lm_numerics_spec *s, const char *key, const char *val, char *err,
                       size_t errlen) {
   lm_backend b;
-  int i;
+  int i = -1; /* (set by the find_name branches before use) */
   if (!strcmp(key, "kv")) {
     lm_kv_format f;
     if (!lm_kv_format_parse(val, &f, NULL, 0)) {
