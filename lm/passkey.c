@@ -249,7 +249,7 @@ int lm_passkey_run(const llama_model *m, lm_numerics *nm, const lm_passkey_task 
       r->answer[k][d] = am;
       all &= am == c;
       ok_digits += am == c;
-      if (margin < key_margin) key_margin = margin;
+      if (!(margin >= key_margin)) key_margin = margin; /* a NaN margin wins: it is reported */
       size_t at = ((size_t)k * D + (size_t)d) * (size_t)V;
       if (logp)
         memcpy(logp + at, lp, (size_t)V * sizeof *lp);
@@ -257,12 +257,12 @@ int lm_passkey_run(const llama_model *m, lm_numerics *nm, const lm_passkey_task 
         double kl = 0;
         for (int i = 0; i < V; i++) kl += exp(ref[at + i]) * (ref[at + i] - lp[i]);
         r->kld_mean += kl;
-        if (kl > r->kld_max) r->kld_max = kl;
+        if (!(kl <= r->kld_max)) r->kld_max = kl;
       }
     }
     ok_keys += all;
     r->margin_mean += key_margin;
-    if (key_margin < r->margin_min) r->margin_min = key_margin;
+    if (!(key_margin >= r->margin_min)) r->margin_min = key_margin;
     r->logprob_mean += key_lp;
   }
   r->accuracy = (double)ok_keys / nkeys;

@@ -154,6 +154,34 @@ TEST(LmPasskey, SharedPrefixMarginsAndZeroKldAgainstItself) {
   lm_numerics_free(nm);
 }
 
+// Logits that are NaN (as an FP16 run of Gemma 3 gives once its activations overflow) make
+// every margin and the KLD NaN, not +inf or 0: a NaN never wins a min or a max.
+TEST(LmPasskey, NaNLogitsGiveNaNMarginsAndKld) {
+  Tiny &T = tiny();
+  ASSERT_NE(T.t, nullptr);
+  const int L = 300, V = T.m->c.n_vocab, D = LM_PASSKEY_DIGITS;
+  uint32_t key = 27182;
+  lm_numerics_spec sp;
+  lm_numerics_spec_init(&sp, LM_BK_REF);
+  lm_numerics *nm;
+  char err[512];
+  ASSERT_EQ(lm_numerics_new(&nm, &sp, err, sizeof err), 0) << err;
+  std::vector<double> ref(D * V);
+  lm_passkey_result r;
+  ASSERT_EQ(lm_passkey_run(T.m, nm, T.t, L, 0.5, 0, &key, 1, ref.data(), nullptr, &r, err, sizeof err), 0) << err;
+  ASSERT_TRUE(std::isfinite(r.margin_mean));
+  float saved = T.m->out_norm[0];
+  T.m->out_norm[0] = NAN;  // every logit becomes NaN
+  ASSERT_EQ(lm_passkey_run(T.m, nm, T.t, L, 0.5, 0, &key, 1, nullptr, ref.data(), &r, err, sizeof err), 0) << err;
+  T.m->out_norm[0] = saved;
+  EXPECT_EQ(r.accuracy, 0.0);
+  EXPECT_TRUE(std::isnan(r.margin_mean)) << r.margin_mean;
+  EXPECT_TRUE(std::isnan(r.margin_min)) << r.margin_min;
+  EXPECT_TRUE(std::isnan(r.kld_mean)) << r.kld_mean;
+  EXPECT_TRUE(std::isnan(r.kld_max)) << r.kld_max;
+  lm_numerics_free(nm);
+}
+
 TEST(LmPasskey, BadInputIsRefused) {
   Tiny &T = tiny();
   ASSERT_NE(T.t, nullptr);
