@@ -762,40 +762,9 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   bool has;
   if (get_int(c, config_root_setting(cf), "seed", 0, LLONG_MAX, &seed, &has)) return MPB_EINVAL;
   s->seed = (uint64_t)seed;
-  /* base configuration */
-  mpb_config_default(&s->base);
-  if (config_lookup_string(cf, "base", &str)) {
-    if (!strcmp(str, "default")) {
-      mpb_config_default(&s->base);
-    } else if (!strcmp(str, "patent")) {
-      mpb_config_patent_literal(&s->base);
-    } else {
-      char p[1024];
-      resolve_path(c->path, str, p, sizeof p);
-      if (!is_regular(p))
-        return fail(c, config_lookup(cf, "base"), "base configuration: %s is not a readable "
-                    "file (or use \"default\" or \"patent\")", p);
-      if (mpb_config_load(&s->base, p, msg, sizeof msg) != MPB_OK)
-        return fail(c, config_lookup(cf, "base"), "base configuration: %s", msg);
-    }
-  }
-  config_setting_t *set = config_lookup(cf, "set");
-  if (set) {
-    if (!config_setting_is_group(set))
-      return fail(c, set, "'set' must be a group { name = value; ... }");
-    for (int i = 0; i < config_setting_length(set); i++) {
-      config_setting_t *e = config_setting_get_elem(set, (unsigned)i);
-      char text[64];
-      if (config_setting_type(e) == CONFIG_TYPE_STRING)
-        snprintf(text, sizeof text, "%s", config_setting_get_string(e));
-      else if (is_number(e))
-        snprintf(text, sizeof text, "%.17g", number_of(e));
-      else
-        return fail(c, e, "set.%s must be a number or a name", config_setting_name(e));
-      if (mpb_config_set(&s->base, config_setting_name(e), text, msg, sizeof msg) != MPB_OK)
-        return fail(c, e, "set: %s", msg);
-    }
-  }
+  /* base configuration: "base" with the "set" overrides */
+  mpb_status brc = parse_config(c, config_root_setting(cf), &s->base, NULL, 0);
+  if (brc) return brc;
   /* axes */
   config_setting_t *params = config_lookup(cf, "params");
   if (!params || !config_setting_is_list(params) || config_setting_length(params) < 1)

@@ -309,6 +309,18 @@ static size_t report_rtl(const sweep_spec *s, const sweep_table *t, long best) {
   return n[1];
 }
 
+/* "point N: axis=value ..." of one point (no newline). */
+static void print_point(const sweep_spec *s, uint64_t index) {
+  mpb_config cfg;
+  char e[256], val[64];
+  printf("point %llu:", (unsigned long long)index);
+  if (sweep_point_config(s, index, &cfg, e, sizeof e) != MPB_OK) return;
+  for (int a = 0; a < s->naxes; a++) {
+    mpb_param_format(&cfg, s->axis[a].param, val, sizeof val);
+    printf(" %s=%s", mpb_param_get(s->axis[a].param)->name, val);
+  }
+}
+
 static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int tries,
                   bool verify_all) {
   char err[1024];
@@ -352,15 +364,8 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
          dir, dir, dir);
   if (v.best >= 0) {
     const sweep_result *b = &t.r[v.best];
-    mpb_config cfg;
-    char e[256], val[64];
-    sweep_point_config(s, b->index, &cfg, e, sizeof e);
-    printf("best (lowest energy with max_err <= %.6g): point %llu:", s->goal,
-           (unsigned long long)b->index);
-    for (int a = 0; a < s->naxes; a++) {
-      mpb_param_format(&cfg, s->axis[a].param, val, sizeof val);
-      printf(" %s=%s", mpb_param_get(s->axis[a].param)->name, val);
-    }
+    printf("best (lowest energy with max_err <= %.6g): ", s->goal);
+    print_point(s, b->index);
     printf("\n  max_err %.4g (%.2f bits), %.4g pJ/rotation, area %.4g -> %s/best.cfg\n",
            b->v[SWEEP_M_MAX_ERR], b->v[SWEEP_M_ERR_BITS], b->v[SWEEP_M_ENERGY],
            b->v[SWEEP_M_AREA], dir);
@@ -385,14 +390,7 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
            s->lm.max, s->lm.numerics, s->lm.offset);
     if (v.best_lm >= 0) {
       const sweep_result *b = &t.r[v.best_lm];
-      mpb_config cfg;
-      char e[256], val[64];
-      sweep_point_config(s, b->index, &cfg, e, sizeof e);
-      printf("point %llu:", (unsigned long long)b->index);
-      for (int a = 0; a < s->naxes; a++) {
-        mpb_param_format(&cfg, s->axis[a].param, val, sizeof val);
-        printf(" %s=%s", mpb_param_get(s->axis[a].param)->name, val);
-      }
+      print_point(s, b->index);
       printf("\n  %s %.3g, mean KLD %.3g, %.4g pJ/rotation, max_err %.4g\n",
              sweep_lm_metric_names[s->lm.metric], b->v[lc + s->lm.metric], b->v[lc],
              b->v[SWEEP_M_ENERGY], b->v[SWEEP_M_MAX_ERR]);
@@ -406,14 +404,7 @@ static int report(const sweep_spec *s, const sweep_plan *p, const char *dir, int
            s->ssm.max, s->ssm.numerics, s->ssm.model, (unsigned long long)s->ssm.steps);
     if (v.best_ssm >= 0) {
       const sweep_result *b = &t.r[v.best_ssm];
-      mpb_config cfg;
-      char e[256], val[64];
-      sweep_point_config(s, b->index, &cfg, e, sizeof e);
-      printf("point %llu:", (unsigned long long)b->index);
-      for (int a = 0; a < s->naxes; a++) {
-        mpb_param_format(&cfg, s->axis[a].param, val, sizeof val);
-        printf(" %s=%s", mpb_param_get(s->axis[a].param)->name, val);
-      }
+      print_point(s, b->index);
       printf("\n  %s %.3g, growth exponent %.2f, %.4g pJ/rotation, area %.4g\n",
              sweep_ssm_metric_names[s->ssm.metric], b->v[sc + s->ssm.metric], b->v[sc + 3],
              b->v[SWEEP_M_ENERGY], b->v[SWEEP_M_AREA]);
