@@ -750,7 +750,6 @@ static mpb_status parse_root(ctx *c, config_t *cf, sweep_spec *s) {
   if (kr) return kr;
   const char *str;
   mpb_status rc;
-  char msg[256];
   /* name */
   const char *slash = strrchr(c->path, '/');
   snprintf(s->name, sizeof s->name, "%s", slash ? slash + 1 : c->path);
