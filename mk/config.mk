@@ -7,11 +7,14 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 # (37 s -> 18 s for tests/analysis_report_test.cc; the tree is make test's critical path)
 # and keeps stack traces exact.
 OPT ?= -O1
+# Verilator's generated C++ likewise (34 s -> 17 s per sanitized model, 9 models in the tree)
+VLT_OPT := -O1
 else
 B := build
 SANFLAGS :=
 endif
 
+VLT_OPT ?= -O2
 CC  ?= gcc
 CXX ?= g++
 OPT ?= -O2

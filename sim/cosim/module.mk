@@ -17,9 +17,10 @@ COSIM_CXXFLAGS = -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS) -Icmodel -Ilm -Itraces
 # runtime (verilated.o, the vendored FST writer) is built without the sanitizers (its fstapi.c
 # does misaligned stores that UBSan rejects), the generated model with them except the
 # alignment check (Verilator's trace code in verilated_trace.h loads 64-bit values from
-# 4-byte aligned buffers).
+# 4-byte aligned buffers). Its optimisation is VLT_OPT (mk/config.mk: -O2, -O1 in the
+# sanitizer tree).
 COSIM_VFLAGS := --cc --build -j 1 -O3 --trace-fst --x-assign 0 --x-initial 0 -Wall \
-  --top-module mpb_top -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O1"
+  --top-module mpb_top -MAKEFLAGS "OPT_FAST=$(VLT_OPT) OPT_SLOW=-O1"
 
 # Geometry of the tables per configuration (default: llama3, d = 128, base 500000).
 COSIM_GEO_DEFAULT := --head-dim 128 --base 500000
@@ -60,7 +61,7 @@ $(1)/obj/Vmpb_top__ALL.a: $(RTL_SRCS) rtl/lint.vlt rtl/cfg2vparams.sh $(1)/table
 $(1)/obj/libverilated.a: $(1)/obj/Vmpb_top__ALL.a sim/cosim/vlt_runtime.mk
 	rm -f $$(dir $$@)verilated*.o $$@
 	$(MAKE) --no-print-directory -C $$(dir $$@) -f Vmpb_top.mk -f $(CURDIR)/sim/cosim/vlt_runtime.mk \
-	  OPT_FAST=-O2 VM_USER_CFLAGS= vlt_runtime >> $$(dir $$@)verilator.log 2>&1
+	  OPT_FAST=$(VLT_OPT) VM_USER_CFLAGS= vlt_runtime >> $$(dir $$@)verilator.log 2>&1
 $(1)/%.o: sim/cosim/%.cpp $(COSIM_HDRS) cmodel/mpb.h $(1)/obj/Vmpb_top__ALL.a $(1)/cosim_config.h
 	$(CXX) $$(COSIM_CXXFLAGS) $(6) -I$(1)/obj -I$(1) -c $$< -o $$@
 $(1)/cosim: $(COSIM_SRCS:sim/cosim/%.cpp=$(1)/%.o) $(1)/obj/libverilated.a $(COSIM_LIBS)

@@ -10,7 +10,7 @@ SC_OBJS := $(SC_SRCS:sim/systemc/%.cpp=$(SC_DIR)/%.o) $(SC_DIR)/stimulus.o
 
 $(SC_DIR)/obj/Vmpb_top__ALL.a: $(RTL_SRCS) rtl/lint.vlt rtl/cfg2vparams.sh $(B)/cosim/default/tables/.stamp
 	rm -rf $(dir $@) && mkdir -p $(dir $@)
-	$(VERILATOR) --sc --build -j 1 -O3 -Wall --top-module mpb_top -MAKEFLAGS "OPT_FAST=-O2" \
+	$(VERILATOR) --sc --build -j 1 -O3 -Wall --top-module mpb_top -MAKEFLAGS "OPT_FAST=$(VLT_OPT)" \
 	  -Irtl rtl/lint.vlt rtl/mpb_top.v $$(rtl/cfg2vparams.sh $(B)/cosim/default/config.cfg) \
 	  -GTABLE_DIR='"$(abspath $(B)/cosim/default/tables)"' \
 	  $(if $(SANFLAGS),-CFLAGS "$(SANFLAGS) -fno-sanitize=alignment") --Mdir $(dir $@) > $(dir $@)verilator.log 2>&1 \
@@ -18,7 +18,7 @@ $(SC_DIR)/obj/Vmpb_top__ALL.a: $(RTL_SRCS) rtl/lint.vlt rtl/cfg2vparams.sh $(B)/
 $(SC_DIR)/obj/libverilated.a: $(SC_DIR)/obj/Vmpb_top__ALL.a sim/cosim/vlt_runtime.mk
 	rm -f $(dir $@)verilated*.o $@
 	$(MAKE) --no-print-directory -C $(dir $@) -f Vmpb_top.mk -f $(CURDIR)/sim/cosim/vlt_runtime.mk \
-	  OPT_FAST=-O2 VM_USER_CFLAGS= vlt_runtime >> $(dir $@)verilator.log 2>&1
+	  OPT_FAST=$(VLT_OPT) VM_USER_CFLAGS= vlt_runtime >> $(dir $@)verilator.log 2>&1
 
 $(SC_DIR)/%.o: sim/systemc/%.cpp $(wildcard sim/systemc/*.h) $(COSIM_HDRS) cmodel/mpb.h \
     $(SC_DIR)/obj/Vmpb_top__ALL.a $(B)/cosim/default/cosim_config.h
