@@ -12,28 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_gguf_image.h"
 #include "gguf.h"
 #include "tokenizer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-typedef struct buf {
-  uint8_t *p;
-  size_t n, cap;
-} buf;
-
-static void put(buf *b, const void *s, size_t n) {
-  if (b->n + n > b->cap) {
-    b->cap = 2 * (b->n + n);
-    b->p = realloc(b->p, b->cap);
-    if (!b->p) abort();
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-}
-static void put_u32(buf *b, uint32_t v) { put(b, &v, 4); } /* little-endian hosts */
-static void put_u64(buf *b, uint64_t v) { put(b, &v, 8); }
-static void put_str(buf *b, const char *s) { put_u64(b, strlen(s)), put(b, s, strlen(s)); }
 
 #define SP "\xe2\x96\x81" /* U+2581 */
 #define MAXV 400

@@ -10,28 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_gguf_image.h"
 #include "gguf.h"
 #include "tokenizer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-typedef struct buf {
-  uint8_t *p;
-  size_t n, cap;
-} buf;
-
-static void put(buf *b, const void *s, size_t n) {
-  if (b->n + n > b->cap) {
-    b->cap = 2 * (b->n + n);
-    b->p = realloc(b->p, b->cap);
-    if (!b->p) abort();
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-}
-static void put_u32(buf *b, uint32_t v) { put(b, &v, 4); } /* little-endian hosts */
-static void put_u64(buf *b, uint64_t v) { put(b, &v, 8); }
-static void put_str(buf *b, const char *s, size_t n) { put_u64(b, n), put(b, s, n); }
 
 /* Byte-level spelling of bytes s[0..n) (GPT-2's byte-to-unicode table). */
 static size_t spell(const char *s, size_t n, char *out) {
@@ -99,16 +83,16 @@ static void build_vocab(void) {
   add_token("<e><e>", 3);
   buf b = {0};
   put_u32(&b, GGUF_MAGIC), put_u32(&b, 3), put_u64(&b, 0), put_u64(&b, 4);
-  put_str(&b, "tokenizer.ggml.tokens", 21), put_u32(&b, GGUF_ARRAY), put_u32(&b, GGUF_STRING);
+  put_str(&b, "tokenizer.ggml.tokens"), put_u32(&b, GGUF_ARRAY), put_u32(&b, GGUF_STRING);
   put_u64(&b, (uint64_t)n_tok);
-  for (int i = 0; i < n_tok; i++) put_str(&b, tok_text[i], strlen(tok_text[i]));
-  put_str(&b, "tokenizer.ggml.token_type", 25), put_u32(&b, GGUF_ARRAY), put_u32(&b, GGUF_INT32);
+  for (int i = 0; i < n_tok; i++) put_str(&b, tok_text[i]);
+  put_str(&b, "tokenizer.ggml.token_type"), put_u32(&b, GGUF_ARRAY), put_u32(&b, GGUF_INT32);
   put_u64(&b, (uint64_t)n_tok);
   for (int i = 0; i < n_tok; i++) put_u32(&b, (uint32_t)tok_type[i]);
-  put_str(&b, "tokenizer.ggml.merges", 21), put_u32(&b, GGUF_ARRAY), put_u32(&b, GGUF_STRING);
+  put_str(&b, "tokenizer.ggml.merges"), put_u32(&b, GGUF_ARRAY), put_u32(&b, GGUF_STRING);
   put_u64(&b, (uint64_t)n_merge);
-  for (int i = 0; i < n_merge; i++) put_str(&b, merge_text[i], strlen(merge_text[i]));
-  put_str(&b, "tokenizer.ggml.pre", 18), put_u32(&b, GGUF_STRING), put_str(&b, "smollm", 6);
+  for (int i = 0; i < n_merge; i++) put_str(&b, merge_text[i]);
+  put_str(&b, "tokenizer.ggml.pre"), put_u32(&b, GGUF_STRING), put_str(&b, "smollm");
   char err[512];
   if (gguf_parse(&G, b.p, b.n, "fuzz-vocab.gguf", err, sizeof err) ||
       tok_load(&V, G, err, sizeof err)) {

@@ -143,6 +143,21 @@ static void put_word(FILE *f, const char *s) {
   fputc('\'', f);
 }
 
+/* The body shared by both scripts, after "cd ": "CWD || exit 1", the log redirection to
+ * SDIR + LOG, and "exec EXE sweep SPEC --out OUT" (options follow). */
+static void put_run(FILE *f, const char *cwd, const char *sdir, const char *log,
+                    const char *exe, const char *spec, const char *out) {
+  put_word(f, cwd);
+  fputs(" || exit 1\nexec >> ", f);
+  put_word(f, sdir);
+  fprintf(f, "%s 2>&1\nexec ", log);
+  put_word(f, exe);
+  fputs(" sweep ", f);
+  put_word(f, spec);
+  fputs(" --out ", f);
+  put_word(f, out);
+}
+
 /* The two job scripts. Every path is a quoted shell word; none is on an #SBATCH line
  * (sbatch parses those itself): the scripts cd and redirect their output themselves. */
 static int write_scripts(const char *p1, const char *p2, const char *sdir, const char *cwd,
@@ -153,15 +168,7 @@ static int write_scripts(const char *p1, const char *p2, const char *sdir, const
   fprintf(o.f, "#!/bin/sh\n# mpbsim sweep: one array task per shard; finished points are "
                "skipped.\n#SBATCH --job-name=mpbsweep\n#SBATCH --array=0-%d\n"
                "#SBATCH --cpus-per-task=%d\n#SBATCH --output=/dev/null\ncd ", tasks - 1, jobs);
-  put_word(o.f, cwd);
-  fputs(" || exit 1\nexec >> ", o.f);
-  put_word(o.f, sdir);
-  fputs("/task-\"$SLURM_ARRAY_TASK_ID\".log 2>&1\nexec ", o.f);
-  put_word(o.f, exe);
-  fputs(" sweep ", o.f);
-  put_word(o.f, spec);
-  fputs(" --out ", o.f);
-  put_word(o.f, out);
+  put_run(o.f, cwd, sdir, "/task-\"$SLURM_ARRAY_TASK_ID\".log", exe, spec, out);
   fprintf(o.f, " --shard \"$SLURM_ARRAY_TASK_ID/%d\" -j %d --no-progress", tasks, jobs);
   if (rtl_cache) {
     fputs(" --rtl-cache ", o.f);
@@ -173,15 +180,7 @@ static int write_scripts(const char *p1, const char *p2, const char *sdir, const
   if (cli_out_open(&o, CMD, p2)) return -1;
   fputs("#!/bin/sh\n# mpbsim sweep: merge the shards' points into the report.\n"
         "#SBATCH --job-name=mpbsweep-merge\n#SBATCH --output=/dev/null\ncd ", o.f);
-  put_word(o.f, cwd);
-  fputs(" || exit 1\nexec >> ", o.f);
-  put_word(o.f, sdir);
-  fputs("/merge.log 2>&1\nexec ", o.f);
-  put_word(o.f, exe);
-  fputs(" sweep ", o.f);
-  put_word(o.f, spec);
-  fputs(" --out ", o.f);
-  put_word(o.f, out);
+  put_run(o.f, cwd, sdir, "/merge.log", exe, spec, out);
   fputs(" --merge --no-progress\n", o.f);
   return cli_out_commit(&o, CMD);
 }
